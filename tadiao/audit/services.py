@@ -1,0 +1,75 @@
+"""`record()` is the only writer of the audit log; services call it inside their own transaction."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from tadiao.audit.context import current_ip
+from tadiao.audit.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe form of a field value, as a person reads it."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds") if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    result: str = AuditEvent.Result.SUCCESS,
+    message: str = "",
+    ip: str | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """Append one event. `changes` maps a field to [old, new] (or to a value for created objects)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=user,
+        actor_name=actor_name or (str(user) if user else "") or "",
+        ip=ip or current_ip.get(),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        changes=_plain(changes or {}),
+        result=result,
+        message=message[:500],
+    )
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields whose value changed, as {field: [old, new]}."""
+    return {k: [_plain(old.get(k)), _plain(v)] for k, v in new.items() if _plain(old.get(k)) != _plain(v)}
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """Field values of an object before an edit, for `diff`. Foreign keys by their text."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
+        elif field.is_relation:
+            values[name] = str(getattr(obj, name)) if getattr(obj, field.attname) is not None else None
+        else:
+            values[name] = getattr(obj, name)
+    return values

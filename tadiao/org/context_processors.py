@@ -1,0 +1,31 @@
+"""The left navigation, by role: each person sees only the pages they may open."""
+
+from django.urls import NoReverseMatch, reverse
+
+# (label, url name, who sees it)
+MENU = [
+    ("项目台账", "projects:list", ("reporter", "coordinator", "leader")),
+    ("新增项目", "projects:create", ("reporter", "coordinator")),
+    ("数据导入", "imports:new", ("reporter", "coordinator")),
+    ("行政区划", "org:regions", ("sysadmin",)),
+    ("单位管理", "org:units", ("sysadmin",)),
+    ("领导管理", "org:leaders", ("sysadmin",)),
+    ("用户管理", "org:users", ("sysadmin",)),
+    ("审计日志", "audit:list", ("auditor",)),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = set(user.roles)
+    items = []
+    for label, url_name, who in MENU:
+        if roles.intersection(who):
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:  # a page that this deployment's version does not have yet
+                continue
+            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_items": items}

@@ -1,0 +1,31 @@
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from tadiao.org.forms import LoginForm
+
+
+def home(request):
+    user = request.user
+    if user.is_sysadmin:
+        return redirect("org:users")
+    if user.is_auditor:
+        return redirect("audit:list")
+    return redirect("projects:list")
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("projects/", include("tadiao.projects.urls")),
+    path("org/", include("tadiao.org.urls")),
+    path("audit/", include("tadiao.audit.urls")),
+    path("imports/", include("tadiao.imports.urls")),
+]
