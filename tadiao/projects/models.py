@@ -13,7 +13,8 @@ HUNDRED_MILLION = Decimal("10000")  # 1 亿元 = 10 000 万元
 BILLION = Decimal("100000")  # 10 亿元
 
 project_code_validator = RegexValidator(
-    PROJECT_CODE_RE, "项目代码格式应为 NNNN-NNNNNN-NN-NN-NNNNNN（24 位，含 4 个连字符），例如 2024-330182-04-01-123456。"
+    PROJECT_CODE_RE,
+    "项目代码格式应为 NNNN-NNNNNN-NN-NN-NNNNNN（24 位，含 4 个连字符），例如 2024-330182-04-01-123456。",
 )
 industry_code_validator = RegexValidator(
     INDUSTRY_CODE_RE, "国民经济行业代码（GB/T 4754）应为门类字母加 2–4 位数字，例如 C3562。"
@@ -137,14 +138,22 @@ class Project(models.Model):
     name = models.CharField("项目名称", max_length=200)
     investor = models.CharField("项目单位（投资企业）", max_length=200, blank=True)
     unit = models.ForeignKey("org.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="projects")
-    supervising_department = models.ForeignKey("org.Unit", verbose_name="主管部门", null=True, blank=True,
-                                               on_delete=models.PROTECT, related_name="supervised_projects")
-    leader = models.ForeignKey("org.Leader", verbose_name="联系领导", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="projects")
+    supervising_department = models.ForeignKey(
+        "org.Unit",
+        verbose_name="主管部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_projects",
+    )
+    leader = models.ForeignKey(
+        "org.Leader", verbose_name="联系领导", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
     level = models.CharField("项目级别", max_length=12, choices=Level.choices, default=Level.COUNTY)
     category = models.CharField("项目类别", max_length=16, choices=Category.choices, default=Category.INDUSTRY)
-    industry = models.ForeignKey(Industry, verbose_name="主导产业", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="projects")
+    industry = models.ForeignKey(
+        Industry, verbose_name="主导产业", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
     industry_code = models.CharField("国民经济行业代码", max_length=5, blank=True, validators=[industry_code_validator])
     nature = models.CharField("建设性质", max_length=12, choices=Nature.choices, default=Nature.NEW)
     total_investment = _money("总投资（万元）", default=Decimal("0"))
@@ -191,18 +200,44 @@ class Project(models.Model):
         verbose_name = "项目"
         verbose_name_plural = "项目"
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="project_code_unique"),
-            models.UniqueConstraint(fields=["name", "unit"], name="project_name_unit_unique"),
-            models.CheckConstraint(name="project_total_investment_not_negative", condition=Q(total_investment__gte=0)),
-            models.CheckConstraint(name="project_land_not_negative", condition=Q(land_area__isnull=True) | Q(land_area__gte=0)),
-            models.CheckConstraint(name="project_code_shape", condition=Q(code="") | Q(code__regex=PROJECT_CODE_RE)),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="project_code_unique",
+                violation_error_message="该项目代码已被其他项目使用。",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "unit"],
+                name="project_name_unit_unique",
+                violation_error_message="该责任单位下已有同名项目。",
+            ),
+            models.CheckConstraint(
+                name="project_total_investment_not_negative",
+                violation_error_message="总投资不能为负数。",
+                condition=Q(total_investment__gte=0),
+            ),
+            models.CheckConstraint(
+                name="project_land_not_negative",
+                violation_error_message="用地面积不能为负数。",
+                condition=Q(land_area__isnull=True) | Q(land_area__gte=0),
+            ),
+            models.CheckConstraint(
+                name="project_code_shape",
+                violation_error_message="项目代码格式不正确。",
+                condition=Q(code="") | Q(code__regex=PROJECT_CODE_RE),
+            ),
             models.CheckConstraint(
                 name="project_started_not_before_signed",
-                condition=Q(started_date__isnull=True) | Q(signed_date__isnull=True) | Q(started_date__gte=F("signed_date")),
+                violation_error_message="开工日期不能早于签约日期。",
+                condition=Q(started_date__isnull=True)
+                | Q(signed_date__isnull=True)
+                | Q(started_date__gte=F("signed_date")),
             ),
             models.CheckConstraint(
                 name="project_completed_not_before_started",
-                condition=Q(completed_date__isnull=True) | Q(started_date__isnull=True)
+                violation_error_message="竣工日期不能早于开工日期。",
+                condition=Q(completed_date__isnull=True)
+                | Q(started_date__isnull=True)
                 | Q(completed_date__gte=F("started_date")),
             ),
         ]
@@ -248,8 +283,9 @@ class StageTransition(models.Model):
     to_stage = models.CharField("新阶段", max_length=12, choices=Stage.choices)
     actual_date = models.DateField("实际日期", null=True, blank=True)
     reason = models.CharField("原因", max_length=200, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField("记录时间")
 
     class Meta:
@@ -258,7 +294,9 @@ class StageTransition(models.Model):
         verbose_name_plural = "阶段变更"
 
     def __str__(self) -> str:
-        return f"{self.project}: {self.get_kind_display()} {self.get_from_stage_display()}→{self.get_to_stage_display()}"
+        return (
+            f"{self.project}: {self.get_kind_display()} {self.get_from_stage_display()}→{self.get_to_stage_display()}"
+        )
 
 
 class ProjectApproval(models.Model):
@@ -287,7 +325,8 @@ class ProjectApproval(models.Model):
             models.UniqueConstraint(fields=["project", "kind"], name="approval_project_kind_unique"),
             models.CheckConstraint(
                 name="approval_completed_not_before_applied",
-                condition=Q(completed_date__isnull=True) | Q(applied_date__isnull=True)
+                condition=Q(completed_date__isnull=True)
+                | Q(applied_date__isnull=True)
                 | Q(completed_date__gte=F("applied_date")),
             ),
         ]
@@ -317,7 +356,11 @@ class AnnualPlan(models.Model):
         verbose_name = "年度计划"
         verbose_name_plural = "年度计划"
         constraints = [
-            models.UniqueConstraint(fields=["project", "year"], name="annual_plan_project_year_unique"),
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="annual_plan_project_year_unique",
+                violation_error_message="该项目该年度的计划已存在。",
+            ),
             models.CheckConstraint(name="annual_plan_investment_not_negative", condition=Q(planned_investment__gte=0)),
             models.CheckConstraint(name="annual_plan_year_sane", condition=Q(year__gte=2000, year__lte=2100)),
         ]

@@ -1,0 +1,190 @@
+"""Forms of the project registry: they validate and normalise; the services decide."""
+
+from decimal import Decimal
+
+from django import forms
+
+from tadiao.org.models import Leader, Unit
+from tadiao.projects.models import (
+    STAGE_DATE_FIELD,
+    ApprovalKind,
+    FundingSource,
+    Project,
+    ProjectApproval,
+    Stage,
+    Tag,
+    stage_rank,
+)
+from tadiao.projects.services import EDITABLE_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _money_field(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        error_messages={
+            "min_value": f"{label}不能为负数。",
+            "max_decimal_places": f"{label}最多保留两位小数。",
+            "invalid": f"{label}请填写数字。",
+        },
+    )
+
+
+class ProjectForm(forms.ModelForm):
+    tags = forms.ModelMultipleChoiceField(
+        label="标签", queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    total_investment = _money_field("总投资（万元）")
+
+    class Meta:
+        model = Project
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "statistics_month": DateInput(),
+            **{f"planned_{field}": DateInput() for field in STAGE_DATE_FIELD.values()},
+        }
+        error_messages = {
+            "name": {"required": "请填写项目名称。"},
+            "unit": {"required": "请选择责任单位。"},
+        }
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = "请选择责任单位"
+        self.fields["supervising_department"].queryset = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True)
+        self.fields["leader"].queryset = Leader.objects.filter(is_active=True)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+            if name == "code":
+                widget.attrs.setdefault("placeholder", "2024-330182-04-01-123456")
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+    def clean_statistics_month(self):
+        month = self.cleaned_data.get("statistics_month")
+        return month.replace(day=1) if month else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("in_statistics") and not cleaned.get("statistics_month"):
+            self.add_error("statistics_month", "入库纳统的项目请填写纳统月份。")
+        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
+        if lat is not None and not -90 <= lat <= 90:
+            self.add_error("latitude", "纬度应在 -90 到 90 之间。")
+        if lng is not None and not -180 <= lng <= 180:
+            self.add_error("longitude", "经度应在 -180 到 180 之间。")
+        return cleaned
+
+    def project_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class NewProjectForm(ProjectForm):
+    """Creating a project also says which stage it has reached and when each passed stage happened."""
+
+    stage = forms.ChoiceField(label="当前阶段", choices=Stage.choices, initial=Stage.RESERVE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].widget.attrs["class"] = "form-select form-select-sm"
+        for stage, field in STAGE_DATE_FIELD.items():
+            self.fields[f"actual_{field}"] = forms.DateField(
+                label=f"{Stage(stage).label}日期（实际）",
+                required=False,
+                widget=DateInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def actual_dates(self) -> dict:
+        return {stage: self.cleaned_data.get(f"actual_{field}") for stage, field in STAGE_DATE_FIELD.items()}
+
+    def actual_date_fields(self):
+        return [self[f"actual_{field}"] for field in STAGE_DATE_FIELD.values()]
+
+
+class EditProjectForm(ProjectForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AdvanceStageForm(forms.Form):
+    stage = forms.ChoiceField(label="推进到", choices=Stage.choices)
+    actual_date = forms.DateField(label="实际日期", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].widget.attrs["class"] = "form-select form-select-sm"
+        if project is not None:
+            later = [(v, label) for v, label in Stage.choices if stage_rank(v) > stage_rank(project.stage)]
+            self.fields["stage"].choices = later
+            self.fields["version"].initial = project.version
+
+
+class FlagForm(forms.Form):
+    """Suspend / resume / cancel / restore / roll back: a coordinator's action, with a reason."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("suspend", "停工"),
+            ("resume", "复工"),
+            ("cancel", "终止"),
+            ("restore", "恢复建设"),
+            ("rollback", "回退阶段"),
+        ]
+    )
+    stage = forms.ChoiceField(label="回退到", choices=Stage.choices, required=False)
+    reason = forms.CharField(label="原因", max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ApprovalForm(forms.Form):
+    kind = forms.ModelChoiceField(queryset=ApprovalKind.objects.all(), widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="状态", choices=ProjectApproval.Status.choices)
+    department = forms.CharField(label="办理部门", max_length=100, required=False)
+    planned_date = forms.DateField(label="计划办结日期", required=False, widget=DateInput())
+    applied_date = forms.DateField(label="申报日期", required=False, widget=DateInput())
+    completed_date = forms.DateField(label="办结日期", required=False, widget=DateInput())
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class AnnualPlanForm(forms.Form):
+    year = forms.IntegerField(
+        label="年度", min_value=2000, max_value=2100, error_messages={"min_value": "年度应在 2000–2100 之间。"}
+    )
+    planned_investment = _money_field("年度计划投资（万元）")
+    planned_start_date = forms.DateField(label="年度计划开工日期", required=False, widget=DateInput())
+    planned_completion_date = forms.DateField(label="年度计划竣工日期", required=False, widget=DateInput())
+    goal = forms.CharField(label="年度建设目标", max_length=300, required=False)
+
+
+class FundingForm(forms.Form):
+    source = forms.ChoiceField(label="资金来源", choices=FundingSource.choices)
+    planned = _money_field("计划")
+    in_place = _money_field("到位")
+    spent = _money_field("已支出")
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(k in cleaned for k in ("planned", "in_place", "spent")) and cleaned["spent"] > cleaned["in_place"]:
+            self.add_error("spent", "已支出不能超过到位资金。")
+        return cleaned

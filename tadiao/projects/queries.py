@@ -1,0 +1,229 @@
+"""Reads of the project registry, and its one access gate used by every view, export and API."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from tadiao.org.models import Unit, User
+from tadiao.org.queries import reads_whole_region, scope_region
+from tadiao.projects.models import (
+    DERIVED_TAGS,
+    STAGE_ORDER,
+    AnnualPlan,
+    ApprovalKind,
+    Category,
+    Industry,
+    Level,
+    Project,
+    ProjectApproval,
+    Stage,
+    Tag,
+    stage_rank,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# The access gate
+
+
+def visible_projects(user: User) -> QuerySet[Project]:
+    """Projects the user may read: their region's for coordinators and leaders, else their own unit's."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    if reads_whole_region(user):
+        region = scope_region(user)
+        if region is None:
+            return Project.objects.none()
+        return Project.objects.filter(unit__region__path__startswith=region.path)
+    if user.is_reporter and user.unit_id:
+        return Project.objects.filter(unit_id=user.unit_id)
+    return Project.objects.none()
+
+
+def may_write_project(user: User, project: Project) -> bool:
+    """Coordinators write everything they see; a reporter writes its own unit's projects; leaders only read."""
+    return bool(user.is_coordinator or (user.is_reporter and project.unit_id == user.unit_id))
+
+
+def may_create_projects(user: User) -> bool:
+    return bool(user.is_coordinator or (user.is_reporter and user.unit_id))
+
+
+def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project:
+    """The project, or 404 outside the user's scope; 403 when the user may read it but not write."""
+    project = (
+        visible_projects(user)
+        .select_related("unit", "unit__region", "supervising_department", "leader", "industry")
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise Http404("项目不存在或无权查看。")
+    if write and not may_write_project(user, project):
+        raise PermissionDenied("您只能查看该项目，不能修改。")
+    return project
+
+
+def units_for_project_form(user: User) -> QuerySet[Unit]:
+    """The units a user may assign as 责任单位."""
+    if user.is_coordinator:
+        region = scope_region(user)
+        return (
+            Unit.objects.filter(region__path__startswith=region.path, is_active=True) if region else Unit.objects.none()
+        )
+    return Unit.objects.filter(pk=user.unit_id)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The project list: filters and sorting
+
+SORTS = {
+    "default": ("unit__display_order", "id"),
+    "name": ("name", "id"),
+    "-investment": ("-total_investment", "id"),
+    "investment": ("total_investment", "id"),
+    "stage": ("stage", "id"),
+    "-started": ("-started_date", "id"),
+    "started": ("started_date", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+SORT_LABELS = {
+    "default": "按单位排序",
+    "name": "项目名称",
+    "-investment": "总投资（高→低）",
+    "investment": "总投资（低→高）",
+    "stage": "阶段",
+    "-started": "开工日期（新→旧）",
+    "started": "开工日期（旧→新）",
+    "-updated": "最近更新",
+}
+STATUS_FILTERS = {"normal": "正常", "suspended": "停工", "cancelled": "终止"}
+
+
+@dataclass
+class ProjectFilters:
+    """The list page's filters, parsed from the query string (unknown values are ignored, not errors)."""
+
+    q: str = ""
+    unit: int | None = None
+    level: str = ""
+    category: str = ""
+    industry: int | None = None
+    stage: str = ""
+    tag: str = ""
+    year: int | None = None
+    status: str = ""
+    sort: str = "default"
+    invalid: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, params) -> "ProjectFilters":
+        filters = cls(q=params.get("q", "").strip()[:100])
+        filters.unit = _int_param(params, "unit", filters)
+        filters.industry = _int_param(params, "industry", filters)
+        filters.year = _int_param(params, "year", filters)
+        if filters.year is not None and not 2000 <= filters.year <= 2100:
+            filters.invalid.append("年度")
+            filters.year = None
+        filters.level = params.get("level", "") if params.get("level", "") in Level.values else ""
+        filters.category = params.get("category", "") if params.get("category", "") in Category.values else ""
+        filters.stage = params.get("stage", "") if params.get("stage", "") in Stage.values else ""
+        filters.status = params.get("status", "") if params.get("status", "") in STATUS_FILTERS else ""
+        filters.tag = params.get("tag", "").strip()[:30]
+        filters.sort = params.get("sort", "default") if params.get("sort", "default") in SORTS else "default"
+        return filters
+
+    def apply(self, projects: QuerySet[Project]) -> QuerySet[Project]:
+        if self.q:
+            projects = projects.filter(
+                Q(name__icontains=self.q) | Q(code__icontains=self.q) | Q(investor__icontains=self.q)
+            )
+        if self.unit:
+            projects = projects.filter(unit_id=self.unit)
+        if self.level:
+            projects = projects.filter(level=self.level)
+        if self.category:
+            projects = projects.filter(category=self.category)
+        if self.industry:
+            projects = projects.filter(industry_id=self.industry)
+        if self.stage:
+            projects = projects.filter(stage=self.stage)
+        if self.tag:
+            if self.tag in DERIVED_TAGS:
+                projects = projects.filter(total_investment__gte=DERIVED_TAGS[self.tag])
+            else:
+                projects = projects.filter(tags__name=self.tag)
+        if self.year:
+            projects = projects.filter(annual_plans__year=self.year)
+        if self.status == "cancelled":
+            projects = projects.filter(is_cancelled=True)
+        elif self.status == "suspended":
+            projects = projects.filter(is_suspended=True, is_cancelled=False)
+        elif self.status == "normal":
+            projects = projects.filter(is_suspended=False, is_cancelled=False)
+        return projects.order_by(*SORTS[self.sort])
+
+
+def _int_param(params, name: str, filters: ProjectFilters) -> int | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        filters.invalid.append(name)
+        return None
+
+
+def project_rows(user: User, filters: ProjectFilters, *, plan_year: int) -> QuerySet[Project]:
+    """The filtered list with what each row shows, in a fixed number of queries whatever its length."""
+    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=plan_year).values("planned_investment")[:1]
+    return (
+        filters.apply(visible_projects(user))
+        .select_related("unit", "leader", "industry")
+        .prefetch_related("tags")
+        .annotate(year_planned=Subquery(plan))
+    )
+
+
+def filter_choices(user: User) -> dict:
+    """Options of the filter bar (one query each, independent of the number of projects)."""
+    units = Unit.objects.filter(pk__in=visible_projects(user).values("unit_id")).order_by("display_order", "id")
+    return {
+        "units": list(units.only("id", "name")),
+        "levels": Level.choices,
+        "categories": Category.choices,
+        "industries": list(Industry.objects.all()),
+        "stages": Stage.choices,
+        "tags": [t.name for t in Tag.objects.all()] + list(DERIVED_TAGS),
+        "statuses": list(STATUS_FILTERS.items()),
+        "sorts": list(SORT_LABELS.items()),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The detail page
+
+
+def approvals_checklist(project: Project) -> list[dict]:
+    """Every active checklist item with the project's state of it (未办 when not recorded yet)."""
+    recorded = {a.kind_id: a for a in ProjectApproval.objects.filter(project=project)}
+    return [
+        {"kind": kind, "approval": recorded.get(kind.id)}
+        for kind in ApprovalKind.objects.filter(Q(is_active=True) | Q(pk__in=recorded))
+    ]
+
+
+def stage_timeline(project: Project) -> list[dict]:
+    """Each stage with its planned and actual date and whether it is done, current or ahead."""
+    current = stage_rank(project.stage)
+    return [
+        {
+            "stage": Stage(stage),
+            "planned": project.planned_stage_date(stage),
+            "actual": project.stage_date(stage),
+            "state": "done" if stage_rank(stage) < current else "current" if stage_rank(stage) == current else "ahead",
+        }
+        for stage in STAGE_ORDER
+    ]

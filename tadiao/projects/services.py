@@ -1,0 +1,353 @@
+"""Writes of the project registry: create/edit, the lifecycle, approvals, annual plans, funding.
+
+Every write is one transaction with its audit event; edits are conditional on the version the user saw.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tadiao.audit import services as audit
+from tadiao.org.models import User
+from tadiao.projects.lifecycle import date_order_errors, project_dates
+from tadiao.projects.models import (
+    STAGE_DATE_FIELD,
+    STAGE_ORDER,
+    AnnualPlan,
+    ApprovalKind,
+    Project,
+    ProjectApproval,
+    ProjectFunding,
+    Stage,
+    StageTransition,
+    Tag,
+    stage_rank,
+)
+
+
+class ProjectError(Exception):
+    """A refused write; the message is the Chinese text the user sees."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class LifecycleError(ProjectError):
+    pass
+
+
+class ConcurrentEditError(ProjectError):
+    def __init__(self):
+        super().__init__("该项目已被他人修改，您看到的不是最新内容。请刷新页面后重新操作。")
+
+
+# Fields a person edits on the project form; the stage and its actual dates move only through the lifecycle.
+EDITABLE_FIELDS = [
+    "code",
+    "name",
+    "investor",
+    "unit",
+    "supervising_department",
+    "leader",
+    "level",
+    "category",
+    "industry",
+    "industry_code",
+    "nature",
+    "total_investment",
+    "funding_source",
+    "investor_origin",
+    "land_area",
+    "latitude",
+    "longitude",
+    "content",
+    "in_statistics",
+    "statistics_month",
+    *[f"planned_{field}" for field in STAGE_DATE_FIELD.values()],
+]
+
+
+def _save_versioned(project: Project, fields: list[str], *, expected_version: int) -> None:
+    """UPDATE only if nobody saved since the user loaded the page (no lost update)."""
+    values = {name: getattr(project, name) for name in fields}
+    updated = Project.objects.filter(pk=project.pk, version=expected_version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    project.version = expected_version + 1
+
+
+def _field_names(fields: list[str]) -> list[str]:
+    """Model attribute names to write (foreign keys by their *_id column)."""
+    return [Project._meta.get_field(name).attname for name in fields]
+
+
+@transaction.atomic
+def create_project(
+    *, data: dict[str, Any], tags: list[Tag], stage: str, actual_dates: dict[str, datetime.date | None], by: User
+) -> Project:
+    """A new project at `stage`, with the actual dates of the stages it has already passed."""
+    errors = date_order_errors(actual_dates)
+    if errors:
+        raise LifecycleError(" ".join(errors))
+    beyond = [s for s, day in actual_dates.items() if day and stage_rank(s) > stage_rank(stage)]
+    if beyond:
+        raise LifecycleError(f"当前阶段为{Stage(stage).label}，不能填写{Stage(beyond[0]).label}的实际日期。")
+    project = Project(**data, stage=stage)
+    for s, day in actual_dates.items():
+        setattr(project, STAGE_DATE_FIELD[s], day)
+    project.save()
+    project.tags.set(tags)
+    StageTransition.objects.create(
+        project=project,
+        kind=StageTransition.Kind.ADVANCE,
+        from_stage=Stage.RESERVE,
+        to_stage=stage,
+        actual_date=actual_dates.get(stage),
+        reason="新建项目",
+        by=by,
+        at=timezone.now(),
+    )
+    fields = [*EDITABLE_FIELDS, "stage", *STAGE_DATE_FIELD.values(), "tags"]
+    audit.record(
+        actor=by,
+        action="projects.project.created",
+        obj=project,
+        changes={k: [None, v] for k, v in audit.snapshot(project, fields).items() if v not in (None, "", [])},
+    )
+    return project
+
+
+@transaction.atomic
+def update_project(
+    *, project: Project, data: dict[str, Any], tags: list[Tag], expected_version: int, by: User
+) -> Project:
+    fields = list(data)
+    before = audit.snapshot(project, [*fields, "tags"])
+    for name, value in data.items():
+        setattr(project, name, value)
+    _save_versioned(project, _field_names(fields), expected_version=expected_version)
+    project.tags.set(tags)
+    changes = audit.diff(before, audit.snapshot(project, [*fields, "tags"]))
+    if changes:
+        audit.record(actor=by, action="projects.project.updated", obj=project, changes=changes)
+    return project
+
+
+def _record_transition(project: Project, *, kind: str, from_stage: str, actual_date, reason: str, by: User) -> None:
+    StageTransition.objects.create(
+        project=project,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=project.stage,
+        actual_date=actual_date,
+        reason=reason,
+        by=by,
+        at=timezone.now(),
+    )
+
+
+def _require_coordinator(by: User, action: str) -> None:
+    if not by.is_coordinator:
+        raise LifecycleError(f"{action}需由调度员（重点项目办）操作。")
+
+
+def _require_reason(reason: str, action: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise LifecycleError(f"{action}必须填写原因。")
+    return reason
+
+
+@transaction.atomic
+def advance_stage(
+    *,
+    project: Project,
+    stage: str,
+    actual_date: datetime.date,
+    by: User,
+    today: datetime.date,
+    expected_version: int | None = None,
+) -> Project:
+    """Move the project forward to `stage`, entered on `actual_date`; dates must stay in stage order."""
+    if stage not in Stage.values:
+        raise LifecycleError("未知的项目阶段。")
+    if project.is_cancelled:
+        raise LifecycleError("项目已终止，不能推进阶段。如需恢复建设，请调度员先恢复项目。")
+    if stage_rank(stage) <= stage_rank(project.stage):
+        raise LifecycleError(
+            f"项目当前处于{project.get_stage_display()}阶段，只能向后推进；回退阶段需由调度员填写原因后操作。"
+        )
+    if actual_date is None:
+        raise LifecycleError(f"请填写{Stage(stage).label}的实际日期。")
+    if actual_date > today:
+        raise LifecycleError(f"{Stage(stage).label}日期（{actual_date:%Y-%m-%d}）不能晚于今天。")
+    dates = project_dates(project)
+    dates[stage] = actual_date
+    errors = date_order_errors(dates)
+    if errors:
+        raise LifecycleError(" ".join(errors))
+    old_stage, date_field = project.stage, STAGE_DATE_FIELD[stage]
+    old_date = getattr(project, date_field)
+    project.stage = stage
+    setattr(project, date_field, actual_date)
+    _save_versioned(project, ["stage", date_field], expected_version=expected_version or project.version)
+    _record_transition(
+        project, kind=StageTransition.Kind.ADVANCE, from_stage=old_stage, actual_date=actual_date, reason="", by=by
+    )
+    audit.record(
+        actor=by,
+        action="projects.project.stage_advanced",
+        obj=project,
+        changes=audit.diff({"stage": old_stage, date_field: old_date}, {"stage": stage, date_field: actual_date}),
+    )
+    return project
+
+
+@transaction.atomic
+def roll_back_stage(
+    *, project: Project, stage: str, reason: str, by: User, expected_version: int | None = None
+) -> Project:
+    """A coordinator moves the project back to an earlier stage; later stages' actual dates are cleared."""
+    _require_coordinator(by, "回退阶段")
+    reason = _require_reason(reason, "回退阶段")
+    if stage not in Stage.values or stage_rank(stage) >= stage_rank(project.stage):
+        raise LifecycleError("只能回退到当前阶段之前的阶段。")
+    old_stage = project.stage
+    cleared = [STAGE_DATE_FIELD[s] for s in STAGE_ORDER if stage_rank(s) > stage_rank(stage)]
+    before = {"stage": old_stage, **{f: getattr(project, f) for f in cleared}}
+    project.stage = stage
+    for field_name in cleared:
+        setattr(project, field_name, None)
+    _save_versioned(project, ["stage", *cleared], expected_version=expected_version or project.version)
+    _record_transition(
+        project, kind=StageTransition.Kind.ROLLBACK, from_stage=old_stage, actual_date=None, reason=reason, by=by
+    )
+    audit.record(
+        actor=by,
+        action="projects.project.stage_rolled_back",
+        obj=project,
+        message=reason,
+        changes=audit.diff(before, {"stage": stage, **{f: None for f in cleared}}),
+    )
+    return project
+
+
+FLAG_ACTIONS = {
+    # action: (flag field, reason field, new value, transition kind, Chinese name, audit code)
+    "suspend": ("is_suspended", "suspended_reason", True, StageTransition.Kind.SUSPEND, "停工", "suspended"),
+    "resume": ("is_suspended", "suspended_reason", False, StageTransition.Kind.RESUME, "复工", "resumed"),
+    "cancel": ("is_cancelled", "cancelled_reason", True, StageTransition.Kind.CANCEL, "终止项目", "cancelled"),
+    "restore": ("is_cancelled", "cancelled_reason", False, StageTransition.Kind.RESTORE, "恢复建设", "restored"),
+}
+
+
+@transaction.atomic
+def change_flag(
+    *, project: Project, action: str, reason: str, by: User, expected_version: int | None = None
+) -> Project:
+    """Suspend/resume or cancel/restore a project: a coordinator's decision, always with a reason."""
+    if action not in FLAG_ACTIONS:
+        raise LifecycleError("未知的操作。")
+    flag, reason_field, value, kind, label, code = FLAG_ACTIONS[action]
+    _require_coordinator(by, label)
+    reason = _require_reason(reason, label)
+    if getattr(project, flag) == value:
+        raise LifecycleError(f"项目当前状态为{project.status_label}，无需{label}。")
+    before = {flag: getattr(project, flag), reason_field: getattr(project, reason_field)}
+    setattr(project, flag, value)
+    # The reason stays with the flag while it is set; lifting the flag keeps the history in the transitions.
+    setattr(project, reason_field, reason if value else "")
+    _save_versioned(project, [flag, reason_field], expected_version=expected_version or project.version)
+    _record_transition(project, kind=kind, from_stage=project.stage, actual_date=None, reason=reason, by=by)
+    audit.record(
+        actor=by,
+        action=f"projects.project.{code}",
+        obj=project,
+        message=reason,
+        changes=audit.diff(before, {flag: value, reason_field: getattr(project, reason_field)}),
+    )
+    return project
+
+
+@transaction.atomic
+def save_approval(
+    *,
+    project: Project,
+    kind: ApprovalKind,
+    status: str,
+    department: str,
+    planned_date,
+    applied_date,
+    completed_date,
+    note: str,
+    by: User,
+) -> ProjectApproval:
+    if applied_date and completed_date and completed_date < applied_date:
+        raise ProjectError("办结日期不能早于申报日期。")
+    if status == ProjectApproval.Status.DONE and not completed_date:
+        raise ProjectError("状态为已办结时请填写办结日期。")
+    approval, created = ProjectApproval.objects.get_or_create(project=project, kind=kind)
+    fields = ["status", "department", "planned_date", "applied_date", "completed_date", "note"]
+    before = {} if created else audit.snapshot(approval, fields)
+    values = dict(zip(fields, [status, department, planned_date, applied_date, completed_date, note], strict=True))
+    for name, value in values.items():
+        setattr(approval, name, value)
+    approval.save(update_fields=fields)
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor=by, action="projects.approval.saved", obj=approval, changes=changes)
+    return approval
+
+
+@transaction.atomic
+def save_annual_plan(
+    *,
+    project: Project,
+    year: int,
+    planned_investment: Decimal,
+    planned_start_date=None,
+    planned_completion_date=None,
+    goal: str = "",
+    by: User,
+) -> AnnualPlan:
+    if planned_investment is None or planned_investment < 0:
+        raise ProjectError("年度计划投资不能为负数。")
+    plan, created = AnnualPlan.objects.get_or_create(
+        project=project, year=year, defaults={"planned_investment": planned_investment}
+    )
+    fields = ["planned_investment", "planned_start_date", "planned_completion_date", "goal"]
+    before = {} if created else audit.snapshot(plan, fields)
+    values = dict(zip(fields, [planned_investment, planned_start_date, planned_completion_date, goal], strict=True))
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.save(update_fields=fields)
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor=by, action="projects.annual_plan.saved", obj=plan, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def save_funding(
+    *, project: Project, source: str, planned: Decimal, in_place: Decimal, spent: Decimal, by: User
+) -> ProjectFunding:
+    if min(planned, in_place, spent) < 0:
+        raise ProjectError("资金金额不能为负数。")
+    funding, created = ProjectFunding.objects.get_or_create(project=project, source=source)
+    fields = ["planned", "in_place", "spent"]
+    before = {} if created else audit.snapshot(funding, fields)
+    values = {"planned": planned, "in_place": in_place, "spent": spent}
+    for name, value in values.items():
+        setattr(funding, name, value)
+    funding.save(update_fields=fields)
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor=by, action="projects.funding.saved", obj=funding, changes=changes)
+    return funding

@@ -1,0 +1,246 @@
+"""Project registry pages: decorators → access gate → one service or query call → render or redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tadiao.projects import exports, forms, queries, services
+from tadiao.projects.models import ApprovalKind, FundingSource, ProjectApproval, Stage
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _require_project_reader(user) -> None:
+    if not (user.is_coordinator or user.is_leader or user.is_reporter):
+        raise PermissionDenied("您的角色不能查看项目台账。")
+
+
+@require_GET
+def project_list(request):
+    _require_project_reader(request.user)
+    filters = queries.ProjectFilters.from_query(request.GET)
+    plan_year = filters.year or _today().year
+    rows = queries.project_rows(request.user, filters, plan_year=plan_year)
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    paginator = Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0])
+    page = paginator.get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "choices": queries.filter_choices(request.user),
+            "plan_year": plan_year,
+            "query": query_without_page.urlencode(),
+            "page_sizes": PAGE_SIZES,
+            "may_create": queries.may_create_projects(request.user),
+        },
+    )
+
+
+@require_GET
+def project_export(request):
+    _require_project_reader(request.user)
+    filters = queries.ProjectFilters.from_query(request.GET)
+    plan_year = filters.year or _today().year
+    return exports.project_ledger_response(
+        queries.project_rows(request.user, filters, plan_year=plan_year), plan_year=plan_year, today=_today()
+    )
+
+
+@require_GET
+def project_detail(request, pk: int):
+    project = queries.get_project_for_user(request.user, pk)
+    may_write = queries.may_write_project(request.user, project)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "may_write": may_write,
+            "is_coordinator": request.user.is_coordinator,
+            "timeline": queries.stage_timeline(project),
+            "transitions": project.transitions.select_related("by"),
+            "approvals": queries.approvals_checklist(project),
+            "plans": project.annual_plans.all(),
+            "fundings": project.fundings.all(),
+            "tags": [t.name for t in project.tags.all()] + project.derived_tags,
+            "advance_form": forms.AdvanceStageForm(project=project, initial={"actual_date": _today()}),
+            "earlier_stages": Stage.choices[: Stage.values.index(project.stage)],
+            "approval_statuses": ProjectApproval.Status.choices,
+            "funding_sources": FundingSource.choices,
+            "plan_form": forms.AnnualPlanForm(initial={"year": _today().year}),
+        },
+    )
+
+
+def project_create(request):
+    user = request.user
+    if not queries.may_create_projects(user):
+        raise PermissionDenied("您的角色不能新增项目。")
+    units = queries.units_for_project_form(user)
+    form = forms.NewProjectForm(request.POST or None, units=units, initial={"unit": user.unit_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(
+                data=form.project_data(),
+                tags=list(form.cleaned_data["tags"]),
+                stage=form.cleaned_data["stage"],
+                actual_dates=form.actual_dates(),
+                by=user,
+            )
+        except services.ProjectError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已新增项目：{project.name}")
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "creating": True})
+
+
+def project_edit(request, pk: int):
+    project = queries.get_project_for_user(request.user, pk, write=True)
+    units = queries.units_for_project_form(request.user)
+    if request.method == "POST":
+        form = forms.EditProjectForm(request.POST, instance=project, units=units)
+        if form.is_valid():
+            try:
+                services.update_project(
+                    project=project,
+                    data=form.project_data(),
+                    tags=list(form.cleaned_data["tags"]),
+                    expected_version=form.cleaned_data["version"],
+                    by=request.user,
+                )
+            except services.ProjectError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "项目信息已保存。")
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        form = forms.EditProjectForm(instance=project, units=units, initial={"version": project.version})
+    return render(request, "projects/project_form.html", {"form": form, "project": project, "creating": False})
+
+
+def _done(request, project, message: str):
+    messages.success(request, message)
+    return redirect("projects:detail", pk=project.pk)
+
+
+def _refused(request, project, message: str):
+    messages.error(request, message)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@require_POST
+def project_advance(request, pk: int):
+    project = queries.get_project_for_user(request.user, pk, write=True)
+    form = forms.AdvanceStageForm(request.POST, project=project)
+    if not form.is_valid():
+        return _refused(request, project, "请选择要推进到的阶段并填写正确的实际日期。")
+    try:
+        services.advance_stage(
+            project=project,
+            stage=form.cleaned_data["stage"],
+            actual_date=form.cleaned_data["actual_date"],
+            by=request.user,
+            today=_today(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.ProjectError as exc:
+        return _refused(request, project, exc.message)
+    return _done(request, project, f"项目已推进到{project.get_stage_display()}阶段。")
+
+
+@require_POST
+def project_change_status(request, pk: int):
+    project = queries.get_project_for_user(request.user, pk, write=True)
+    form = forms.FlagForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, "操作参数不正确。")
+    data = form.cleaned_data
+    try:
+        if data["action"] == "rollback":
+            services.roll_back_stage(
+                project=project,
+                stage=data["stage"],
+                reason=data["reason"],
+                by=request.user,
+                expected_version=data["version"],
+            )
+        else:
+            services.change_flag(
+                project=project,
+                action=data["action"],
+                reason=data["reason"],
+                by=request.user,
+                expected_version=data["version"],
+            )
+    except services.ProjectError as exc:
+        return _refused(request, project, exc.message)
+    return _done(request, project, "操作已完成。")
+
+
+@require_POST
+def approval_save(request, pk: int, kind_id: int):
+    project = queries.get_project_for_user(request.user, pk, write=True)
+    kind = get_object_or_404(ApprovalKind, pk=kind_id)
+    form = forms.ApprovalForm(_with(request.POST, kind=kind.pk))
+    if not form.is_valid():
+        return _refused(request, project, "前期手续填写有误：" + _first_error(form))
+    try:
+        services.save_approval(
+            project=project, **{k: v for k, v in form.cleaned_data.items() if k != "kind"}, kind=kind, by=request.user
+        )
+    except services.ProjectError as exc:
+        return _refused(request, project, exc.message)
+    return _done(request, project, f"已保存前期手续：{kind.name}")
+
+
+@require_POST
+def annual_plan_save(request, pk: int):
+    project = queries.get_project_for_user(request.user, pk, write=True)
+    form = forms.AnnualPlanForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, "年度计划填写有误：" + _first_error(form))
+    services.save_annual_plan(project=project, **form.cleaned_data, by=request.user)
+    return _done(request, project, f"已保存{form.cleaned_data['year']}年度计划。")
+
+
+@require_POST
+def funding_save(request, pk: int):
+    project = queries.get_project_for_user(request.user, pk, write=True)
+    form = forms.FundingForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, project, "资金来源填写有误：" + _first_error(form))
+    try:
+        services.save_funding(project=project, **form.cleaned_data, by=request.user)
+    except services.ProjectError as exc:
+        return _refused(request, project, exc.message)
+    return _done(request, project, "已保存资金来源。")
+
+
+def _with(data, **extra):
+    merged = data.copy()
+    for key, value in extra.items():
+        merged[key] = str(value)
+    return merged
+
+
+def _first_error(form) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}{'：' if label else ''}{errors[0]}"
+    return ""
