@@ -92,6 +92,7 @@ def login(client, user):
 
 
 @pytest.fixture(autouse=True)
-def _files_in_tmp(settings, tmp_path):
-    """Uploads and generated files of a test go to its own temporary folder."""
+def _test_settings(settings, tmp_path):
+    """Uploads and generated files of a test go to its own temporary folder; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

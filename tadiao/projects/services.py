@@ -129,7 +129,8 @@ def update_project(
     *, project: Project, data: dict[str, Any], tags: list[Tag], expected_version: int, by: User
 ) -> Project:
     fields = list(data)
-    before = audit.snapshot(project, [*fields, "tags"])
+    # From the database: a ModelForm has already copied the new values onto `project`.
+    before = audit.snapshot(Project.objects.get(pk=project.pk), [*fields, "tags"])
     for name, value in data.items():
         setattr(project, name, value)
     _save_versioned(project, _field_names(fields), expected_version=expected_version)
