@@ -5,9 +5,9 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root with apt).
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "安装 Chromium（浏览器测试需要）…"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "安装 Chromium 与 Noto CJK 字体（浏览器测试与图表需要）…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
     || echo "警告：Chromium 安装失败" >&2
 fi
 if [ ! -x /usr/bin/chromium ]; then

@@ -1,23 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import include, path
 
 from tadiao.org.forms import LoginForm
-
-
-def home(request):
-    user = request.user
-    if user.is_sysadmin:
-        return redirect("org:users")
-    if user.is_auditor:
-        return redirect("audit:list")
-    return redirect("projects:list")
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
+from tadiao.views import healthz, home
 
 urlpatterns = [
     path("", home, name="home"),
