@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tadiao.org",
     "tadiao.audit",
     "tadiao.projects",
+    "tadiao.reporting",
     "tadiao.imports",
     "tadiao.demo",
 ]

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from tadiao.org.models import Unit, User
@@ -84,8 +84,9 @@ SORTS = {
     "-investment": ("-total_investment", "id"),
     "investment": ("total_investment", "id"),
     "stage": ("stage", "id"),
-    "-started": ("-started_date", "id"),
-    "started": ("started_date", "id"),
+    # Projects not started yet go last either way (PostgreSQL would put NULLs first when descending).
+    "-started": (F("started_date").desc(nulls_last=True), "id"),
+    "started": (F("started_date").asc(nulls_last=True), "id"),
     "-updated": ("-updated_at", "-id"),
 }
 SORT_LABELS = {

@@ -121,6 +121,7 @@ def test_sorting(client, coordinator, ledger):
     by_investment = _names(client, "sort=-investment")
     assert by_investment[:3] == [ledger["p1"].name, ledger["p4"].name, ledger["p3"].name]
     assert _names(client, "sort=-started")[:2] == [ledger["p1"].name, ledger["p3"].name]
+    assert _names(client, "sort=started")[:2] == [ledger["p3"].name, ledger["p1"].name]
 
 
 def test_pagination(client, coordinator, unit_a):

@@ -1,0 +1,244 @@
+"""Writes of monthly reporting: periods, saving, submitting, reviewing reports, closing and reopening months.
+
+Every write is one transaction with its audit event; report saves are conditional on the version the user saw.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tadiao.audit import services as audit
+from tadiao.org.models import User
+from tadiao.projects.models import Project
+from tadiao.reporting.models import MonthlyReport, Period, ReportPhoto
+from tadiao.reporting.queries import reporting_settings
+
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+THUMBNAIL_SIZE = (320, 240)
+REPORT_FIELDS = ["investment_completed", "progress_text", "workers_on_site", "stage_reached", "problems"]
+
+
+class ReportingError(Exception):
+    """A refused write; the message is the Chinese text the user sees."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ReportConflictError(ReportingError):
+    def __init__(self):
+        super().__init__("该月报已被他人修改（您看到的不是最新内容），您的修改没有保存。请刷新页面，核对后重新填写。")
+
+
+def _require_coordinator(by: User, action: str) -> None:
+    if not by.is_coordinator:
+        raise ReportingError(f"{action}需由调度员（重点项目办）操作。")
+
+
+def _require_open(period: Period) -> None:
+    if period.is_closed:
+        raise ReportingError(f"{period}已关账，不能再修改。如确需修改，请调度员填写原因后重新开账。")
+
+
+@transaction.atomic
+def open_period(*, month: datetime.date, by: User) -> Period:
+    """The period of a month, created with the configured deadline day when it does not exist yet."""
+    month = month.replace(day=1)
+    period, created = Period.objects.get_or_create(
+        month=month, defaults={"deadline": month.replace(day=reporting_settings().deadline_day)}
+    )
+    if created:
+        audit.record(
+            actor=by,
+            action="reporting.period.opened",
+            obj=period,
+            changes={"month": [None, month], "deadline": [None, period.deadline]},
+        )
+    return period
+
+
+@transaction.atomic
+def save_report(
+    *, project: Project, period: Period, data: dict[str, Any], by: User, expected_version: int | None
+) -> MonthlyReport:
+    """Create or edit a project's report. `expected_version` is None only for a report not created yet."""
+    _require_open(period)
+    if data.get("investment_completed") is not None and data["investment_completed"] < Decimal("0"):
+        raise ReportingError("本月完成投资不能为负数。")
+    report = MonthlyReport.objects.filter(project=project, period=period).first()
+    if report is None:
+        if expected_version is not None:
+            raise ReportConflictError()
+        report = MonthlyReport.objects.create(project=project, period=period, **data)
+        audit.record(
+            actor=by,
+            action="reporting.report.created",
+            obj=report,
+            changes={k: [None, v] for k, v in data.items() if v not in (None, "")},
+        )
+        return report
+    if expected_version is None or report.version != expected_version:
+        raise ReportConflictError()
+    if report.status in (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED):
+        raise ReportingError(f"该月报{report.get_status_display()}，不能再修改；如需修改请联系调度员退回。")
+    before = audit.snapshot(report, list(data))
+    updated = MonthlyReport.objects.filter(pk=report.pk, version=expected_version).update(
+        **data, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ReportConflictError()
+    report.refresh_from_db()
+    changes = audit.diff(before, data)
+    if changes:
+        audit.record(actor=by, action="reporting.report.updated", obj=report, changes=changes)
+    return report
+
+
+def _set_status(report: MonthlyReport, *, expected_version: int, **values) -> None:
+    updated = MonthlyReport.objects.filter(pk=report.pk, version=expected_version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ReportConflictError()
+    report.refresh_from_db()
+
+
+@transaction.atomic
+def submit_report(*, report: MonthlyReport, by: User, expected_version: int) -> MonthlyReport:
+    _require_open(report.period)
+    if report.status not in (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED):
+        raise ReportingError(f"该月报{report.get_status_display()}，不能重复报送。")
+    old = report.status
+    _set_status(
+        report,
+        expected_version=expected_version,
+        status=MonthlyReport.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=by,
+        return_reason="",
+    )
+    audit.record(actor=by, action="reporting.report.submitted", obj=report, changes={"status": [old, report.status]})
+    return report
+
+
+@transaction.atomic
+def approve_report(*, report: MonthlyReport, by: User, expected_version: int) -> MonthlyReport:
+    _require_coordinator(by, "审核月报")
+    _require_open(report.period)
+    if report.status != MonthlyReport.Status.SUBMITTED:
+        raise ReportingError(f"只有已报送的月报可以审核通过（当前：{report.get_status_display()}）。")
+    _set_status(
+        report,
+        expected_version=expected_version,
+        status=MonthlyReport.Status.APPROVED,
+        reviewed_at=timezone.now(),
+        reviewed_by=by,
+    )
+    audit.record(
+        actor=by,
+        action="reporting.report.approved",
+        obj=report,
+        changes={"status": [MonthlyReport.Status.SUBMITTED, report.status]},
+    )
+    return report
+
+
+@transaction.atomic
+def return_report(*, report: MonthlyReport, reason: str, by: User, expected_version: int) -> MonthlyReport:
+    _require_coordinator(by, "退回月报")
+    _require_open(report.period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportingError("退回月报必须填写退回原因。")
+    if report.status not in (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED):
+        raise ReportingError(f"只有已报送或已通过的月报可以退回（当前：{report.get_status_display()}）。")
+    old = report.status
+    _set_status(
+        report,
+        expected_version=expected_version,
+        status=MonthlyReport.Status.RETURNED,
+        return_reason=reason[:300],
+        reviewed_at=timezone.now(),
+        reviewed_by=by,
+    )
+    audit.record(
+        actor=by,
+        action="reporting.report.returned",
+        obj=report,
+        message=reason,
+        changes={"status": [old, report.status], "return_reason": ["", report.return_reason]},
+    )
+    return report
+
+
+@transaction.atomic
+def close_period(*, period: Period, by: User) -> Period:
+    _require_coordinator(by, "关账")
+    if period.is_closed:
+        raise ReportingError(f"{period}已经关账。")
+    Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED, closed_at=timezone.now(), closed_by=by)
+    period.refresh_from_db()
+    audit.record(actor=by, action="reporting.period.closed", obj=period, changes={"status": ["OPEN", "CLOSED"]})
+    return period
+
+
+@transaction.atomic
+def reopen_period(*, period: Period, reason: str, by: User) -> Period:
+    _require_coordinator(by, "重新开账")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportingError("重新开账必须填写原因。")
+    if not period.is_closed:
+        raise ReportingError(f"{period}尚未关账。")
+    Period.objects.filter(pk=period.pk).update(status=Period.Status.OPEN, closed_at=None, closed_by=None)
+    period.refresh_from_db()
+    audit.record(
+        actor=by, action="reporting.period.reopened", obj=period, message=reason, changes={"status": ["CLOSED", "OPEN"]}
+    )
+    return period
+
+
+def _checked_image(upload: UploadedFile):
+    """The opened image when the upload really is a JPEG or PNG of acceptable size, else a clear refusal."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ReportingError(f"照片“{upload.name}”超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
+    try:
+        image = Image.open(upload)
+        image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ReportingError(f"“{upload.name}”不是有效的图片文件，只能上传 JPG 或 PNG 照片。") from exc
+    if image.format not in PHOTO_FORMATS:
+        raise ReportingError(f"“{upload.name}”的格式为 {image.format}，只能上传 JPG 或 PNG 照片。")
+    upload.seek(0)
+    image = Image.open(upload)
+    # Decompression bombs: Pillow refuses images over its pixel limit when they are loaded.
+    image.load()
+    return image
+
+
+@transaction.atomic
+def add_photo(*, report: MonthlyReport, upload: UploadedFile, by: User, now: datetime.datetime) -> ReportPhoto:
+    _require_open(report.period)
+    image = _checked_image(upload)
+    thumb = image.convert("RGB")
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    buffer = io.BytesIO()
+    thumb.save(buffer, "JPEG", quality=80)
+    upload.seek(0)
+    photo = ReportPhoto(report=report, original_name=upload.name[:200], uploaded_at=now, uploaded_by=by)
+    photo.image.save(f"photo.{PHOTO_FORMATS[image.format]}", upload, save=False)
+    photo.thumbnail.save(f"{report.pk}-{now:%Y%m%d%H%M%S%f}.jpg", ContentFile(buffer.getvalue()), save=False)
+    photo.save()
+    audit.record(actor=by, action="reporting.photo.added", obj=report, changes={"photo": [None, photo.original_name]})
+    return photo
