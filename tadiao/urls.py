@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/", include("tadiao.projects.urls")),
+    path("reporting/", include("tadiao.reporting.urls")),
     path("org/", include("tadiao.org.urls")),
     path("audit/", include("tadiao.audit.urls")),
     path("imports/", include("tadiao.imports.urls")),

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 MENU = [
     ("项目台账", "projects:list", ("reporter", "coordinator", "leader")),
     ("新增项目", "projects:create", ("reporter", "coordinator")),
+    ("月度填报", "reporting:list", ("reporter", "coordinator", "leader")),
     ("数据导入", "imports:new", ("reporter", "coordinator")),
     ("行政区划", "org:regions", ("sysadmin",)),
     ("单位管理", "org:units", ("sysadmin",)),

@@ -3,10 +3,11 @@
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Project
-from tadiao.projects.queries import visible_projects
+from tadiao.projects.queries import get_project_for_user, visible_projects
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
 
 DONE_STATUSES = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
@@ -49,3 +50,21 @@ def period_for_month(month: datetime.date) -> Period | None:
 def report_scope(user: User) -> Q:
     """Reports of projects the user may read."""
     return Q(project__in=visible_projects(user))
+
+
+def get_report_for_user(user: User, pk: int, *, write: bool = False) -> MonthlyReport:
+    """The report, or 404 outside the user's scope; 403 when the user may read it but not write."""
+    report = MonthlyReport.objects.select_related("period", "project").filter(pk=pk).first()
+    if report is None:
+        raise Http404("月报不存在或无权查看。")
+    get_project_for_user(user, report.project_id, write=write)
+    return report
+
+
+def parse_month(value: str | None, *, default: datetime.date) -> datetime.date:
+    """ "2026-11" → 2026-11-01; anything else → the default month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return default.replace(day=1)

@@ -1,0 +1,68 @@
+"""Forms of monthly reporting: validate and normalise only."""
+
+from decimal import Decimal
+
+from django import forms
+
+from tadiao.projects.models import Stage
+
+
+class ReportForm(forms.Form):
+    investment_completed = forms.DecimalField(
+        label="本月完成投资（万元）",
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        error_messages={
+            "min_value": "本月完成投资不能为负数。",
+            "invalid": "本月完成投资请填写数字。",
+            "max_decimal_places": "本月完成投资最多保留两位小数。",
+            "required": "请填写本月完成投资（没有请填 0）。",
+        },
+    )
+    progress_text = forms.CharField(
+        label="形象进度",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "请填写形象进度。"},
+    )
+    workers_on_site = forms.IntegerField(
+        label="施工人数", min_value=0, required=False, error_messages={"min_value": "施工人数不能为负数。"}
+    )
+    stage_reached = forms.ChoiceField(label="达到阶段", choices=[("", "（未变化）"), *Stage.choices], required=False)
+    problems = forms.CharField(
+        label="存在问题及诉求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                css = (
+                    "form-select form-select-sm"
+                    if isinstance(field.widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+                field.widget.attrs.setdefault("class", css)
+
+    def report_data(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("investment_completed", "progress_text", "workers_on_site", "stage_reached", "problems")
+        }
+
+
+class PhotoForm(forms.Form):
+    photo = forms.ImageField(
+        label="现场照片",
+        error_messages={
+            "invalid_image": "只能上传 JPG 或 PNG 照片，所选文件不是有效的图片。",
+            "required": "请选择照片。",
+        },
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=300, required=False)
+    version = forms.IntegerField(required=False)

@@ -1,0 +1,195 @@
+"""Monthly reporting pages: decorators → access gate → one service or query call → render or redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tadiao.lib.templatetags.tadiao_format import cndate
+from tadiao.projects.queries import get_project_for_user, may_write_project
+from tadiao.reporting import forms, queries, services
+from tadiao.reporting.models import MonthlyReport, Period, ReportPhoto
+
+
+def _require_reader(user) -> None:
+    if not (user.is_coordinator or user.is_leader or user.is_reporter):
+        raise PermissionDenied("您的角色不能查看月度填报。")
+
+
+def _require_coordinator(user) -> None:
+    if not user.is_coordinator:
+        raise PermissionDenied("该操作需由调度员（重点项目办）完成。")
+
+
+def _month_url(period_or_month) -> str:
+    month = period_or_month.month if isinstance(period_or_month, Period) else period_or_month
+    return f"{month:%Y-%m}"
+
+
+@require_GET
+def report_list(request):
+    user = request.user
+    _require_reader(user)
+    today = timezone.localdate()
+    month = queries.parse_month(request.GET.get("month"), default=today)
+    period = queries.period_for_month(month)
+    context = {
+        "month": month,
+        "month_param": _month_url(month),
+        "period": period,
+        "is_coordinator": user.is_coordinator,
+    }
+    if period is not None:
+        owed = queries.owed_reports_for_user(user, period)
+        status = request.GET.get("status", "")
+        if status in MonthlyReport.Status.values:
+            owed = owed.filter(monthly_reports__period=period, monthly_reports__status=status)
+        elif status == "MISSING":
+            owed = owed.exclude(monthly_reports__period=period)
+        page = Paginator(owed, 50).get_page(request.GET.get("page"))
+        reports = queries.reports_for_period(period, [p.pk for p in page])
+        context.update(
+            page=page,
+            rows=[(project, reports.get(project.pk)) for project in page],
+            status=status,
+            statuses=MonthlyReport.Status.choices,
+            overdue_units=queries.overdue_units(period, today=today)
+            if not user.is_reporter or user.is_coordinator
+            else [],
+        )
+    return render(request, "reporting/report_list.html", context)
+
+
+@require_POST
+def period_open(request):
+    _require_coordinator(request.user)
+    month = queries.parse_month(request.POST.get("month"), default=timezone.localdate())
+    period = services.open_period(month=month, by=request.user)
+    messages.success(request, f"已开启{period}填报，截止日期 {cndate(period.deadline)}。")
+    return redirect(f"/reporting/?month={_month_url(period)}")
+
+
+@require_POST
+def period_close(request, pk: int):
+    _require_coordinator(request.user)
+    period = get_object_or_404(Period, pk=pk)
+    try:
+        services.close_period(period=period, by=request.user)
+        messages.success(request, f"{period}已关账，数据不再变动。")
+    except services.ReportingError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"/reporting/?month={_month_url(period)}")
+
+
+@require_POST
+def period_reopen(request, pk: int):
+    _require_coordinator(request.user)
+    period = get_object_or_404(Period, pk=pk)
+    form = forms.ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.reopen_period(period=period, reason=form.cleaned_data.get("reason", ""), by=request.user)
+        messages.success(request, f"{period}已重新开账。")
+    except services.ReportingError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"/reporting/?month={_month_url(period)}")
+
+
+def report_edit(request, project_pk: int, month: str):
+    project = get_project_for_user(request.user, project_pk)
+    period = queries.period_for_month(queries.parse_month(month, default=timezone.localdate()))
+    if period is None or month != _month_url(period):
+        raise Http404("该月份尚未开启填报。")
+    report = MonthlyReport.objects.filter(project=project, period=period).first()
+    may_write = may_write_project(request.user, project)
+    if request.method == "POST":
+        if not may_write:
+            raise PermissionDenied("您只能查看该月报，不能修改。")
+        form = forms.ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report = services.save_report(
+                    project=project,
+                    period=period,
+                    data=form.report_data(),
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+                if "submit" in request.POST:
+                    services.submit_report(report=report, by=request.user, expected_version=report.version)
+                    messages.success(request, "月报已报送，等待重点项目办审核。")
+                else:
+                    messages.success(request, "月报已保存（草稿）。")
+                return redirect("reporting:edit", project_pk=project.pk, month=month)
+            except services.ReportingError as exc:
+                form.add_error(None, exc.message)
+    elif report is not None:
+        form = forms.ReportForm(
+            initial={**{f: getattr(report, f) for f in services.REPORT_FIELDS}, "version": report.version}
+        )
+    else:
+        form = forms.ReportForm()
+    editable = may_write and not period.is_closed and (report is None or report.status in ("DRAFT", "RETURNED"))
+    return render(
+        request,
+        "reporting/report_form.html",
+        {
+            "project": project,
+            "period": period,
+            "report": report,
+            "form": form,
+            "editable": editable,
+            "may_write": may_write,
+            "is_coordinator": request.user.is_coordinator,
+            "month": month,
+            "photo_form": forms.PhotoForm(),
+            "photos": report.photos.all() if report else [],
+        },
+    )
+
+
+@require_POST
+def report_review(request, pk: int):
+    _require_coordinator(request.user)
+    report = queries.get_report_for_user(request.user, pk, write=True)
+    form = forms.ReasonForm(request.POST)
+    form.is_valid()
+    version = form.cleaned_data.get("version") or 0
+    try:
+        if request.POST.get("decision") == "approve":
+            services.approve_report(report=report, by=request.user, expected_version=version)
+            messages.success(request, f"已审核通过：{report.project}")
+        else:
+            services.return_report(
+                report=report, reason=form.cleaned_data.get("reason", ""), by=request.user, expected_version=version
+            )
+            messages.success(request, f"已退回：{report.project}")
+    except services.ReportingError as exc:
+        messages.error(request, exc.message)
+    return redirect("reporting:edit", project_pk=report.project_id, month=_month_url(report.period))
+
+
+@require_POST
+def photo_upload(request, pk: int):
+    report = queries.get_report_for_user(request.user, pk, write=True)
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.add_photo(report=report, upload=form.cleaned_data["photo"], by=request.user, now=timezone.now())
+            messages.success(request, "照片已上传。")
+        except services.ReportingError as exc:
+            messages.error(request, exc.message)
+    return redirect("reporting:edit", project_pk=report.project_id, month=_month_url(report.period))
+
+
+@require_GET
+def photo_file(request, pk: int, variant: str):
+    photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=pk)
+    queries.get_report_for_user(request.user, photo.report_id)
+    file = photo.thumbnail if variant == "thumb" else photo.image
+    return FileResponse(file.open("rb"), content_type="image/jpeg" if variant == "thumb" else None)
