@@ -141,10 +141,11 @@ def test_overdue_units_are_listed_for_the_coordinator_not_the_reporter(client, c
     october = services.open_period(month=datetime.date(2026, 10, 1), by=coordinator)
     login(client, coordinator)
     assert "逾期未报单位（1 个）：东城镇" in client.get("/reporting/?month=2026-10").content.decode()
+    login(client, reporter_a)
+    assert "逾期未报单位" not in client.get("/reporting/?month=2026-10").content.decode()
     report = services.save_report(project=planned_a, period=october, data={}, by=reporter_a, expected_version=None)
     services.submit_report(report=report, by=reporter_a, expected_version=report.version)
-    assert "逾期未报单位" not in client.get("/reporting/?month=2026-10").content.decode()
-    login(client, reporter_a)
+    login(client, coordinator)
     assert "逾期未报单位" not in client.get("/reporting/?month=2026-10").content.decode()
 
 
