@@ -16,7 +16,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds") if timezone.is_aware(value) else value.isoformat()
+        if timezone.is_aware(value):
+            return timezone.localtime(value).isoformat(timespec="seconds")
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, models.Model):

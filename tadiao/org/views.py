@@ -1,0 +1,282 @@
+"""Pages of the system administrator: regions, units, leaders and users. Everyone else gets 403."""
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from functools import wraps
+from typing import Any
+
+import xlsxwriter
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from tadiao.org import forms, queries, services
+from tadiao.org.models import Leader, Region, Unit, User
+
+PAGE_SIZE = 50
+UNIT_ORDERING = {"order": ("display_order", "id"), "name": ("name", "id")}
+
+
+def sysadmin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The access gate of every organisation page: the system administrator only (三员分立 keeps the
+    audit administrator out too)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (request.user.is_authenticated and request.user.is_sysadmin):
+            raise PermissionDenied("仅系统管理员可以管理组织机构和用户。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _refused(form, exc: services.OrgError) -> None:
+    """Shows a service's refusal on the form field it concerns."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                  widths: Sequence[int] = ()) -> HttpResponse:
+    """A one-sheet workbook as a download. `strings_to_formulas` off: a cell typed "=cmd|..." stays text."""
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    ws = book.add_worksheet(sheet)
+    bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    ws.write_row(0, 0, headers, bold)
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, width)
+    ws.freeze_panes(1, 0)
+    for r, row in enumerate(rows, start=1):
+        ws.write_row(r, 0, row)
+    book.close()
+    response = HttpResponse(
+        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# Regions
+
+
+@sysadmin_required
+def regions(request: HttpRequest) -> HttpResponse:
+    rows = [(region, max(region.path.count("/") - 2, 0)) for region in queries.list_regions()]
+    return render(request, "org/regions.html", {"rows": rows})
+
+
+@sysadmin_required
+def region_create(request: HttpRequest) -> HttpResponse:
+    form = forms.RegionForm(request.POST or None, initial={"parent": request.GET.get("parent")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            region = services.create_region(by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"已新增区划：{region.name}")
+            return redirect("org:regions")
+    return render(request, "org/region_form.html", {"form": form, "region": None})
+
+
+@sysadmin_required
+def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    region = get_object_or_404(Region, pk=pk)
+    initial = {"code": region.code, "name": region.name, "level": region.level, "parent": region.parent_id}
+    form = forms.RegionForm(request.POST or None, initial=initial, region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_region(region=region, by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"已保存区划：{form.cleaned_data['name']}")
+            return redirect("org:regions")
+    return render(request, "org/region_form.html", {"form": form, "region": region})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Units
+
+
+def _filtered_units(request: HttpRequest) -> tuple[forms.UnitFilterForm, Any]:
+    """The units matching the list's filters (shared by the page and its export)."""
+    filters = forms.UnitFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    units = queries.list_units(search=data.get("q", "").strip(), kind=data.get("kind", ""))
+    return filters, units.order_by(*UNIT_ORDERING.get(data.get("sort") or "order", UNIT_ORDERING["order"]))
+
+
+@sysadmin_required
+def units(request: HttpRequest) -> HttpResponse:
+    filters, rows = _filtered_units(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/units.html", {"filters": filters, "page": page})
+
+
+@sysadmin_required
+def units_export(request: HttpRequest) -> HttpResponse:
+    _, rows = _filtered_units(request)
+    return xlsx_response(
+        filename=f"单位名单_{timezone.localdate():%Y%m%d}.xlsx",
+        sheet="单位",
+        headers=["排序", "单位名称", "单位类型", "所属区划", "区划代码", "状态"],
+        rows=([u.display_order, u.name, u.get_kind_display(), u.region.name, u.region.code,
+               "启用" if u.is_active else "停用"] for u in rows),
+        widths=[8, 30, 10, 16, 16, 8],
+    )
+
+
+@sysadmin_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    form = forms.UnitForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.create_unit(by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"已新增单位：{unit.name}")
+            return redirect("org:units")
+    return render(request, "org/unit_form.html", {"form": form, "unit": None})
+
+
+@sysadmin_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    initial = {"name": unit.name, "kind": unit.kind, "region": unit.region_id,
+               "display_order": unit.display_order, "is_active": unit.is_active}
+    form = forms.UnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit(unit=unit, by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"已保存单位：{form.cleaned_data['name']}")
+            return redirect("org:units")
+    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Leaders
+
+
+@sysadmin_required
+def leaders(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/leaders.html", {"leaders": queries.list_leaders()})
+
+
+@sysadmin_required
+def leader_create(request: HttpRequest) -> HttpResponse:
+    form = forms.LeaderForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            leader = services.create_leader(by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"已新增领导：{leader}")
+            return redirect("org:leaders")
+    return render(request, "org/leader_form.html", {"form": form, "leader": None})
+
+
+@sysadmin_required
+def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    leader = get_object_or_404(Leader, pk=pk)
+    initial = {"name": leader.name, "title": leader.title, "display_order": leader.display_order,
+               "is_active": leader.is_active}
+    form = forms.LeaderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_leader(leader=leader, by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "已保存领导信息。")
+            return redirect("org:leaders")
+    return render(request, "org/leader_form.html", {"form": form, "leader": leader})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Users
+
+
+def _password_page(request: HttpRequest, user: User, password: str, *, created: bool) -> HttpResponse:
+    """The generated password, shown this once: rendered in the POST's answer, never put in the session
+    or a message cookie, and not cached."""
+    response = render(request, "org/user_password.html", {"account": user, "password": password, "created": created})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@sysadmin_required
+def users(request: HttpRequest) -> HttpResponse:
+    filters = forms.UserFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    rows = queries.list_users(search=data.get("q", "").strip(), role=data.get("role", ""))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/users.html", {"filters": filters, "page": page})
+
+
+@sysadmin_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = forms.UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.create_user(by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            return _password_page(request, user, password, created=True)
+    return render(request, "org/user_form.html", {"form": form, "account": None})
+
+
+@sysadmin_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.select_related("unit", "leader"), pk=pk)
+    initial = {"full_name": account.full_name, "phone": account.phone, "unit": account.unit_id,
+               "leader": account.leader_id, "roles": [str(role) for role in account.roles]}
+    form = forms.UserForm(request.POST or None, initial=initial, user=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(user=account, by=request.user, **form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"已保存用户：{account.username}")
+            return redirect("org:users")
+    return render(request, "org/user_form.html", {"form": form, "account": account})
+
+
+@sysadmin_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    password = services.reset_password(user=account, by=request.user)
+    if account.pk == request.user.pk:  # keep the administrator's own session alive
+        account.refresh_from_db()
+        update_session_auth_hash(request, account)
+    return _password_page(request, account, password, created=False)
+
+
+@sysadmin_required
+@require_POST
+def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    # The wanted state, not "flip": two administrators clicking at once must not undo each other.
+    active = request.POST.get("active") == "1"
+    try:
+        account = services.set_user_active(user=account, by=request.user, active=active)
+    except services.OrgError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{'启用' if account.is_active else '停用'}用户：{account.username}")
+    return redirect("org:user_edit", pk=account.pk)
