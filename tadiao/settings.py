@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tadiao.audit",
     "tadiao.projects",
     "tadiao.reporting",
+    "tadiao.indicators",
     "tadiao.imports",
     "tadiao.demo",
 ]

@@ -1,0 +1,57 @@
+"""Indicators as the CLI's JSON object and as text: rates with two decimals, money as decimal strings."""
+
+from decimal import Decimal
+
+from tadiao.indicators.queries import Indicators
+from tadiao.lib.numbers import DASH
+from tadiao.projects.models import Stage
+
+
+def _number(value) -> int | str:
+    return value if isinstance(value, int) else format(Decimal(value).quantize(Decimal("0.01")), "f")
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def indicators_as_json(result: Indicators) -> dict:
+    return {
+        "as_of": result.as_of.isoformat(),
+        # Stage codes in lower case, as domain.md names them (reserve, negotiating, … at_capacity).
+        "counts_by_stage": {stage.lower(): n for stage, n in result.counts_by_stage.items()},
+        "rates": {
+            code: {
+                "numerator": _number(r.numerator),
+                "denominator": _number(r.denominator),
+                "percent": _percent(r.percent),
+            }
+            for code, r in result.rates.items()
+        },
+        "time_progress": _percent(result.time_progress),
+        "annual_investment": {"planned": _number(result.annual_planned), "completed": _number(result.annual_completed)},
+        "targets": [
+            {
+                "rate": t.target.rate.code,
+                "level": t.target.level.lower() or None,
+                "deadline": t.target.deadline.isoformat(),
+                "target": _percent(t.target.percent),
+                "actual": _percent(t.actual),
+                "gap": _percent(t.gap),
+            }
+            for t in result.targets
+        ],
+    }
+
+
+def indicators_as_text(result: Indicators) -> str:
+    lines = [f"统计日期：{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日"]
+    lines.append("各阶段项目数：" + "，".join(f"{Stage(s).label}{n}个" for s, n in result.counts_by_stage.items()))
+    for r in result.rates.values():
+        shown = DASH if r.percent is None else f"{r.percent}%"
+        lines.append(f"{r.name}：{shown}（{_number(r.numerator)} / {_number(r.denominator)}）")
+    lines.append(f"序时进度：{result.time_progress}%")
+    gap = result.progress_gap
+    if gap is not None:
+        lines.append(f"年度投资完成率{'超' if gap >= 0 else '低于'}序时进度 {abs(gap)} 个百分点")
+    return "\n".join(lines)

@@ -1,0 +1,187 @@
+"""Indicators for a scope and an as-of date, computed by set-based SQL: a fixed number of aggregate queries
+whatever the number of projects (never a Python loop over projects)."""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, CharField, Count, QuerySet, Sum, Value, When
+
+from tadiao.indicators.models import RateDefinition, Target
+from tadiao.indicators.selection import REPORTED_STATUSES, to_q
+from tadiao.org.models import Region
+from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, AnnualPlan, Project, Stage
+from tadiao.reporting.models import MonthlyReport, ReportingSettings
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def percent_of(numerator, denominator) -> Decimal | None:
+    """numerator / denominator in percent, rounded half-up to two decimals; None for an empty denominator."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which projects the figures are about. Empty fields do not restrict."""
+
+    region: Region | None = None
+    unit_id: int | None = None
+    level: str = ""
+    category: str = ""
+    industry_id: int | None = None
+    tag: str = ""
+
+    def apply(self, projects: QuerySet[Project]) -> QuerySet[Project]:
+        if self.region is not None:
+            projects = projects.filter(unit__region__path__startswith=self.region.path)
+        if self.unit_id:
+            projects = projects.filter(unit_id=self.unit_id)
+        if self.level:
+            projects = projects.filter(level=self.level)
+        if self.category:
+            projects = projects.filter(category=self.category)
+        if self.industry_id:
+            projects = projects.filter(industry_id=self.industry_id)
+        if self.tag:
+            projects = projects.filter(to_q({"tags": [self.tag]}, as_of=datetime.date.max))
+        return projects
+
+
+@dataclass
+class RateResult:
+    code: str
+    name: str
+    numerator: Decimal | int
+    denominator: Decimal | int
+    percent: Decimal | None
+    measure: str = RateDefinition.Measure.COUNT
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    actual: Decimal | None
+    gap: Decimal | None  # actual − target, in percentage points
+
+
+@dataclass
+class Indicators:
+    as_of: datetime.date
+    counts_by_stage: dict[str, int]
+    rates: dict[str, RateResult]
+    time_progress: Decimal
+    annual_planned: Decimal
+    annual_completed: Decimal
+    targets: list[TargetResult] = field(default_factory=list)
+
+    @property
+    def annual_completion(self) -> Decimal | None:
+        return percent_of(self.annual_completed, self.annual_planned)
+
+    @property
+    def progress_gap(self) -> Decimal | None:
+        """年度投资完成率 − 序时进度, in points (positive: ahead of time)."""
+        rate = self.annual_completion
+        return None if rate is None else rate - self.time_progress
+
+
+def time_progress(as_of: datetime.date, *, basis: str = ReportingSettings.TimeProgressBasis.MONTHS) -> Decimal:
+    """序时进度 in percent: months elapsed / 12 at the end of the as-of month, or days elapsed / days in year."""
+    if basis == ReportingSettings.TimeProgressBasis.DAYS:
+        days_in_year = 366 if calendar.isleap(as_of.year) else 365
+        return percent_of(as_of.timetuple().tm_yday, days_in_year)
+    return percent_of(as_of.month, 12)
+
+
+def stage_at(as_of: datetime.date) -> Case:
+    """The furthest stage reached on the as-of date, from the actual dates (SQL CASE)."""
+    whens = [
+        When(**{f"{STAGE_DATE_FIELD[stage]}__lte": as_of}, then=Value(stage))
+        for stage in reversed(STAGE_ORDER)
+        if stage not in (Stage.RESERVE, Stage.NEGOTIATING)
+    ]
+    whens.append(When(negotiating_date__lte=as_of, then=Value(Stage.NEGOTIATING)))
+    whens.append(When(negotiating_date__isnull=True, stage=Stage.NEGOTIATING, then=Value(Stage.NEGOTIATING)))
+    return Case(*whens, default=Value(Stage.RESERVE), output_field=CharField())
+
+
+def counts_by_stage(projects: QuerySet[Project], *, as_of: datetime.date) -> dict[str, int]:
+    """One GROUP BY query; every stage present in the result, zero when none."""
+    rows = projects.order_by().annotate(stage_at=stage_at(as_of)).values("stage_at").annotate(n=Count("pk"))
+    counts = dict.fromkeys(STAGE_ORDER, 0)
+    counts.update({row["stage_at"]: row["n"] for row in rows})
+    return counts
+
+
+def _investment(projects: QuerySet[Project], *, as_of: datetime.date) -> tuple[Decimal, Decimal]:
+    """(annual planned, year-to-date reported) investment of the projects, in 万元: two aggregate queries."""
+    year_start = as_of.replace(month=1, day=1)
+    planned = AnnualPlan.objects.filter(project__in=projects.values("pk"), year=as_of.year).aggregate(
+        s=Sum("planned_investment")
+    )["s"]
+    completed = MonthlyReport.objects.filter(
+        project__in=projects.values("pk"),
+        period__month__gte=year_start,
+        period__month__lte=as_of,
+        status__in=REPORTED_STATUSES,
+    ).aggregate(s=Sum("investment_completed"))["s"]
+    return (planned or ZERO), (completed or ZERO)
+
+
+def compute_rates(
+    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition]
+) -> dict[str, RateResult]:
+    """All COUNT rates in one aggregate query; each INVESTMENT rate in two."""
+    results: dict[str, RateResult] = {}
+    count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
+    if count_rates:
+        aggregates = {}
+        for d in count_rates:
+            denominator = to_q(d.denominator, as_of=as_of)
+            aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
+            aggregates[f"{d.code}__num"] = Count("pk", filter=denominator & to_q(d.numerator, as_of=as_of))
+        totals = projects.order_by().aggregate(**aggregates)
+        for d in count_rates:
+            num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
+            results[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den), d.measure)
+    for d in definitions:
+        if d.measure == RateDefinition.Measure.INVESTMENT:
+            planned, completed = _investment(projects.filter(to_q(d.denominator, as_of=as_of)), as_of=as_of)
+            results[d.code] = RateResult(d.code, d.name, completed, planned, percent_of(completed, planned), d.measure)
+    return {d.code: results[d.code] for d in definitions}
+
+
+def active_definitions() -> list[RateDefinition]:
+    return list(RateDefinition.objects.filter(is_active=True))
+
+
+def evaluate_targets(projects: QuerySet[Project], *, as_of: datetime.date) -> list[TargetResult]:
+    """Targets of the as-of year: the rate for the target's level, the target and the gap in points."""
+    results = []
+    for target in Target.objects.filter(year=as_of.year).select_related("rate"):
+        scoped = projects.filter(level=target.level) if target.level else projects
+        rate = compute_rates(scoped, as_of=as_of, definitions=[target.rate])[target.rate.code]
+        gap = None if rate.percent is None else rate.percent - target.percent
+        results.append(TargetResult(target, rate.percent, gap))
+    return results
+
+
+def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, with_targets: bool = True) -> Indicators:
+    """Every indicator for the projects (already scoped) on the as-of date."""
+    settings = ReportingSettings.objects.filter(pk=1).first()
+    basis = settings.time_progress_basis if settings else ReportingSettings.TimeProgressBasis.MONTHS
+    planned, completed = _investment(projects.filter(to_q({"in_year_plan": True}, as_of=as_of)), as_of=as_of)
+    return Indicators(
+        as_of=as_of,
+        counts_by_stage=counts_by_stage(projects, as_of=as_of),
+        rates=compute_rates(projects, as_of=as_of, definitions=active_definitions()),
+        time_progress=time_progress(as_of, basis=basis),
+        annual_planned=planned,
+        annual_completed=completed,
+        targets=evaluate_targets(projects, as_of=as_of) if with_targets else [],
+    )

@@ -1,0 +1,80 @@
+"""Writes of the indicator configuration: local rate definitions and targets, audited."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from tadiao.audit import services as audit
+from tadiao.indicators.models import RateDefinition, Target
+from tadiao.indicators.selection import SelectionError, validate
+from tadiao.org.models import User
+
+
+class IndicatorConfigError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _require_coordinator(by: User) -> None:
+    if not by.is_coordinator:
+        raise IndicatorConfigError("指标口径与目标需由调度员（重点项目办）配置。")
+
+
+@transaction.atomic
+def create_rate_definition(
+    *, code: str, name: str, measure: str, numerator: dict, denominator: dict, description: str = "", by: User
+) -> RateDefinition:
+    _require_coordinator(by)
+    try:
+        validate(numerator)
+        validate(denominator)
+    except SelectionError as exc:
+        raise IndicatorConfigError(str(exc)) from exc
+    if measure == RateDefinition.Measure.INVESTMENT and numerator:
+        raise IndicatorConfigError("投资额口径的比率按分母项目计算“累计完成投资 / 年度计划投资”，分子条件应留空。")
+    if RateDefinition.objects.filter(code=code).exists():
+        raise IndicatorConfigError(f"代码“{code}”已被使用。")
+    definition = RateDefinition.objects.create(
+        code=code,
+        name=name,
+        measure=measure,
+        numerator=numerator,
+        denominator=denominator,
+        description=description,
+        display_order=1000,
+    )
+    audit.record(
+        actor=by,
+        action="indicators.rate.created",
+        obj=definition,
+        changes={
+            "code": [None, code],
+            "name": [None, name],
+            "numerator": [None, numerator],
+            "denominator": [None, denominator],
+            "measure": [None, measure],
+        },
+    )
+    return definition
+
+
+@transaction.atomic
+def save_target(*, year: int, rate: RateDefinition, level: str, deadline, percent: Decimal, by: User) -> Target:
+    _require_coordinator(by)
+    if not Decimal("0") <= percent <= Decimal("100"):
+        raise IndicatorConfigError("目标值应在 0–100 之间。")
+    target, created = Target.objects.get_or_create(
+        year=year, rate=rate, level=level, deadline=deadline, defaults={"percent": percent}
+    )
+    old = None if created else target.percent
+    if not created:
+        target.percent = percent
+        target.save(update_fields=["percent"])
+    audit.record(
+        actor=by,
+        action="indicators.target.saved",
+        obj=target,
+        changes=audit.diff({"percent": old}, {"percent": percent}),
+    )
+    return target
