@@ -118,26 +118,46 @@ def counts_by_stage(projects: QuerySet[Project], *, as_of: datetime.date) -> dic
     return counts
 
 
-def _investment(projects: QuerySet[Project], *, as_of: datetime.date) -> tuple[Decimal, Decimal]:
-    """(annual planned, year-to-date reported) investment of the projects, in 万元: two aggregate queries."""
+def _totals(rows: QuerySet, group: str | None, **aggregates) -> dict:
+    """Aggregates over all rows ({None: …}), or per value of `group` ({unit id: …}): one query either way."""
+    if group is None:
+        return {None: rows.order_by().aggregate(**aggregates)}
+    return {row.pop(group): row for row in rows.order_by().values(group).annotate(**aggregates)}
+
+
+def _investment(projects: QuerySet[Project], *, as_of: datetime.date, by_unit: bool = False) -> dict:
+    """{key: (annual planned, year-to-date reported)} investment in 万元; key None, or the unit id when by_unit.
+
+    Two aggregate queries: the year's plans, and the submitted or approved reports from January to the as-of month.
+    """
     year_start = as_of.replace(month=1, day=1)
-    planned = AnnualPlan.objects.filter(project__in=projects.values("pk"), year=as_of.year).aggregate(
-        s=Sum("planned_investment")
-    )["s"]
-    completed = MonthlyReport.objects.filter(
-        project__in=projects.values("pk"),
-        period__month__gte=year_start,
-        period__month__lte=as_of,
-        status__in=REPORTED_STATUSES,
-    ).aggregate(s=Sum("investment_completed"))["s"]
-    return (planned or ZERO), (completed or ZERO)
+    group = "project__unit_id" if by_unit else None
+    planned = _totals(
+        AnnualPlan.objects.filter(project__in=projects.values("pk"), year=as_of.year),
+        group,
+        s=Sum("planned_investment"),
+    )
+    completed = _totals(
+        MonthlyReport.objects.filter(
+            project__in=projects.values("pk"),
+            period__month__gte=year_start,
+            period__month__lte=as_of,
+            status__in=REPORTED_STATUSES,
+        ),
+        group,
+        s=Sum("investment_completed"),
+    )
+    return {
+        key: ((planned.get(key) or {}).get("s") or ZERO, (completed.get(key) or {}).get("s") or ZERO)
+        for key in planned.keys() | completed.keys()
+    }
 
 
-def compute_rates(
-    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition]
-) -> dict[str, RateResult]:
-    """All COUNT rates in one aggregate query; each INVESTMENT rate in two."""
-    results: dict[str, RateResult] = {}
+def _rates(
+    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition], by_unit: bool
+) -> dict:
+    """{key: {code: RateResult}}: all COUNT rates in one aggregate query, each INVESTMENT rate in two."""
+    results: dict = {}
     count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
     if count_rates:
         aggregates = {}
@@ -145,15 +165,39 @@ def compute_rates(
             denominator = to_q(d.denominator, as_of=as_of)
             aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
             aggregates[f"{d.code}__num"] = Count("pk", filter=denominator & to_q(d.numerator, as_of=as_of))
-        totals = projects.order_by().aggregate(**aggregates)
-        for d in count_rates:
-            num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
-            results[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den), d.measure)
+        for key, totals in _totals(projects, "unit_id" if by_unit else None, **aggregates).items():
+            for d in count_rates:
+                num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
+                results.setdefault(key, {})[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den))
     for d in definitions:
         if d.measure == RateDefinition.Measure.INVESTMENT:
-            planned, completed = _investment(projects.filter(to_q(d.denominator, as_of=as_of)), as_of=as_of)
-            results[d.code] = RateResult(d.code, d.name, completed, planned, percent_of(completed, planned), d.measure)
-    return {d.code: results[d.code] for d in definitions}
+            selected = projects.filter(to_q(d.denominator, as_of=as_of))
+            for key, (planned, completed) in _investment(selected, as_of=as_of, by_unit=by_unit).items():
+                results.setdefault(key, {})[d.code] = RateResult(
+                    d.code, d.name, completed, planned, percent_of(completed, planned), d.measure
+                )
+    return results
+
+
+def _empty(d: RateDefinition) -> RateResult:
+    zero = ZERO if d.measure == RateDefinition.Measure.INVESTMENT else 0
+    return RateResult(d.code, d.name, zero, zero, None, d.measure)
+
+
+def compute_rates(
+    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition]
+) -> dict[str, RateResult]:
+    """Every rate over the whole set, in the definitions' order."""
+    found = _rates(projects, as_of=as_of, definitions=definitions, by_unit=False).get(None, {})
+    return {d.code: found.get(d.code) or _empty(d) for d in definitions}
+
+
+def rates_by_unit(
+    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition], unit_ids: list[int]
+) -> dict[int, dict[str, RateResult]]:
+    """Every rate per unit (GROUP BY unit), the same number of queries as over the whole set."""
+    found = _rates(projects, as_of=as_of, definitions=definitions, by_unit=True)
+    return {uid: {d.code: found.get(uid, {}).get(d.code) or _empty(d) for d in definitions} for uid in unit_ids}
 
 
 def active_definitions() -> list[RateDefinition]:
@@ -175,7 +219,9 @@ def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, wit
     """Every indicator for the projects (already scoped) on the as-of date."""
     settings = ReportingSettings.objects.filter(pk=1).first()
     basis = settings.time_progress_basis if settings else ReportingSettings.TimeProgressBasis.MONTHS
-    planned, completed = _investment(projects.filter(to_q({"in_year_plan": True}, as_of=as_of)), as_of=as_of)
+    planned, completed = _investment(projects.filter(to_q({"in_year_plan": True}, as_of=as_of)), as_of=as_of).get(
+        None, (ZERO, ZERO)
+    )
     return Indicators(
         as_of=as_of,
         counts_by_stage=counts_by_stage(projects, as_of=as_of),
