@@ -68,3 +68,60 @@ class Target(models.Model):
     def __str__(self) -> str:
         level = self.get_level_display() if self.level else "全部"
         return f"{self.year}年 {level}{self.rate.name} {self.percent}%（{self.deadline:%m月%d日}前）"
+
+
+class WarningRule(models.Model):
+    """A warning (预警) rule: a measure of each project, yellow and red thresholds, an optional streak, a scope.
+
+    Measures where a higher value is worse light yellow at value ≥ yellow and red at value > red; measures where a
+    lower value is worse (the share of 序时进度) light yellow at value < yellow and red at value < red. With a streak
+    of N months, red also needs the red condition to have held at the end of each of the last N months.
+    """
+
+    class Measure(models.TextChoices):
+        DAYS_SIGNED_NOT_APPROVED = "DAYS_SIGNED_NOT_APPROVED", "签约后未立项天数"
+        DAYS_APPROVED_NOT_STARTED = "DAYS_APPROVED_NOT_STARTED", "立项后未开工天数"
+        DAYS_SIGNED_NOT_STARTED = "DAYS_SIGNED_NOT_STARTED", "签约后未开工天数"
+        DAYS_PAST_PLANNED_START = "DAYS_PAST_PLANNED_START", "超过计划开工日期未开工天数"
+        DAYS_PAST_PLANNED_STAGE = "DAYS_PAST_PLANNED_STAGE", "超过任一阶段计划日期未完成天数"
+        DAYS_PAST_PLANNED_APPROVAL = "DAYS_PAST_PLANNED_APPROVAL", "前期手续超过计划办结日期天数"
+        DAYS_COMPLETED_NOT_PRODUCING = "DAYS_COMPLETED_NOT_PRODUCING", "竣工后未投产天数"
+        POINTS_BEHIND_TIME_PROGRESS = "POINTS_BEHIND_TIME_PROGRESS", "年度投资完成率低于序时进度（百分点）"
+        PERCENT_OF_TIME_PROGRESS = "PERCENT_OF_TIME_PROGRESS", "年度投资完成率占序时进度的比例（%）"
+
+    code = models.SlugField("代码", max_length=60, unique=True)
+    name = models.CharField("名称", max_length=60)
+    measure = models.CharField("度量", max_length=40, choices=Measure.choices)
+    yellow = models.DecimalField("黄灯阈值", max_digits=8, decimal_places=2, null=True, blank=True)
+    red = models.DecimalField("红灯阈值", max_digits=8, decimal_places=2, null=True, blank=True)
+    streak_months = models.PositiveSmallIntegerField("连续月数（红灯）", null=True, blank=True)
+    levels = models.JSONField("适用级别", default=list, blank=True, help_text="留空表示全部级别")
+    categories = models.JSONField("适用类别", default=list, blank=True, help_text="留空表示全部类别")
+    is_builtin = models.BooleanField("内置", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    display_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name = "预警规则"
+        verbose_name_plural = "预警规则"
+        constraints = [
+            models.CheckConstraint(
+                name="warning_rule_has_a_threshold",
+                condition=Q(yellow__isnull=False) | Q(red__isnull=False),
+                violation_error_message="黄灯、红灯阈值至少填写一个。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def lower_is_worse(self) -> bool:
+        return self.measure == self.Measure.PERCENT_OF_TIME_PROGRESS
+
+    @property
+    def unit_label(self) -> str:
+        if self.measure.startswith("DAYS_"):
+            return "天"
+        return "个百分点" if self.measure == self.Measure.POINTS_BEHIND_TIME_PROGRESS else "%"

@@ -1,0 +1,243 @@
+"""The warnings rule engine (预警, 红黄绿灯): every active rule is compiled to SQL conditions, so each project's
+light, the warned list and the counts by unit are a fixed number of queries whatever the number of projects.
+
+Investment measures compare exact integers (amounts in cents, rates in basis points) so that SQLite, which keeps
+decimals as floats, and PostgreSQL classify a project on a boundary the same way.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, Round
+
+from tadiao.indicators.models import WarningRule
+from tadiao.indicators.queries import time_progress
+from tadiao.indicators.selection import REPORTED_STATUSES
+from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_PLANNED_FIELD, AnnualPlan, Project, ProjectApproval, Stage
+from tadiao.reporting.models import MonthlyReport, ReportingSettings
+
+GREEN, YELLOW, RED = 0, 1, 2
+LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
+M = WarningRule.Measure
+INVESTMENT_MEASURES = (M.POINTS_BEHIND_TIME_PROGRESS, M.PERCENT_OF_TIME_PROGRESS)
+
+
+def month_ends_before(as_of: datetime.date, count: int) -> list[datetime.date]:
+    """The as-of date and the last days of the `count - 1` months before it."""
+    dates, day = [as_of], as_of
+    for _ in range(count - 1):
+        day = day.replace(day=1) - datetime.timedelta(days=1)
+        dates.append(day)
+    return dates
+
+
+def _not_reached(stage: str, at: datetime.date) -> Q:
+    field = STAGE_DATE_FIELD[stage]
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": at})
+
+
+def _aged(field: str, days: Decimal, at: datetime.date, *, strict: bool) -> Q:
+    """`field` lies at least (strict: more than) `days` days before `at`."""
+    cutoff = at - datetime.timedelta(days=int(days))
+    return Q(**{f"{field}__lt" if strict else f"{field}__lte": cutoff})
+
+
+# For each "days since X without Y" measure: the date field it counts from and the stage not yet reached.
+DAYS_MEASURES = {
+    M.DAYS_SIGNED_NOT_APPROVED: ("signed_date", Stage.APPROVED),
+    M.DAYS_APPROVED_NOT_STARTED: ("approved_date", Stage.STARTED),
+    M.DAYS_SIGNED_NOT_STARTED: ("signed_date", Stage.STARTED),
+    M.DAYS_PAST_PLANNED_START: ("planned_started_date", Stage.STARTED),
+    M.DAYS_COMPLETED_NOT_PRODUCING: ("completed_date", Stage.PRODUCING),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    as_of: datetime.date
+    progress_bp: dict  # 序时进度 in basis points at each evaluation date
+
+    def ytd(self, at: datetime.date) -> str:
+        """Annotation: year-to-date reported investment at `at`, in cents."""
+        return f"_ytd_c_{at:%Y%m%d}"
+
+    def scaled(self, at: datetime.date) -> str:
+        """Annotation: the same × 10 000, to compare with rates in basis points."""
+        return f"_ytd_x_{at:%Y%m%d}"
+
+    def share(self, at: datetime.date) -> str:
+        """Annotation: the same × 10 000 × 10 000, to compare with a share of 序时进度 in basis points."""
+        return f"_ytd_s_{at:%Y%m%d}"
+
+
+def _threshold_q(rule: WarningRule, threshold: Decimal, at: datetime.date, ctx: Context, *, strict: bool) -> Q:
+    """The condition "the measure is past `threshold` at `at`"."""
+    if rule.measure in DAYS_MEASURES:
+        field, stage = DAYS_MEASURES[rule.measure]
+        return _aged(field, threshold, at, strict=strict) & _not_reached(stage, at)
+    if rule.measure == M.DAYS_PAST_PLANNED_STAGE:
+        either = Q()
+        for stage in Stage.values:
+            either |= _aged(STAGE_PLANNED_FIELD[stage], threshold, at, strict=strict) & _not_reached(stage, at)
+        return either
+    if rule.measure == M.DAYS_PAST_PLANNED_APPROVAL:
+        cutoff = at - datetime.timedelta(days=int(threshold))
+        late = ProjectApproval.objects.filter(project=OuterRef("pk")).exclude(
+            status=ProjectApproval.Status.DONE, completed_date__lte=at
+        )
+        late = late.filter(planned_date__lt=cutoff) if strict else late.filter(planned_date__lte=cutoff)
+        return Q(Exists(late))
+    progress_bp = ctx.progress_bp[at]
+    threshold_bp = int(threshold * 100)
+    if rule.measure == M.POINTS_BEHIND_TIME_PROGRESS:
+        # 序时进度 − rate ≥ T  ⇔  rate ≤ 序时进度 − T  ⇔  ytd × 10 000 ≤ (序时进度 − T) × plan   (all in bp, cents)
+        bound = F("_plan_c") * (progress_bp - threshold_bp)
+        return Q(_plan_c__gt=0) & Q(**{f"{ctx.scaled(at)}__{'lt' if strict else 'lte'}": bound})
+    # share of 序时进度 < T%  ⇔  rate < 序时进度 × T / 100  ⇔  ytd × 10 000 × 10 000 < 序时进度 × T × plan
+    if progress_bp == 0:
+        return Q(pk__in=[])
+    bound = F("_plan_c") * (progress_bp * threshold_bp)
+    return Q(_plan_c__gt=0) & Q(**{f"{ctx.share(at)}__lt": bound})
+
+
+def _rule_level(rule: WarningRule, ctx: Context) -> Case:
+    """GREEN / YELLOW / RED of one rule as an SQL CASE."""
+    whens = []
+    if rule.red is not None:
+        red = Q()
+        dates = month_ends_before(ctx.as_of, rule.streak_months or 1)
+        for at in dates:
+            red &= _threshold_q(rule, rule.red, at, ctx, strict=True)
+        whens.append(When(red, then=Value(RED)))
+    if rule.yellow is not None:
+        whens.append(When(_threshold_q(rule, rule.yellow, ctx.as_of, ctx, strict=False), then=Value(YELLOW)))
+    scope = Q()
+    if rule.levels:
+        scope &= Q(level__in=rule.levels)
+    if rule.categories:
+        scope &= Q(category__in=rule.categories)
+    return Case(
+        When(~scope | Q(is_cancelled=True), then=Value(GREEN)),
+        *whens,
+        default=Value(GREEN),
+        output_field=IntegerField(),
+    )
+
+
+def _evaluation_dates(rules: list[WarningRule], as_of: datetime.date) -> set[datetime.date]:
+    dates = {as_of}
+    for rule in rules:
+        if rule.measure in INVESTMENT_MEASURES:
+            dates.update(month_ends_before(as_of, rule.streak_months or 1))
+    return dates
+
+
+def _cents(expression) -> Cast:
+    return Cast(Round(Coalesce(expression, Value(Decimal("0")), output_field=DecimalField()) * 100), BigIntegerField())
+
+
+def with_lights(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> QuerySet[Project]:
+    """The projects annotated with `w_<rule id>` (0/1/2) per rule and `light`, the worst of them."""
+    settings = ReportingSettings.objects.filter(pk=1).first()
+    basis = settings.time_progress_basis if settings else ReportingSettings.TimeProgressBasis.MONTHS
+    dates = _evaluation_dates(rules, as_of)
+    ctx = Context(as_of, {at: int(time_progress(at, basis=basis) * 100) for at in dates})
+    if any(rule.measure in INVESTMENT_MEASURES for rule in rules):
+        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year).values("planned_investment")[:1]
+        projects = projects.annotate(_plan_c=_cents(Subquery(plan)))
+        for at in dates:
+            reported = (
+                MonthlyReport.objects.filter(
+                    project=OuterRef("pk"),
+                    period__month__gte=at.replace(month=1, day=1),
+                    period__month__lte=at,
+                    status__in=REPORTED_STATUSES,
+                )
+                .order_by()
+                .values("project")
+                .annotate(s=Sum("investment_completed"))
+                .values("s")[:1]
+            )
+            projects = projects.annotate(**{ctx.ytd(at): _cents(Subquery(reported))})
+            projects = projects.annotate(
+                **{ctx.scaled(at): F(ctx.ytd(at)) * 10000, ctx.share(at): F(ctx.ytd(at)) * 100000000}
+            )
+    levels = {f"w_{rule.pk}": _rule_level(rule, ctx) for rule in rules}
+    projects = projects.annotate(**levels)
+    if not levels:
+        return projects.annotate(light=Value(GREEN, output_field=IntegerField()))
+    names = [F(name) for name in levels]
+    return projects.annotate(light=names[0] if len(names) == 1 else Greatest(*names))
+
+
+def active_rules() -> list[WarningRule]:
+    return list(WarningRule.objects.filter(is_active=True))
+
+
+def warned_projects(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> QuerySet:
+    """Red and yellow projects, red first, in the configured unit order."""
+    return (
+        with_lights(projects, as_of=as_of, rules=rules)
+        .filter(light__gt=GREEN)
+        .order_by("-light", "unit__display_order", "unit_id", "id")
+    )
+
+
+def counts_by_unit(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
+    """{unit id: {"red": n, "yellow": n}} for units with any warning: one GROUP BY query."""
+    rows = (
+        with_lights(projects, as_of=as_of, rules=rules)
+        .order_by()
+        .values("unit_id")
+        .annotate(red=Count("pk", filter=Q(light=RED)), yellow=Count("pk", filter=Q(light=YELLOW)))
+    )
+    return {row["unit_id"]: {"red": row["red"], "yellow": row["yellow"]} for row in rows if row["red"] or row["yellow"]}
+
+
+def light_totals(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
+    totals = (
+        with_lights(projects, as_of=as_of, rules=rules)
+        .order_by()
+        .aggregate(red=Count("pk", filter=Q(light=RED)), yellow=Count("pk", filter=Q(light=YELLOW)))
+    )
+    return {"red": totals["red"], "yellow": totals["yellow"]}
+
+
+def explain(project, *, as_of: datetime.date, rules: list[WarningRule]) -> list[tuple[WarningRule, int, str]]:
+    """Why a project annotated by `with_lights` has its light: (rule, level, sentence) for each lit rule."""
+    reasons = []
+    for rule in rules:
+        level = getattr(project, f"w_{rule.pk}", GREEN)
+        if level == GREEN:
+            continue
+        reasons.append((rule, level, f"{LIGHT_LABELS[level]}：{rule.name}{_value_text(rule, project, as_of)}"))
+    return reasons
+
+
+def _value_text(rule: WarningRule, project, as_of: datetime.date) -> str:
+    if rule.measure in DAYS_MEASURES:
+        start = getattr(project, DAYS_MEASURES[rule.measure][0])
+        return f"（已 {(as_of - start).days} 天）" if start else ""
+    if rule.measure in INVESTMENT_MEASURES and getattr(project, "_plan_c", 0):
+        rate = (Decimal(getattr(project, f"_ytd_c_{as_of:%Y%m%d}")) * 100 / Decimal(project._plan_c)).quantize(
+            Decimal("0.01")
+        )
+        return f"（年度投资完成率 {rate}%）"
+    return ""
