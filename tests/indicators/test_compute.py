@@ -257,3 +257,25 @@ def test_cli_text_output(ledger):
     text = out.getvalue()
     assert "开工率：50.00%（4 / 8）" in text
     assert "年度投资完成率低于序时进度 31.25 个百分点" in text
+
+
+def test_unit_rankings_with_stated_tie_breaks(ledger, unit_a, unit_b, office_unit):
+    from tadiao.indicators import rankings
+
+    units = [office_unit, unit_a, unit_b]  # display order 0, 1, 2
+    rows = rankings.unit_rows(Project.objects.all(), units=units, as_of=AS_OF)
+    by_key = {r.key: r for r in rankings.rank_units(rows)}
+    # 开工率: 东城镇 P1 P6 of P1 P2 P6 P7 = 2/4 = 50%; 西湖街道 P4 P8 of P3 P4 P5 P8 = 2/4 = 50%: tied on rate and on
+    # started count, so unit order decides; the office has no project ("—") and goes last.
+    assert [r.unit for r in by_key["start_rate"].rows] == [unit_a, unit_b, office_unit]
+    # 年度投资完成率: 东城镇 450 / 1500 = 30%; 西湖街道 300 / 2500 = 12%.
+    completion = by_key["annual_investment_completion"].rows
+    assert [(r.unit, r.rates["annual_investment_completion"].percent) for r in completion] == [
+        (unit_a, Decimal("30.00")),
+        (unit_b, Decimal("12.00")),
+        (office_unit, None),
+    ]
+    assert "相同时累计完成投资多者在前" in by_key["annual_investment_completion"].tie_rule
+    # Red lights: 东城镇 P2 (0 of 500 planned: 50 points behind); 西湖街道 P3 (signed 2025, not started), P4 (15%),
+    # P5 and P8 (nothing reported against a plan). Fewer reds rank higher.
+    assert [(r.unit, r.red) for r in by_key["red_warnings"].rows] == [(office_unit, 0), (unit_a, 1), (unit_b, 4)]
