@@ -15,19 +15,21 @@ def _percent(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
+def rate_as_json(rate) -> dict:
+    """{"numerator", "denominator", "percent"}: counts as integers, money and percent as decimal strings."""
+    return {
+        "numerator": _number(rate.numerator),
+        "denominator": _number(rate.denominator),
+        "percent": _percent(rate.percent),
+    }
+
+
 def indicators_as_json(result: Indicators) -> dict:
     return {
         "as_of": result.as_of.isoformat(),
         # Stage codes in lower case, as domain.md names them (reserve, negotiating, … at_capacity).
         "counts_by_stage": {stage.lower(): n for stage, n in result.counts_by_stage.items()},
-        "rates": {
-            code: {
-                "numerator": _number(r.numerator),
-                "denominator": _number(r.denominator),
-                "percent": _percent(r.percent),
-            }
-            for code, r in result.rates.items()
-        },
+        "rates": {code: rate_as_json(r) for code, r in result.rates.items()},
         "time_progress": _percent(result.time_progress),
         "annual_investment": {"planned": _number(result.annual_planned), "completed": _number(result.annual_completed)},
         "targets": [

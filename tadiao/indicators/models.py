@@ -125,3 +125,25 @@ class WarningRule(models.Model):
         if self.measure.startswith("DAYS_"):
             return "天"
         return "个百分点" if self.measure == self.Measure.POINTS_BEHIND_TIME_PROGRESS else "%"
+
+
+class Snapshot(models.Model):
+    """A closed month's indicators, rankings and warnings, frozen so later edits do not change what was published."""
+
+    period = models.OneToOneField(
+        "reporting.Period", verbose_name="月份", on_delete=models.PROTECT, related_name="snapshot"
+    )
+    as_of = models.DateField("统计日期")
+    data = models.JSONField("数据")
+    created_at = models.DateTimeField("生成时间")
+    created_by = models.ForeignKey(
+        "org.User", verbose_name="生成人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-as_of"]
+        verbose_name = "指标快照"
+        verbose_name_plural = "指标快照"
+
+    def __str__(self) -> str:
+        return f"{self.period}快照"

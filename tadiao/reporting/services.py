@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tadiao.audit import services as audit
+from tadiao.indicators import snapshots
 from tadiao.org.models import User
 from tadiao.projects.models import Project
 from tadiao.reporting.models import MonthlyReport, Period, ReportPhoto
@@ -188,6 +189,8 @@ def close_period(*, period: Period, by: User) -> Period:
     Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED, closed_at=timezone.now(), closed_by=by)
     period.refresh_from_db()
     audit.record(actor=by, action="reporting.period.closed", obj=period, changes={"status": ["OPEN", "CLOSED"]})
+    # Closing publishes the month: its figures are frozen in the same transaction.
+    snapshots.freeze(period=period, by=by)
     return period
 
 

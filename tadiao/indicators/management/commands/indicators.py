@@ -2,10 +2,11 @@
 
 import datetime
 import json
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tadiao.indicators import queries
+from tadiao.indicators import queries, snapshots
 from tadiao.indicators.formatting import indicators_as_json, indicators_as_text
 from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Project
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", required=True, help="统计日期 YYYY-MM-DD")
         parser.add_argument("--unit", help="责任单位名称")
         parser.add_argument("--level", help="项目级别：国家重点/省重点/市重点/县区重点/一般 或代码")
+        parser.add_argument("--compare-to", help="与该月快照比较，YYYY-MM")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
     def handle(self, *args, **options):
@@ -40,9 +42,31 @@ class Command(BaseCommand):
             scope["unit_id"] = unit.pk
         if options["level"]:
             scope["level"] = _level(options["level"])
+        earlier = None
+        if options["compare_to"]:
+            try:
+                month = datetime.date.fromisoformat(options["compare_to"] + "-01")
+            except ValueError as exc:
+                raise CommandError(f"--compare-to 应为 YYYY-MM 格式的月份，而不是“{options['compare_to']}”。") from exc
+            earlier = snapshots.snapshot_for_month(month)
+            if earlier is None:
+                raise CommandError(f"没有{month.year}年{month.month}月的快照：该月尚未关账。")
+            if scope:
+                raise CommandError("--compare-to 目前只能与全域快照比较，请去掉 --unit / --level。")
         projects = queries.Scope(**scope).apply(Project.objects.all())
         result = queries.compute_indicators(projects, as_of=as_of)
+        data = indicators_as_json(result)
+        if earlier is not None:
+            changes = snapshots.compare(data, earlier.data["indicators"])
+            data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
         if options["json"]:
-            self.stdout.write(json.dumps(indicators_as_json(result), ensure_ascii=False))
-        else:
-            self.stdout.write(indicators_as_text(result))
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            return
+        self.stdout.write(indicators_as_text(result))
+        if earlier is not None:
+            self.stdout.write(f"与{earlier.period}快照相比：")
+            for code, points in data["compare_to"]["rates"].items():
+                if points is not None:
+                    name = result.rates[code].name
+                    direction = "提高" if Decimal(points) >= 0 else "下降"
+                    self.stdout.write(f"  {name}{direction} {abs(Decimal(points))} 个百分点")

@@ -1,0 +1,107 @@
+"""Freezing a closed month's figures, and comparing figures with an earlier snapshot (较上期)."""
+
+import calendar
+import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tadiao.audit import services as audit
+from tadiao.indicators import queries, rankings, warnings
+from tadiao.indicators.formatting import indicators_as_json, rate_as_json
+from tadiao.indicators.models import Snapshot
+from tadiao.org.models import Unit, User
+from tadiao.projects.models import Project
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def snapshot_data(projects: QuerySet[Project], *, as_of: datetime.date) -> dict:
+    """Everything a bulletin or a later comparison needs, as JSON: a fixed number of queries."""
+    units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
+    definitions = queries.active_definitions()
+    by_unit = queries.rates_by_unit(projects, as_of=as_of, definitions=definitions, unit_ids=[u.pk for u in units])
+    rules = warnings.active_rules()
+    lights = warnings.counts_by_unit(projects, as_of=as_of, rules=rules)
+    rows = [
+        rankings.UnitRow(u, by_unit[u.pk], lights.get(u.pk, {}).get("red", 0), lights.get(u.pk, {}).get("yellow", 0))
+        for u in units
+    ]
+    warned = warnings.warned_projects(projects, as_of=as_of, rules=rules).select_related("unit")
+    return {
+        "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
+        "units": [
+            {
+                "id": row.unit.pk,
+                "name": row.unit.name,
+                "red": row.red,
+                "yellow": row.yellow,
+                "rates": {code: rate_as_json(rate) for code, rate in row.rates.items()},
+            }
+            for row in rows
+        ],
+        "rankings": {r.key: [row.unit.pk for row in r.rows] for r in rankings.rank_units(rows)},
+        "warnings": [
+            {
+                "project_id": p.pk,
+                "name": p.name,
+                "unit_id": p.unit_id,
+                "unit": p.unit.name,
+                "light": p.light,
+                "reasons": [text for _, _, text in warnings.explain(p, as_of=as_of, rules=rules)],
+            }
+            for p in warned
+        ],
+    }
+
+
+def freeze(*, period, by: User | None) -> Snapshot:
+    """(Re)write the snapshot of a period being closed; called inside the closing transaction."""
+    as_of = month_end(period.month)
+    data = snapshot_data(Project.objects.all(), as_of=as_of)
+    snapshot, created = Snapshot.objects.update_or_create(
+        period=period, defaults={"as_of": as_of, "data": data, "created_at": timezone.now(), "created_by": by}
+    )
+    audit.record(
+        actor=by,
+        action="indicators.snapshot.frozen" if created else "indicators.snapshot.refrozen",
+        obj=snapshot,
+        changes={"as_of": [None, as_of], "projects_warned": [None, len(data["warnings"])]},
+    )
+    return snapshot
+
+
+def snapshot_for_month(month: datetime.date) -> Snapshot | None:
+    return Snapshot.objects.select_related("period").filter(period__month=month.replace(day=1)).first()
+
+
+def latest_snapshot_before(as_of: datetime.date) -> Snapshot | None:
+    """The last snapshot strictly before the as-of date's month: "上期"."""
+    return (
+        Snapshot.objects.select_related("period")
+        .filter(period__month__lt=as_of.replace(day=1))
+        .order_by("-as_of")
+        .first()
+    )
+
+
+def _points(now: str | None, then: str | None) -> str | None:
+    if now is None or then is None:
+        return None
+    return format(Decimal(now) - Decimal(then), "f")
+
+
+def compare(current: dict, earlier: dict) -> dict:
+    """Changes from an earlier indicators JSON to the current one: counts in projects, rates in points."""
+    return {
+        "counts_by_stage": {
+            stage: n - earlier["counts_by_stage"].get(stage, 0) for stage, n in current["counts_by_stage"].items()
+        },
+        "rates": {
+            code: _points(rate["percent"], earlier["rates"].get(code, {}).get("percent"))
+            for code, rate in current["rates"].items()
+        },
+    }
