@@ -122,6 +122,8 @@ if _database_url:
         _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from exc
+    if not _db.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL names no database, e.g. postgres://user@127.0.0.1:5432/tadiao")
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -195,6 +197,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 X_FRAME_OPTIONS = "DENY"
+# Behind an HTTPS reverse proxy: the proxy's public origin(s), and trust its X-Forwarded-Proto header.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("TADIAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+if _env_bool("TADIAO_BEHIND_HTTPS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 CSRF_FAILURE_VIEW = "tadiao.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

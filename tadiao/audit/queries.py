@@ -17,10 +17,20 @@ EXTRA_LABELS = {"roles": "角色", "password": "密码", "path": "路径"}
 # Object types that are not models of this project.
 EXTRA_TYPES = {"": "（无）"}
 # The first part of an action code, as the page names the group.
-ACTION_GROUPS = {"auth": "登录", "org": "组织机构", "projects": "项目", "imports": "数据导入", "audit": "审计"}
+ACTION_GROUPS = {
+    "auth": "登录",
+    "org": "组织机构",
+    "projects": "项目",
+    "imports": "数据导入",
+    "audit": "审计",
+    "demo": "演示数据",
+    "reporting": "月度填报",
+    "indicators": "指标",
+}
 EMPTY = "空"
 # What an action code means, for the auditor; codes of apps not listed here are shown as they are.
 ACTION_LABELS = {
+    "demo.loaded": "加载演示数据",
     "auth.login": "登录成功",
     "auth.logout": "退出登录",
     "auth.login_failed": "登录失败",
@@ -100,7 +110,7 @@ def action_label(code: str) -> str:
 
 
 def object_type_label(object_type: str) -> str:
-    """"org.unit" → "单位"; unknown types as they are."""
+    """ "org.unit" → "单位"; unknown types as they are."""
     if object_type in EXTRA_TYPES:
         return EXTRA_TYPES[object_type]
     try:
@@ -118,7 +128,9 @@ def _field_label(object_type: str, key: str) -> str:
     if key in EXTRA_LABELS:
         return EXTRA_LABELS[key]
     try:
-        return str(apps.get_model(object_type)._meta.get_field(key).verbose_name)
+        field = apps.get_model(object_type)._meta.get_field(key)
+        # Reverse relations have no verbose_name: fall back to the key rather than fail the page.
+        return str(getattr(field, "verbose_name", key))
     except (LookupError, ValueError, FieldDoesNotExist):
         return key
 
@@ -165,7 +177,16 @@ def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:
 
 
 EXPORT_HEADERS = [
-    "时间", "操作人", "IP 地址", "操作", "操作说明", "对象类型", "对象", "变更（原值 → 新值）", "结果", "说明",
+    "时间",
+    "操作人",
+    "IP 地址",
+    "操作",
+    "操作说明",
+    "对象类型",
+    "对象",
+    "变更（原值 → 新值）",
+    "结果",
+    "说明",
 ]
 EXPORT_LIMIT = 50_000
 

@@ -1,0 +1,13 @@
+"""Shared by the demo tests."""
+
+from tadiao.audit.models import AuditEvent
+from tadiao.org.models import Leader, Region, Unit, User
+from tadiao.projects.models import AnnualPlan, Project, ProjectApproval, ProjectFunding, StageTransition
+
+MODELS = [Region, Unit, Leader, User, Project, ProjectApproval, AnnualPlan, ProjectFunding, StageTransition,
+          Project.tags.through, AuditEvent]
+
+
+def counts() -> dict[str, int]:
+    """Rows per table, to show that a second run created nothing."""
+    return {model._meta.label: model.objects.count() for model in MODELS}

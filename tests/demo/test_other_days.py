@@ -1,0 +1,24 @@
+"""Another `today` moves the dates, not the projects: the same county, still consistent."""
+
+import datetime
+
+import pytest
+
+from tadiao.demo import services
+from tadiao.projects.lifecycle import date_order_errors, project_dates
+from tadiao.projects.models import STAGE_PLANNED_FIELD, Nature, Project
+from tests.demo.test_load_demo import EXPECTED_STAGES
+
+
+@pytest.mark.parametrize("today", [datetime.date(2027, 1, 2), datetime.date(2030, 6, 30)])
+def test_another_today_gives_the_same_projects_with_consistent_dates(db, today):
+    summary = services.load_demo(today=today)
+    assert summary.by_stage == EXPECTED_STAGES
+    assert summary.plan_years == [today.year - 1, today.year]
+    for project in Project.objects.all():
+        actual = project_dates(project)
+        planned = {stage: getattr(project, name) for stage, name in STAGE_PLANNED_FIELD.items()}
+        assert date_order_errors(actual) == date_order_errors(planned) == [], project.name
+        assert all(day is None or day <= today for day in actual.values())
+        if project.nature == Nature.CONTINUING:
+            assert project.started_date.year < today.year
