@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/", include("tadiao.projects.urls")),
     path("reporting/", include("tadiao.reporting.urls")),
+    path("indicators/", include("tadiao.indicators.urls")),
     path("org/", include("tadiao.org.urls")),
     path("audit/", include("tadiao.audit.urls")),
     path("imports/", include("tadiao.imports.urls")),

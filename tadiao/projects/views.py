@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tadiao.indicators import warnings
 from tadiao.projects import exports, forms, queries, services
-from tadiao.projects.models import ApprovalKind, FundingSource, ProjectApproval, Stage
+from tadiao.projects.models import ApprovalKind, FundingSource, Project, ProjectApproval, Stage
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -27,7 +28,9 @@ def project_list(request):
     _require_project_reader(request.user)
     filters = queries.ProjectFilters.from_query(request.GET)
     plan_year = filters.year or _today().year
-    rows = queries.project_rows(request.user, filters, plan_year=plan_year)
+    rows = warnings.with_lights(
+        queries.project_rows(request.user, filters, plan_year=plan_year), as_of=_today(), rules=warnings.active_rules()
+    )
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
@@ -65,12 +68,16 @@ def project_export(request):
 def project_detail(request, pk: int):
     project = queries.get_project_for_user(request.user, pk)
     may_write = queries.may_write_project(request.user, project)
+    rules = warnings.active_rules()
+    lit = warnings.with_lights(Project.objects.filter(pk=project.pk), as_of=_today(), rules=rules).get()
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
             "may_write": may_write,
+            "light": lit.light,
+            "light_reasons": warnings.explain(lit, as_of=_today(), rules=rules),
             "is_coordinator": request.user.is_coordinator,
             "timeline": queries.stage_timeline(project),
             "transitions": project.transitions.select_related("by"),

@@ -152,3 +152,15 @@ def test_two_people_editing_the_same_project_get_a_conflict_message(client, repo
     response = client.post(f"/projects/{project_a.pk}/edit/", {**form, "investor": "乙公司"})
     assert "该项目已被他人修改" in response.content.decode()
     assert Project.objects.get(pk=project_a.pk).investor == "甲公司"
+
+
+def test_detail_and_list_show_the_light_and_why(client, coordinator, unit_a):
+    from tests.factories import ProjectFactory
+
+    # Signed more than 90 days before today without starting: red by the default rule.
+    late = ProjectFactory(unit=unit_a, name="签约久未开工", stage=Stage.SIGNED, signed_date=TODAY.replace(year=2025))
+    login(client, coordinator)
+    detail = client.get(f"/projects/{late.pk}/").content.decode()
+    assert "红灯：签约后 90 天未开工（桩基进场）" in detail
+    listing = client.get("/projects/").content.decode()
+    assert 'title="红灯"' in listing

@@ -30,3 +30,25 @@ def cndate(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def points(value) -> str:
+    """A difference of rates in percentage points: "+3.20 个百分点" / "-1.05 个百分点"."""
+    number = numbers.to_decimal(value)
+    if number is None:
+        return numbers.DASH
+    return f"{'+' if number >= 0 else '-'}{abs(number):.2f} 个百分点"
+
+
+@register.filter
+def signed(value) -> str:
+    """A change in a count: "+3", "-1", "0"."""
+    if value is None or value == "":
+        return ""
+    return f"{value:+d}" if value else "0"
+
+
+@register.filter
+def absolute(value):
+    return abs(value) if value is not None else value

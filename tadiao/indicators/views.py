@@ -1,0 +1,240 @@
+"""Indicator pages: the overview for a scope, the warnings list (exportable), unit rankings, rate definitions
+and targets. Decorators → access gate → query calls → render."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from tadiao.indicators import forms, queries, rankings, services, snapshots, warnings
+from tadiao.indicators.formatting import indicators_as_json
+from tadiao.indicators.models import RateDefinition, Target, WarningRule
+from tadiao.lib.xlsx import XlsxSheet, xlsx_bytes
+from tadiao.org.models import Unit
+from tadiao.projects.models import Category, Industry, Level, Stage
+from tadiao.projects.queries import visible_projects
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_reader(user) -> None:
+    if not (user.is_coordinator or user.is_leader or user.is_reporter):
+        raise PermissionDenied("您的角色不能查看指标。")
+
+
+def _as_of(request) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def scope_from_request(request) -> queries.Scope:
+    """The scope filters of a page (unknown values are ignored)."""
+    get = request.GET
+    return queries.Scope(
+        unit_id=_int(get.get("unit")),
+        level=get.get("level", "") if get.get("level", "") in Level.values else "",
+        category=get.get("category", "") if get.get("category", "") in Category.values else "",
+        industry_id=_int(get.get("industry")),
+        tag=get.get("tag", "").strip()[:30],
+    )
+
+
+def scoped_projects(request):
+    return scope_from_request(request).apply(visible_projects(request.user))
+
+
+def _scope_choices(user) -> dict:
+    return {
+        "units": Unit.objects.filter(pk__in=visible_projects(user).values("unit_id")).order_by("display_order", "id"),
+        "levels": Level.choices,
+        "categories": Category.choices,
+        "industries": Industry.objects.all(),
+    }
+
+
+def _xlsx(filename: str, sheets: list[XlsxSheet]) -> HttpResponse:
+    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_GET
+def overview(request):
+    _require_reader(request.user)
+    as_of = _as_of(request)
+    result = queries.compute_indicators(scoped_projects(request), as_of=as_of)
+    current = indicators_as_json(result)
+    earlier = snapshots.latest_snapshot_before(as_of)
+    changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
+    rows = [
+        {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
+    ]
+    return render(
+        request,
+        "indicators/overview.html",
+        {
+            "result": result,
+            "rows": rows,
+            "earlier": earlier,
+            "changes": changes,
+            "as_of": as_of,
+            "scope": scope_from_request(request),
+            "choices": _scope_choices(request.user),
+            "stage_counts": [(code, label, result.counts_by_stage[code]) for code, label in Stage.choices],
+        },
+    )
+
+
+def _warning_rows(request, as_of):
+    rules = warnings.active_rules()
+    projects = warnings.warned_projects(scoped_projects(request), as_of=as_of, rules=rules).select_related("unit")
+    light = request.GET.get("light", "")
+    if light in ("red", "yellow"):
+        projects = projects.filter(light=warnings.RED if light == "red" else warnings.YELLOW)
+    return projects, rules
+
+
+@require_GET
+def warning_list(request):
+    _require_reader(request.user)
+    as_of = _as_of(request)
+    projects, rules = _warning_rows(request, as_of)
+    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    rows = [(p, warnings.explain(p, as_of=as_of, rules=rules)) for p in page]
+    totals = warnings.light_totals(scoped_projects(request), as_of=as_of, rules=rules)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "indicators/warnings.html",
+        {
+            "page": page,
+            "rows": rows,
+            "totals": totals,
+            "as_of": as_of,
+            "light": request.GET.get("light", ""),
+            "scope": scope_from_request(request),
+            "choices": _scope_choices(request.user),
+            "query": query.urlencode(),
+            "labels": warnings.LIGHT_LABELS,
+        },
+    )
+
+
+@require_GET
+def warning_export(request):
+    _require_reader(request.user)
+    as_of = _as_of(request)
+    projects, rules = _warning_rows(request, as_of)
+    body = (
+        [
+            n,
+            p.unit.name,
+            p.name,
+            warnings.LIGHT_LABELS[p.light],
+            "；".join(t for _, _, t in warnings.explain(p, as_of=as_of, rules=rules)),
+        ]
+        for n, p in enumerate(projects.iterator(chunk_size=2000), start=1)
+    )
+    sheet = XlsxSheet(
+        "预警项目",
+        ["序号", "责任单位", "项目名称", "预警", "原因"],
+        body,
+        widths=[6, 16, 40, 8, 80],
+        preamble=[[f"预警项目清单（统计日期 {as_of:%Y-%m-%d}）"]],
+    )
+    return _xlsx(f"预警项目_{as_of:%Y%m%d}.xlsx", [sheet])
+
+
+@require_GET
+def ranking_list(request):
+    _require_reader(request.user)
+    as_of = _as_of(request)
+    projects = scoped_projects(request)
+    units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
+    result = rankings.rank_units(rankings.unit_rows(projects, units=units, as_of=as_of))
+    return render(
+        request,
+        "indicators/rankings.html",
+        {
+            "rankings": result,
+            "as_of": as_of,
+            "scope": scope_from_request(request),
+            "choices": _scope_choices(request.user),
+        },
+    )
+
+
+def _require_coordinator(user) -> None:
+    if not user.is_coordinator:
+        raise PermissionDenied("指标口径与目标需由调度员（重点项目办）配置。")
+
+
+def settings_page(request):
+    """Rate definitions, targets and warning rules; a coordinator adds local definitions and targets here."""
+    _require_reader(request.user)
+    rate_form = forms.RateDefinitionForm()
+    target_form = forms.TargetForm()
+    return render(
+        request,
+        "indicators/settings.html",
+        {
+            "definitions": RateDefinition.objects.all(),
+            "targets": Target.objects.select_related("rate"),
+            "rules": WarningRule.objects.all(),
+            "rate_form": rate_form,
+            "target_form": target_form,
+            "is_coordinator": request.user.is_coordinator,
+        },
+    )
+
+
+@require_POST
+def definition_create(request):
+    _require_coordinator(request.user)
+    form = forms.RateDefinitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.create_rate_definition(**form.cleaned_data, by=request.user)
+            messages.success(request, f"已新增比率：{form.cleaned_data['name']}")
+        except services.IndicatorConfigError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(
+            request,
+            "；".join(f"{form.fields[f].label}：{e[0]}" if f in form.fields else e[0] for f, e in form.errors.items()),
+        )
+    return redirect("indicators:settings")
+
+
+@require_POST
+def target_save(request):
+    _require_coordinator(request.user)
+    form = forms.TargetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_target(**form.cleaned_data, by=request.user)
+            messages.success(request, "目标已保存。")
+        except services.IndicatorConfigError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(
+            request,
+            "；".join(f"{form.fields[f].label}：{e[0]}" if f in form.fields else e[0] for f, e in form.errors.items()),
+        )
+    return redirect("indicators:settings")

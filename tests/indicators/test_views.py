@@ -1,0 +1,131 @@
+"""Indicator pages with the standard actors: figures scoped to what the user may see, exports, flat queries."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from python_calamine import CalamineWorkbook
+
+from tadiao.indicators.models import RateDefinition, Target
+from tadiao.projects.models import Stage
+from tests.conftest import login
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def ledger(unit_a, unit_b):
+    ProjectFactory(unit=unit_a, name="东城已开工", stage=Stage.STARTED, started_date=D(2026, 3, 1))
+    ProjectFactory(unit=unit_a, name="东城签约未开工", stage=Stage.SIGNED, signed_date=D(2026, 1, 2))
+    ProjectFactory(unit=unit_b, name="西湖签约未开工", stage=Stage.SIGNED, signed_date=D(2026, 1, 3))
+
+
+def test_overview_for_coordinator_and_reporter_scope(client, coordinator, reporter_b, ledger):
+    login(client, coordinator)
+    body = client.get("/indicators/?as_of=2026-06-30").content.decode()
+    assert "截至 2026年6月30日" in body
+    rates = client.get("/indicators/?as_of=2026-06-30").context["result"].rates
+    assert (rates["start_rate"].numerator, rates["start_rate"].denominator) == (1, 3)
+    login(client, reporter_b)  # sees only 西湖街道's one project
+    rates = client.get("/indicators/?as_of=2026-06-30").context["result"].rates
+    assert (rates["start_rate"].numerator, rates["start_rate"].denominator) == (0, 1)
+
+
+def test_warnings_page_lists_reasons_and_exports(client, coordinator, reporter_a, ledger):
+    login(client, coordinator)
+    body = client.get("/indicators/warnings/?as_of=2026-06-30").content.decode()
+    assert "东城签约未开工" in body and "西湖签约未开工" in body
+    assert "红灯：签约后 90 天未开工（桩基进场）（已 179 天）" in body  # 2 January → 30 June
+    response = client.get("/indicators/warnings/export.xlsx?as_of=2026-06-30&light=red")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_name("预警项目").to_python()
+    assert rows[1][:4] == ["序号", "责任单位", "项目名称", "预警"]
+    assert sorted(r[2] for r in rows[2:]) == ["东城签约未开工", "西湖签约未开工"]
+    login(client, reporter_a)  # another unit's warnings are not in a reporter's list or export
+    body = client.get("/indicators/warnings/?as_of=2026-06-30").content.decode()
+    assert "东城签约未开工" in body and "西湖签约未开工" not in body
+    response = client.get("/indicators/warnings/export.xlsx?as_of=2026-06-30")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_name("预警项目").to_python()
+    assert [r[2] for r in rows[2:]] == ["东城签约未开工"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/indicators/",
+        "/indicators/warnings/",
+        "/indicators/warnings/export.xlsx",
+        "/indicators/rankings/",
+        "/indicators/settings/",
+    ],
+)
+@pytest.mark.parametrize("actor", ["sysadmin", "auditor"])
+def test_administrators_get_403(client, request, url, actor):
+    login(client, request.getfixturevalue(actor))
+    assert client.get(url).status_code == 403
+
+
+def test_only_coordinator_configures(client, coordinator, leader):
+    rate = RateDefinition.objects.get(code="start_rate")
+    target = {"year": "2026", "rate": rate.pk, "level": "PROVINCIAL", "deadline": "2026-06-30", "percent": "85"}
+    definition = {
+        "code": "smart_rate",
+        "name": "智能化改造项目开工率",
+        "measure": "COUNT",
+        "denominator": '{"tags": ["智能化改造"]}',
+        "numerator": '{"reached": "STARTED"}',
+    }
+    login(client, leader)
+    assert client.post("/indicators/settings/targets/", target).status_code == 403
+    assert client.post("/indicators/settings/definitions/", definition).status_code == 403
+    login(client, coordinator)
+    client.post("/indicators/settings/targets/", target)
+    assert Target.objects.get().percent == Decimal("85.00")
+    client.post("/indicators/settings/definitions/", definition)
+    assert RateDefinition.objects.get(code="smart_rate").denominator == {"tags": ["智能化改造"]}
+    response = client.post(
+        "/indicators/settings/definitions/",
+        {**definition, "code": "bad", "denominator": '{"reachd": "STARTED"}'},
+        follow=True,
+    )
+    assert "不认识的条件：reachd。" in response.content.decode()
+    response = client.post(
+        "/indicators/settings/definitions/", {**definition, "code": "bad2", "denominator": '{"reached": '}, follow=True
+    )
+    assert "不是有效的 JSON" in response.content.decode()
+
+
+def test_rankings_page(client, leader, ledger):
+    login(client, leader)
+    body = client.get("/indicators/rankings/?as_of=2026-06-30").content.decode()
+    assert "排序规则：开工率高者在前" in body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/indicators/?as_of=2026-06-30",
+        "/indicators/warnings/?as_of=2026-06-30",
+        "/indicators/rankings/?as_of=2026-06-30",
+    ],
+)
+def test_query_counts_are_flat(client, coordinator, unit_a, unit_b, url):
+    login(client, coordinator)
+
+    def add(n):
+        for i in range(n):
+            ProjectFactory(unit=(unit_a, unit_b)[i % 2], stage=Stage.SIGNED, signed_date=D(2026, 1, 1))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(6)
+    at_n = count()
+    add(6)
+    assert count() == at_n
