@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 # (label, url name, who sees it)
 MENU = [
+    ("驾驶舱", "dashboard:home", ("coordinator", "leader")),
     ("项目台账", "projects:list", ("reporter", "coordinator", "leader")),
     ("新增项目", "projects:create", ("reporter", "coordinator")),
     ("月度填报", "reporting:list", ("reporter", "coordinator", "leader")),
@@ -11,7 +12,7 @@ MENU = [
     ("预警项目", "indicators:warnings", ("reporter", "coordinator", "leader")),
     ("单位排名", "indicators:rankings", ("coordinator", "leader")),
     ("指标口径与目标", "indicators:settings", ("coordinator", "leader")),
-    ("数据导入", "imports:new", ("reporter", "coordinator")),
+    ("数据导入", "imports:new", ("reporter", "coordinator", "sysadmin")),
     ("行政区划", "org:regions", ("sysadmin",)),
     ("单位管理", "org:units", ("sysadmin",)),
     ("领导管理", "org:leaders", ("sysadmin",)),

@@ -1,0 +1,48 @@
+"""Shared by import_ledger and import_units: parse the arguments, run the same service synchronously."""
+
+import shutil
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from tadiao.imports import queries, services
+from tadiao.imports.models import ImportJob
+from tadiao.lib import xlsx
+from tadiao.org.models import User
+
+
+class ImportCommand(BaseCommand):
+    kind: str = ImportJob.Kind.LEDGER
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="要导入的 .xlsx 文件")
+        parser.add_argument("--user", help="以该用户的身份和权限导入（不填则以系统身份导入全部单位）")
+
+    def handle(self, *args, file: str, user: str | None = None, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{path}")
+        by = None
+        if user:
+            by = User.objects.filter(username=user, is_active=True).first()
+            if by is None:
+                raise CommandError(f"找不到启用的用户：{user}")
+            if self.kind not in queries.allowed_kinds(by):
+                raise CommandError(f"用户 {user} 无权导入{ImportJob.Kind(self.kind).label}数据。")
+        with path.open("rb") as handle:
+            try:
+                xlsx.check_upload(handle, name=path.name)
+            except xlsx.XlsxError as exc:
+                raise CommandError(str(exc)) from exc
+            job = services.create_job(kind=self.kind, by=by, content=File(handle), original_name=path.name)
+        job = services.run_import(job_id=job.pk)
+        if job.status != ImportJob.Status.SUCCEEDED:
+            message = job.summary
+            if job.error_file:
+                target = path.with_name(f"{path.stem}.errors.xlsx")
+                with job.error_file.open("rb") as source, target.open("wb") as sink:
+                    shutil.copyfileobj(source, sink)
+                message += f"\n错误报告：{target}"
+            raise CommandError(message)
+        self.stdout.write(self.style.SUCCESS(job.summary))

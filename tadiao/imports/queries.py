@@ -1,0 +1,43 @@
+"""Reads for imports: who may import what, and the one access gate for jobs."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from tadiao.imports.models import ImportJob
+
+
+def allowed_kinds(user) -> list[str]:
+    """The import kinds a user may run: the ledger for coordinators and unit reporters, units for the
+    system administrator. Leaders and the audit administrator import nothing."""
+    kinds = []
+    if user.is_authenticated and (user.is_coordinator or (user.is_reporter and user.unit_id)):
+        kinds.append(ImportJob.Kind.LEDGER)
+    if user.is_authenticated and user.is_sysadmin:
+        kinds.append(ImportJob.Kind.UNITS)
+    return kinds
+
+
+def get_job_for_user(user, pk: int) -> ImportJob:
+    """A job is its creator's alone: anyone else gets 404, as if it did not exist."""
+    return get_object_or_404(ImportJob, pk=pk, created_by_id=user.pk)
+
+
+def recent_jobs(user, *, limit: int = 10) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(created_by_id=user.pk).order_by("-created_at", "-id")[:limit]
+
+
+def template_workbook(*, user, kind: str) -> bytes:
+    """The import template for `kind`, its example row using the user's own unit where there is one."""
+    from tadiao.imports import sheets
+    from tadiao.org.queries import root_region, units_in_scope
+    from tadiao.projects.models import Industry
+
+    example_unit = user.unit.name if user.unit_id else ""
+    if not example_unit:
+        first = units_in_scope(user).first()
+        example_unit = first.name if first else "东城镇"
+    root = root_region()
+    return sheets.template_workbook(
+        kind=kind, example_unit=example_unit, example_region_code=root.code if root else "330999",
+        industries=list(Industry.objects.values_list("name", flat=True)),
+    )

@@ -1,0 +1,153 @@
+"""The two import sheets: their columns, the downloadable template, and the error workbook."""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from tadiao.imports.models import ImportJob
+from tadiao.lib.xlsx import XlsxSheet, is_blank, xlsx_bytes
+from tadiao.org.models import Unit
+from tadiao.projects.models import Category, Level, Nature
+
+LEDGER_SHEET = "项目"
+UNITS_SHEET = "单位"
+ERROR_COLUMN = "错误原因"
+# A template's example row starts with this; importing it unchanged is refused with a clear message.
+EXAMPLE_MARK = "示例："
+
+# key → (header, *accepted variants). Headers are compared folded (full-/half-width, spaces).
+LEDGER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("项目名称",),
+    "code": ("项目代码",),
+    "unit": ("责任单位",),
+    "level": ("项目级别",),
+    "category": ("项目类别",),
+    "industry": ("主导产业",),
+    "nature": ("建设性质",),
+    "total_investment": ("总投资（万元）", "总投资"),
+    "signed_date": ("签约日期",),
+    "approved_date": ("立项日期", "立项（备案）日期", "备案日期"),
+    "planned_started_date": ("计划开工日期",),
+    "started_date": ("开工日期", "实际开工日期"),
+    "planned_completed_date": ("计划竣工日期",),
+    "completed_date": ("竣工日期", "实际竣工日期"),
+    "producing_date": ("投产日期",),
+    "at_capacity_date": ("达产日期",),
+    "status": ("项目状态",),
+    "tags": ("标签",),
+}
+# Read when present, left alone when the sheet has no such column.
+LEDGER_OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "investor": ("项目单位（投资企业）", "项目单位", "投资企业"),
+    "content": ("建设内容",),
+}
+UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("单位名称",),
+    "kind": ("单位类型",),
+    "region": ("所属区划代码", "区划代码"),
+    "display_order": ("排序",),
+}
+
+LEVEL_SYNONYMS = {
+    "国家级重点": Level.NATIONAL, "省级重点": Level.PROVINCIAL, "市级重点": Level.CITY,
+    "县重点": Level.COUNTY, "区重点": Level.COUNTY, "县级重点": Level.COUNTY, "区级重点": Level.COUNTY,
+    "县（区）重点": Level.COUNTY, "县（市、区）重点": Level.COUNTY,
+}
+NATURE_SYNONYMS = {"新开工": Nature.NEW}
+STATUS_NORMAL, STATUS_SUSPENDED, STATUS_CANCELLED = "正常", "停工", "终止"
+STATUS_CHOICES = {STATUS_NORMAL: STATUS_NORMAL, STATUS_SUSPENDED: STATUS_SUSPENDED, STATUS_CANCELLED: STATUS_CANCELLED}
+STATUS_SYNONYMS = {"在建": STATUS_NORMAL, "停建": STATUS_SUSPENDED, "暂停": STATUS_SUSPENDED,
+                   "不再建设": STATUS_CANCELLED, "取消": STATUS_CANCELLED}
+
+
+def labels(choices) -> dict[str, str]:
+    """label → code of a TextChoices, for parsing.parse_choice."""
+    return {label: value for value, label in choices.choices}
+
+
+def sheet_for(kind: str) -> tuple[str, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(sheet name, required columns, optional columns) of an import kind."""
+    if kind == ImportJob.Kind.UNITS:
+        return UNITS_SHEET, UNIT_COLUMNS, {}
+    return LEDGER_SHEET, LEDGER_COLUMNS, LEDGER_OPTIONAL_COLUMNS
+
+
+def template_workbook(*, kind: str, example_unit: str, example_region_code: str, industries: Sequence[str]) -> bytes:
+    """An empty import template: the headers, one example row to overwrite, and a 说明 sheet."""
+    if kind == ImportJob.Kind.UNITS:
+        sheet = XlsxSheet(
+            name=UNITS_SHEET,
+            headers=[names[0] for names in UNIT_COLUMNS.values()],
+            rows=[[f"{EXAMPLE_MARK}东城镇", Unit.Kind.TOWNSHIP.label, example_region_code, 1]],
+            widths=[24, 10, 16, 8],
+        )
+        notes = [
+            ("单位名称", "必填。按名称匹配已有单位：已有则更新类型、区划和排序，没有则新增。"),
+            ("单位类型", "必填，可填：" + "、".join(Unit.Kind.labels) + "。"),
+            ("所属区划代码", "必填，6 位或 12 位行政区划代码，须已在“行政区划”中存在。"),
+            ("排序", "非负整数，数字小的排在前面；不填为 0。"),
+        ]
+    else:
+        headers = [names[0] for names in LEDGER_COLUMNS.values()] + [
+            names[0] for names in LEDGER_OPTIONAL_COLUMNS.values()
+        ]
+        example = {
+            "name": f"{EXAMPLE_MARK}智能装备产业园项目", "code": "2024-330999-04-01-123456", "unit": example_unit,
+            "level": Level.COUNTY.label, "category": Category.INDUSTRY.label,
+            "industry": industries[0] if industries else "", "nature": Nature.NEW.label,
+            "total_investment": Decimal("25000.00"), "signed_date": datetime.date(2024, 3, 5),
+            "approved_date": datetime.date(2024, 4, 10), "planned_started_date": datetime.date(2024, 6, 1),
+            "started_date": datetime.date(2024, 6, 18), "planned_completed_date": datetime.date(2026, 12, 31),
+            "completed_date": None, "producing_date": None, "at_capacity_date": None,
+            "status": STATUS_NORMAL, "tags": "智能化改造、招商引资",
+            "investor": "某某智能装备有限公司", "content": "新建厂房 5 万平方米，购置生产线 8 条。",
+        }
+        sheet = XlsxSheet(name=LEDGER_SHEET, headers=headers, rows=[list(example.values())],
+                          widths=[30, 26, 14, 10, 10, 12, 10, 14] + [13] * 8 + [10, 20, 24, 30])
+        notes = [
+            ("总体", "第一行为表头（表头前可以有标题行），之后每行一个项目。示例行请改写或删除。"),
+            ("总体", "全部行通过校验才会导入；只要有一行有错误，就不导入任何数据，并给出带“错误原因”列的错误报告。"),
+            ("项目匹配", "有项目代码的按项目代码匹配已有项目，否则按“项目名称 + 责任单位”匹配；匹配到则更新，否则新增。"
+                         "重复导入同一文件不会产生任何变化。"),
+            ("项目名称", "必填，最多 200 字。"),
+            ("项目代码", "选填，投资项目在线审批监管平台赋码，格式 NNNN-NNNNNN-NN-NN-NNNNNN；不填则保留已有代码。"),
+            ("责任单位", "必填，须与“单位管理”中的单位名称一致。填报员只能导入本单位的项目。"),
+            ("项目级别", "可填：" + "、".join(Level.labels) + "（县重点、区重点也可）；不填为“县区重点”。"),
+            ("项目类别", "可填：" + "、".join(Category.labels) + "；不填为“产业”。"),
+            ("主导产业", "选填，须为主导产业目录中的名称：" + "、".join(industries) + "。"),
+            ("建设性质", "可填：" + "、".join(Nature.labels) + "；不填为“新建”。"),
+            ("总投资（万元）", "单位万元，不能为负数，最多两位小数；不填为 0。"),
+            ("日期", "可填 2024-03-05、2024/3/5、2024年3月5日 或 Excel 日期。各阶段实际日期须按"
+                     "签约、立项、开工、竣工、投产、达产的先后顺序；当前阶段按填写的最后一个实际日期确定。"),
+            ("项目状态", "可填：正常、停工、终止；不填为“正常”。"),
+            ("标签", "选填，多个标签用顿号（、）或分号（;）分隔。“亿元以上”等按总投资自动计算，无需填写。"),
+        ]
+    notes_sheet = XlsxSheet(name="说明", headers=["项目", "说明"], rows=notes, widths=[16, 100])
+    return xlsx_bytes([sheet, notes_sheet])
+
+
+def error_workbook(*, sheet_name: str, raw_rows: Sequence[Sequence[Any]], header_index: int,
+                   errors: Mapping[int, Sequence[str]]) -> bytes:
+    """The uploaded sheet as it was, row for row, plus a last column 错误原因 with every message of a row.
+
+    `errors` maps an Excel row number (1-based) to its messages; rows without errors keep an empty cell.
+    """
+    width = 0
+    for row in raw_rows:
+        for index in range(len(row) - 1, -1, -1):
+            if not is_blank(row[index]):
+                width = max(width, index + 1)
+                break
+    padded = [list(row[:width]) + [""] * (width - len(row[:width])) for row in raw_rows]
+    body = []
+    for index, row in enumerate(padded[header_index + 1:], start=header_index + 2):
+        body.append([*row, "\n".join(errors.get(index, []))])
+    sheet = XlsxSheet(
+        name=sheet_name,
+        preamble=padded[:header_index],
+        headers=[*("" if is_blank(cell) else str(cell) for cell in padded[header_index]), ERROR_COLUMN],
+        rows=body,
+        widths=[14] * width + [60],
+    )
+    return xlsx_bytes([sheet])
