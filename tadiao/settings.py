@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tadiao.projects",
     "tadiao.reporting",
     "tadiao.indicators",
+    "tadiao.dashboard",
     "tadiao.imports",
     "tadiao.demo",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/", include("tadiao.projects.urls")),
     path("reporting/", include("tadiao.reporting.urls")),
     path("indicators/", include("tadiao.indicators.urls")),
+    path("dashboard/", include("tadiao.dashboard.urls")),
     path("org/", include("tadiao.org.urls")),
     path("audit/", include("tadiao.audit.urls")),
     path("imports/", include("tadiao.imports.urls")),

@@ -10,6 +10,8 @@ def home(request):
         return redirect("org:users")
     if user.is_auditor:
         return redirect("audit:list")
+    if user.is_coordinator or user.is_leader:
+        return redirect("dashboard:home")
     return redirect("projects:list")
 
 

@@ -231,3 +231,21 @@ def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, wit
         annual_completed=completed,
         targets=evaluate_targets(projects, as_of=as_of) if with_targets else [],
     )
+
+
+def monthly_investment(projects: QuerySet[Project], *, as_of: datetime.date) -> dict[int, Decimal]:
+    """{month: reported investment (万元)} for January to the as-of month: one GROUP BY query."""
+    rows = (
+        MonthlyReport.objects.filter(
+            project__in=projects.values("pk"),
+            period__month__gte=as_of.replace(month=1, day=1),
+            period__month__lte=as_of,
+            status__in=REPORTED_STATUSES,
+        )
+        .order_by()
+        .values("period__month")
+        .annotate(s=Sum("investment_completed"))
+    )
+    by_month = dict.fromkeys(range(1, as_of.month + 1), ZERO)
+    by_month.update({row["period__month"].month: row["s"] or ZERO for row in rows})
+    return by_month

@@ -228,3 +228,13 @@ def stage_timeline(project: Project) -> list[dict]:
         }
         for stage in STAGE_ORDER
     ]
+
+
+def milestone_projects(projects: QuerySet[Project], *, limit: int = 20) -> list[Project]:
+    """The largest projects that are still under way, for the schedule chart (挂图作战): one query."""
+    return list(
+        projects.filter(is_cancelled=False)
+        .exclude(stage=Stage.AT_CAPACITY)
+        .select_related("unit")
+        .order_by("-total_investment", "id")[:limit]
+    )

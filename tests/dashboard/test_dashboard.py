@@ -1,0 +1,116 @@
+"""The 驾驶舱 page: figures for the user's scope, chart options, flat query counts."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tadiao.projects.models import Stage
+from tadiao.reporting import services as reporting
+from tests.conftest import login
+from tests.factories import AnnualPlanFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def ledger(unit_a, unit_b, coordinator, reporter_a):
+    started = ProjectFactory(
+        unit=unit_a,
+        name="东城开工项目",
+        stage=Stage.STARTED,
+        started_date=D(2026, 2, 1),
+        planned_started_date=D(2026, 1, 15),
+        total_investment=Decimal("30000"),
+    )
+    ProjectFactory(
+        unit=unit_b,
+        name="西湖签约项目",
+        stage=Stage.SIGNED,
+        signed_date=D(2026, 1, 5),
+        total_investment=Decimal("20000"),
+    )
+    AnnualPlanFactory(project=started, year=2026, planned_investment=Decimal("1200"))
+    for month, amount in [(3, "100"), (4, "300")]:
+        period = reporting.open_period(month=D(2026, month, 1), by=coordinator)
+        report = reporting.save_report(
+            project=started,
+            period=period,
+            data={"investment_completed": Decimal(amount)},
+            by=reporter_a,
+            expected_version=None,
+        )
+        reporting.submit_report(report=report, by=reporter_a, expected_version=report.version)
+    return started
+
+
+def _charts(response):
+    body = response.content.decode()
+
+    def option(chart_id):
+        start = body.index(f'<script id="{chart_id}" type="application/json">') + len(
+            f'<script id="{chart_id}" type="application/json">'
+        )
+        return json.loads(body[start : body.index("</script>", start)])
+
+    return option
+
+
+def test_figures_and_charts(client, coordinator, ledger):
+    login(client, coordinator)
+    response = client.get("/dashboard/?as_of=2026-04-30")
+    assert response.status_code == 200
+    figures = {f["label"]: f["value"] for f in response.context["figures"]}
+    assert figures["项目总数"] == "2 个"
+    assert figures["总投资"] == "5.00 亿元"
+    assert figures["1—4月完成投资"] == "0.04 亿元"  # 400 万元
+    assert figures["年度投资完成率"] == "33.33%"  # 400 / 1 200
+    assert figures["开工率"] == "50.00%"
+    option = _charts(response)
+    funnel = {d["name"]: d["value"] for d in option("chart-funnel")["series"][0]["data"]}
+    assert (funnel["谋划储备"], funnel["签约"], funnel["立项"], funnel["开工"], funnel["竣工"]) == (2, 2, 1, 1, 0)
+    assert option("chart-funnel")["series"][0]["data"][4]["url"] == "/projects/?stage=STARTED"
+    investment = option("chart-investment")["series"]
+    assert investment[0]["data"] == [0.0, 0.0, 100.0, 300.0]
+    assert investment[1]["data"] == [0.0, 0.0, 100.0, 400.0]
+    assert investment[2]["data"] == [100.0, 200.0, 300.0, 400.0]  # 1 200 × m / 12
+    ranking = option("chart-ranking")["series"][0]["data"]
+    assert [d["value"] for d in ranking] == [33.33]
+    milestones = option("chart-milestones")["series"]
+    assert {"value": ["2026-01-15", "东城开工项目"], "stage": "开工", "url": f"/projects/{ledger.pk}/"} in milestones[
+        0
+    ]["data"]
+    warned = option("chart-warnings")
+    assert warned["yAxis"]["data"] == ["西湖街道"]  # signed 5 January, not started 115 days later: red
+
+
+def test_reporter_sees_own_unit_and_admins_are_refused(client, reporter_b, sysadmin, ledger):
+    login(client, reporter_b)
+    figures = {f["label"]: f["value"] for f in client.get("/dashboard/?as_of=2026-04-30").context["figures"]}
+    assert figures["项目总数"] == "1 个"
+    login(client, sysadmin)
+    assert client.get("/dashboard/").status_code == 403
+
+
+def test_query_count_is_flat(client, coordinator, unit_a, unit_b, ledger):
+    login(client, coordinator)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/dashboard/?as_of=2026-04-30").status_code == 200
+        return len(ctx.captured_queries)
+
+    at_n = count()
+    for i in range(10):
+        project = ProjectFactory(
+            unit=(unit_a, unit_b)[i % 2],
+            stage=Stage.STARTED,
+            started_date=D(2026, 3, 1),
+            planned_started_date=D(2026, 2, 1),
+        )
+        AnnualPlanFactory(project=project, year=2026)
+    assert count() == at_n
