@@ -1,4 +1,5 @@
-"""`record()` is the only writer of the audit log; services call it inside their own transaction."""
+"""`record()` and `record_many()` are the only writers of the audit log; services call them inside their own
+transaction."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,6 +57,25 @@ def record(
         result=result,
         message=message[:500],
     )
+
+
+def record_many(
+    *, actor, events: list[tuple[str, models.Model, dict[str, Any]]], actor_name: str = "", batch_size: int = 500
+) -> int:
+    """Append one event per (action, object, changes), in batched INSERTs: a bulk write's audit trail costs a
+    fixed number of statements per 500 objects instead of one each."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    at, ip = timezone.now(), current_ip.get()
+    name = actor_name or (str(user) if user else "")
+    rows = [
+        AuditEvent(
+            at=at, actor=user, actor_name=name, ip=ip, action=action, object_type=obj._meta.label_lower,
+            object_id=str(obj.pk), object_repr=str(obj)[:200], changes=_plain(changes or {}),
+        )
+        for action, obj, changes in events
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:

@@ -3,7 +3,7 @@ transaction), and hand back an error workbook when any row is wrong. All or noth
 
 Queries are bounded: reference data, existing projects and their tags are read in a fixed number of
 queries (IN lists in chunks of IN_CHUNK), writes are bulk operations in batches of BATCH. The only
-per-row statements are the per-object audit events, written through audit.record().
+per-object audit events are written in batches through audit.record_many().
 """
 
 import logging
@@ -564,13 +564,11 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
         t.project_id, t.by, t.at = t.project.pk, by, now
     StageTransition.objects.bulk_create(transitions, batch_size=BATCH)
 
-    actor_name = "" if by else CLI_ACTOR
-    for p in created:
-        audit.record(actor=by, actor_name=actor_name, action="projects.project.created", obj=p.project,
-                     changes=p.changes)
-    for p in updated:
-        audit.record(actor=by, actor_name=actor_name, action="projects.project.updated", obj=p.project,
-                     changes=p.changes)
+    audit.record_many(
+        actor=by, actor_name="" if by else CLI_ACTOR,
+        events=[("projects.project.created", p.project, p.changes) for p in created]
+        + [("projects.project.updated", p.project, p.changes) for p in updated],
+    )
 
 
 def _tag_ids(names: set[str]) -> dict[str, int]:
@@ -657,11 +655,11 @@ def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
         Unit.objects.bulk_create(created, batch_size=BATCH)
         if updated:
             Unit.objects.bulk_update(updated, ["kind", "region", "display_order"], batch_size=BATCH)
-        actor_name = "" if by else CLI_ACTOR
-        for unit, is_new, changes in plans:
-            if is_new or changes:
-                audit.record(actor=by, actor_name=actor_name, obj=unit, changes=changes,
-                             action="org.unit.created" if is_new else "org.unit.updated")
+        audit.record_many(
+            actor=by, actor_name="" if by else CLI_ACTOR,
+            events=[("org.unit.created" if is_new else "org.unit.updated", unit, changes)
+                    for unit, is_new, changes in plans if is_new or changes],
+        )
         _succeed(job, by=by, outcome=outcome, noun="单位")
     return outcome
 
