@@ -32,6 +32,7 @@ def indicators_as_json(result: Indicators) -> dict:
         "rates": {code: rate_as_json(r) for code, r in result.rates.items()},
         "time_progress": _percent(result.time_progress),
         "annual_investment": {"planned": _number(result.annual_planned), "completed": _number(result.annual_completed)},
+        "double_half": result.double_half,
         "targets": [
             {
                 "rate": t.target.rate.code,
@@ -53,6 +54,10 @@ def indicators_as_text(result: Indicators) -> str:
         shown = DASH if r.percent is None else f"{r.percent}%"
         lines.append(f"{r.name}：{shown}（{_number(r.numerator)} / {_number(r.denominator)}）")
     lines.append(f"序时进度：{result.time_progress}%")
+    half = result.double_half
+    if half["achieved"] is not None:
+        verdict = "实现" if half["achieved"] else "未实现"
+        lines.append(f"双过半：{verdict}（{'时间已过半' if half['time_half_gone'] else '时间未过半'}）")
     gap = result.progress_gap
     if gap is not None:
         lines.append(f"年度投资完成率{'超' if gap >= 0 else '低于'}序时进度 {abs(gap)} 个百分点")

@@ -84,6 +84,25 @@ class Indicators:
         return percent_of(self.annual_completed, self.annual_planned)
 
     @property
+    def double_half(self) -> dict:
+        """双过半: by 30 June, 年度投资完成率 ≥ 50% and, where the year has a 开工率 target, 开工率 ≥ 50%."""
+        half = Decimal("50")
+        completion = self.annual_completion
+        investment = None if completion is None else completion >= half
+        start_rate = self.rates.get("start_rate")
+        has_start_target = any(t.target.rate.code == "start_rate" for t in self.targets)
+        start = None
+        if has_start_target and start_rate is not None and start_rate.percent is not None:
+            start = start_rate.percent >= half
+        achieved = None if investment is None else bool(investment and start is not False)
+        return {
+            "time_half_gone": self.as_of >= self.as_of.replace(month=6, day=30),
+            "investment": investment,
+            "start": start,
+            "achieved": achieved,
+        }
+
+    @property
     def progress_gap(self) -> Decimal | None:
         """年度投资完成率 − 序时进度, in points (positive: ahead of time)."""
         rate = self.annual_completion

@@ -279,3 +279,23 @@ def test_unit_rankings_with_stated_tie_breaks(ledger, unit_a, unit_b, office_uni
     # Red lights: 东城镇 P2 (0 of 500 planned: 50 points behind); 西湖街道 P3 (signed 2025, not started), P4 (15%),
     # P5 and P8 (nothing reported against a plan). Fewer reds rank higher.
     assert [(r.unit, r.red) for r in by_key["red_warnings"].rows] == [(office_unit, 0), (unit_a, 1), (unit_b, 4)]
+
+
+def test_double_half(ledger):
+    # 30 June: 年度投资完成率 18.75% (not half); 开工率 50.00% counts only once a 开工率 target exists.
+    result = queries.compute_indicators(Project.objects.all(), as_of=AS_OF)
+    assert result.double_half == {"time_half_gone": True, "investment": False, "start": None, "achieved": False}
+    Target.objects.create(
+        year=2026, rate=RateDefinition.objects.get(code="start_rate"), deadline=D(2026, 6, 30), percent=Decimal("50")
+    )
+    for number in (2, 5, 8):  # drop the plans of P2, P5, P8: (450 + 300) / (1 000 + 2 000) = 25%
+        ledger[number].annual_plans.all().delete()
+    result = queries.compute_indicators(Project.objects.all(), as_of=AS_OF)
+    assert result.double_half == {"time_half_gone": True, "investment": False, "start": True, "achieved": False}
+    MonthlyReport.objects.filter(project=ledger[4], period__month=D(2026, 2, 1)).update(
+        investment_completed=Decimal("1050")
+    )  # (450 + 1 050) / 3 000 = 50%
+    result = queries.compute_indicators(Project.objects.all(), as_of=AS_OF)
+    assert result.double_half == {"time_half_gone": True, "investment": True, "start": True, "achieved": True}
+    early = queries.compute_indicators(Project.objects.all(), as_of=D(2026, 6, 29))
+    assert early.double_half["time_half_gone"] is False
