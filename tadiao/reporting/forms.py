@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from tadiao.projects.models import Stage
+from tadiao.reporting.models import ReportingSettings
 
 
 class ReportForm(forms.Form):
@@ -66,3 +67,13 @@ class PhotoForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300, required=False)
     version = forms.IntegerField(required=False)
+
+
+class SettingsForm(forms.Form):
+    deadline_day = forms.IntegerField(
+        label="每月填报截止日",
+        min_value=1,
+        max_value=28,
+        error_messages={"min_value": "截止日应在 1–28 日之间。", "max_value": "截止日应在 1–28 日之间。"},
+    )
+    time_progress_basis = forms.ChoiceField(label="序时进度口径", choices=ReportingSettings.TimeProgressBasis.choices)

@@ -18,7 +18,7 @@ from tadiao.audit import services as audit
 from tadiao.indicators import snapshots
 from tadiao.org.models import User
 from tadiao.projects.models import Project
-from tadiao.reporting.models import MonthlyReport, Period, ReportPhoto
+from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto
 from tadiao.reporting.queries import reporting_settings
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -48,6 +48,24 @@ def _require_coordinator(by: User, action: str) -> None:
 def _require_open(period: Period) -> None:
     if period.is_closed:
         raise ReportingError(f"{period}已关账，不能再修改。如确需修改，请调度员填写原因后重新开账。")
+
+
+@transaction.atomic
+def update_settings(*, deadline_day: int, time_progress_basis: str, by: User) -> ReportingSettings:
+    """The monthly deadline day (applies to periods opened from now on) and the 序时进度 basis."""
+    _require_coordinator(by, "修改填报设置")
+    if not 1 <= deadline_day <= 28:
+        raise ReportingError("每月填报截止日应在 1–28 日之间。")
+    if time_progress_basis not in ReportingSettings.TimeProgressBasis.values:
+        raise ReportingError("未知的序时进度口径。")
+    settings = reporting_settings()
+    before = audit.snapshot(settings, ["deadline_day", "time_progress_basis"])
+    settings.deadline_day, settings.time_progress_basis = deadline_day, time_progress_basis
+    settings.save(update_fields=["deadline_day", "time_progress_basis"])
+    changes = audit.diff(before, {"deadline_day": deadline_day, "time_progress_basis": time_progress_basis})
+    if changes:
+        audit.record(actor=by, action="reporting.settings.updated", obj=settings, changes=changes)
+    return settings
 
 
 @transaction.atomic

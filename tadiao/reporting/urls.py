@@ -5,6 +5,7 @@ from tadiao.reporting import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("settings/", views.settings_save, name="settings"),
     path("periods/open/", views.period_open, name="period_open"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),

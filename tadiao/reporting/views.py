@@ -64,6 +64,21 @@ def report_list(request):
 
 
 @require_POST
+def settings_save(request):
+    _require_coordinator(request.user)
+    form = forms.SettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.update_settings(**form.cleaned_data, by=request.user)
+            messages.success(request, "填报设置已保存；新的截止日从下一次开启的月份起生效。")
+        except services.ReportingError as exc:
+            messages.error(request, exc.message)
+    return redirect("reporting:list")
+
+
+@require_POST
 def period_open(request):
     _require_coordinator(request.user)
     month = queries.parse_month(request.POST.get("month"), default=timezone.localdate())

@@ -169,3 +169,21 @@ def test_list_query_count_is_flat(client, coordinator, period, unit_a, unit_b):
     at_n = count()
     add(5)
     assert count() == at_n
+
+
+def test_coordinator_sets_the_deadline_day_for_later_periods(client, coordinator, reporter_a, period):
+    login(client, reporter_a)
+    assert client.post("/reporting/settings/", {"deadline_day": "20", "time_progress_basis": "DAYS"}).status_code == 403
+    login(client, coordinator)
+    response = client.post("/reporting/settings/", {"deadline_day": "31", "time_progress_basis": "DAYS"}, follow=True)
+    assert "截止日应在 1–28 日之间。" in response.content.decode()
+    client.post("/reporting/settings/", {"deadline_day": "20", "time_progress_basis": "DAYS"})
+    december = services.open_period(month=datetime.date(2026, 12, 1), by=coordinator)
+    assert december.deadline == datetime.date(2026, 12, 20)
+    assert Period.objects.get(pk=period.pk).deadline == datetime.date(2026, 11, 25)  # opened earlier: unchanged
+    from tadiao.audit.models import AuditEvent
+
+    assert AuditEvent.objects.get(action="reporting.settings.updated").changes == {
+        "deadline_day": [25, 20],
+        "time_progress_basis": ["MONTHS", "DAYS"],
+    }
