@@ -6,21 +6,18 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.indicators import forms, queries, rankings, services, snapshots, warnings
 from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
-from tadiao.lib.xlsx import XlsxSheet, xlsx_bytes
+from tadiao.lib.forms import error_text
+from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.models import Unit
 from tadiao.projects.models import Category, Industry, Level, Stage
 from tadiao.projects.queries import visible_projects
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_reader(user) -> None:
@@ -65,12 +62,6 @@ def _scope_choices(user) -> dict:
         "categories": Category.choices,
         "industries": Industry.objects.all(),
     }
-
-
-def _xlsx(filename: str, sheets: list[XlsxSheet]) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 @require_GET
@@ -158,7 +149,7 @@ def warning_export(request):
         widths=[6, 16, 40, 8, 80],
         preamble=[[f"预警项目清单（统计日期 {as_of:%Y-%m-%d}）"]],
     )
-    return _xlsx(f"预警项目_{as_of:%Y%m%d}.xlsx", [sheet])
+    return xlsx_response(f"预警项目_{as_of:%Y%m%d}.xlsx", [sheet], large=True)
 
 
 @require_GET
@@ -215,10 +206,7 @@ def definition_create(request):
         except services.IndicatorConfigError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(
-            request,
-            "；".join(f"{form.fields[f].label}：{e[0]}" if f in form.fields else e[0] for f, e in form.errors.items()),
-        )
+        messages.error(request, error_text(form))
     return redirect("indicators:settings")
 
 
@@ -233,8 +221,5 @@ def target_save(request):
         except services.IndicatorConfigError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(
-            request,
-            "；".join(f"{form.fields[f].label}：{e[0]}" if f in form.fields else e[0] for f, e in form.errors.items()),
-        )
+        messages.error(request, error_text(form))
     return redirect("indicators:settings")

@@ -31,6 +31,7 @@ class XlsxError(Exception):
 
 # --- the gate -----------------------------------------------------------------------------------------
 
+
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
@@ -73,8 +74,10 @@ def check_archive(source: IO[bytes] | str | os.PathLike) -> None:
     """
     max_total = int(getattr(settings, "XLSX_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES))
     max_entries = int(getattr(settings, "XLSX_MAX_ENTRIES", DEFAULT_MAX_ENTRIES))
-    not_xlsx = ("不是有效的 .xlsx 文件（可能是改了扩展名的其他文件、旧版 .xls 或加密的工作簿），"
-                "请在 Excel 中另存为 .xlsx 后再上传。")
+    not_xlsx = (
+        "不是有效的 .xlsx 文件（可能是改了扩展名的其他文件、旧版 .xls 或加密的工作簿），"
+        "请在 Excel 中另存为 .xlsx 后再上传。"
+    )
     try:
         if hasattr(source, "seek"):
             source.seek(0)
@@ -101,8 +104,15 @@ def check_archive(source: IO[bytes] | str | os.PathLike) -> None:
                             raise XlsxError(f"文件解压后超过上限 {_mb(max_total)}，不予处理。")
     except XlsxError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError, NotImplementedError, ValueError,
-            OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        OSError,
+    ) as exc:
         # RuntimeError: an encrypted entry; NotImplementedError: an exotic compression method.
         raise XlsxError(not_xlsx) from exc
     finally:
@@ -111,6 +121,7 @@ def check_archive(source: IO[bytes] | str | os.PathLike) -> None:
 
 
 # --- reading ------------------------------------------------------------------------------------------
+
 
 def fold(text: Any) -> str:
     """A header or label as compared: full-width → half-width (NFKC), no whitespace or invisible marks.
@@ -185,6 +196,7 @@ def map_columns(header: Sequence[Any], columns: Mapping[str, Sequence[str]]) -> 
 
 # --- writing ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class XlsxSheet:
     """One sheet to write: a bold, frozen header row, then the rows; `widths` in characters per column."""
@@ -203,24 +215,30 @@ def _sheet_name(name: str) -> str:
     return name[:31] or "Sheet1"
 
 
-def write_xlsx(target: str | os.PathLike | IO[bytes], sheets: Sequence[XlsxSheet]) -> None:
+def write_xlsx(target: str | os.PathLike | IO[bytes], sheets: Sequence[XlsxSheet], *, large: bool = False) -> None:
     """Write a workbook. Text is always text: "=1+1" or a URL is never turned into a formula or a link.
 
     Decimals are written as numbers with two decimals, dates as real Excel dates (2026-11-05), aware
-    datetimes in local time; None is an empty cell.
+    datetimes in local time; None is an empty cell. `large`: rows are flushed to a temporary file as they
+    are written (XlsxWriter's constant_memory), so a 50 000-row ledger does not sit in memory.
     """
     path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else target
-    workbook = xlsxwriter.Workbook(path, {
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "in_memory": True,
-    })
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": not large,
+            "constant_memory": large,
+        },
+    )
     formats = {
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                       "valign": "vcenter"}),
+        "header": workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        ),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         "money": workbook.add_format({"num_format": "#,##0.00"}),
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
     }
@@ -245,11 +263,24 @@ def write_xlsx(target: str | os.PathLike | IO[bytes], sheets: Sequence[XlsxSheet
         workbook.close()
 
 
-def xlsx_bytes(sheets: Sequence[XlsxSheet]) -> bytes:
+def xlsx_bytes(sheets: Sequence[XlsxSheet], *, large: bool = False) -> bytes:
     """The workbook as bytes, for an HTTP response."""
     buffer = io.BytesIO()
-    write_xlsx(buffer, sheets)
+    write_xlsx(buffer, sheets, large=large)
     return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, sheets: Sequence[XlsxSheet], *, large: bool = False):
+    """The workbook as a download named `filename` (Chinese names are encoded for every browser)."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(xlsx_bytes(sheets, large=large), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def _write_cell(sheet, row: int, col: int, value: Any, formats: dict) -> None:

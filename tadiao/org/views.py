@@ -1,11 +1,9 @@
 """Pages of the system administrator: regions, units, leaders and users. Everyone else gets 403."""
 
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
@@ -13,9 +11,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org import forms, queries, services
 from tadiao.org.models import Leader, Region, Unit, User
 
@@ -39,27 +37,6 @@ def sysadmin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 def _refused(form, exc: services.OrgError) -> None:
     """Shows a service's refusal on the form field it concerns."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                  widths: Sequence[int] = ()) -> HttpResponse:
-    """A one-sheet workbook as a download. `strings_to_formulas` off: a cell typed "=cmd|..." stays text."""
-    output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False})
-    ws = book.add_worksheet(sheet)
-    bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    ws.write_row(0, 0, headers, bold)
-    for i, width in enumerate(widths):
-        ws.set_column(i, i, width)
-    ws.freeze_panes(1, 0)
-    for r, row in enumerate(rows, start=1):
-        ws.write_row(r, 0, row)
-    book.close()
-    response = HttpResponse(
-        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -124,14 +101,14 @@ def units(request: HttpRequest) -> HttpResponse:
 @sysadmin_required
 def units_export(request: HttpRequest) -> HttpResponse:
     _, rows = _filtered_units(request)
-    return xlsx_response(
-        filename=f"单位名单_{timezone.localdate():%Y%m%d}.xlsx",
-        sheet="单位",
-        headers=["排序", "单位名称", "单位类型", "所属区划", "区划代码", "状态"],
-        rows=([u.display_order, u.name, u.get_kind_display(), u.region.name, u.region.code,
-               "启用" if u.is_active else "停用"] for u in rows),
+    sheet = XlsxSheet(
+        "单位",
+        ["排序", "单位名称", "单位类型", "所属区划", "区划代码", "状态"],
+        ([u.display_order, u.name, u.get_kind_display(), u.region.name, u.region.code,
+          "启用" if u.is_active else "停用"] for u in rows),
         widths=[8, 30, 10, 16, 16, 8],
     )
+    return xlsx_response(f"单位名单_{timezone.localdate():%Y%m%d}.xlsx", [sheet])
 
 
 @sysadmin_required

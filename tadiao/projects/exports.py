@@ -2,16 +2,12 @@
 exported ledger can be edited and imported back."""
 
 import datetime
-import io
 
-import xlsxwriter
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 
+from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.models import Project
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (header, width, value of a row); headers of the ledger import come first, in its order.
 COLUMNS = [
@@ -39,38 +35,17 @@ COLUMNS = [
 ]
 
 
-def write_project_ledger(rows: QuerySet[Project], *, plan_year: int) -> bytes:
-    buffer = io.BytesIO()
-    # constant_memory: rows are streamed to disk as written, so a 50 000-row ledger stays small in memory.
-    book = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "constant_memory": True, "in_memory": False})
-    sheet = book.add_worksheet("项目")
-    head = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0.00"})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
+def ledger_sheet(rows: QuerySet[Project], *, plan_year: int) -> XlsxSheet:
+    """The sheet 项目: 序号, the import headers, then the as-of year's plan; rows are read in chunks."""
     columns = [*COLUMNS, (f"{plan_year}年计划投资（万元）", 16, lambda p: p.year_planned)]
-    sheet.write(0, 0, "序号", head)
-    sheet.set_column(0, 0, 6)
-    for col, (title, width, _) in enumerate(columns, start=1):
-        sheet.write(0, col, title, head)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 2)
-    for row, project in enumerate(rows.iterator(chunk_size=2000), start=1):
-        sheet.write_number(row, 0, row)
-        for col, (_, _, value_of) in enumerate(columns, start=1):
-            value = value_of(project)
-            if value is None or value == "":
-                continue
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), day)
-            elif isinstance(value, (int, float)) or hasattr(value, "as_tuple"):
-                sheet.write_number(row, col, float(value), money)
-            else:
-                sheet.write_string(row, col, str(value))
-    book.close()
-    return buffer.getvalue()
+    body = (
+        [n, *(value_of(project) for _, _, value_of in columns)]
+        for n, project in enumerate(rows.iterator(chunk_size=2000), start=1)
+    )
+    return XlsxSheet(
+        "项目", ["序号", *(title for title, _, _ in columns)], body, widths=[6, *(w for _, w, _ in columns)]
+    )
 
 
 def project_ledger_response(rows: QuerySet[Project], *, plan_year: int, today: datetime.date) -> HttpResponse:
-    response = HttpResponse(write_project_ledger(rows, plan_year=plan_year), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"项目台账_{today:%Y%m%d}.xlsx")
-    return response
+    return xlsx_response(f"项目台账_{today:%Y%m%d}.xlsx", [ledger_sheet(rows, plan_year=plan_year)], large=True)

@@ -277,6 +277,20 @@ def change_flag(
     return project
 
 
+def _upsert(model, *, lookup: dict[str, Any], values: dict[str, Any], action: str, by: User):
+    """Create or update the row identified by `lookup` with `values`, auditing what changed (old → new)."""
+    row, created = model.objects.get_or_create(**lookup, defaults=values)
+    before = {} if created else audit.snapshot(row, list(values))
+    if not created:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(values))
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor=by, action=action, obj=row, changes=changes)
+    return row
+
+
 @transaction.atomic
 def save_approval(
     *,
@@ -294,17 +308,21 @@ def save_approval(
         raise ProjectError("办结日期不能早于申报日期。")
     if status == ProjectApproval.Status.DONE and not completed_date:
         raise ProjectError("状态为已办结时请填写办结日期。")
-    approval, created = ProjectApproval.objects.get_or_create(project=project, kind=kind)
-    fields = ["status", "department", "planned_date", "applied_date", "completed_date", "note"]
-    before = {} if created else audit.snapshot(approval, fields)
-    values = dict(zip(fields, [status, department, planned_date, applied_date, completed_date, note], strict=True))
-    for name, value in values.items():
-        setattr(approval, name, value)
-    approval.save(update_fields=fields)
-    changes = audit.diff(before, values)
-    if changes:
-        audit.record(actor=by, action="projects.approval.saved", obj=approval, changes=changes)
-    return approval
+    values = {
+        "status": status,
+        "department": department,
+        "planned_date": planned_date,
+        "applied_date": applied_date,
+        "completed_date": completed_date,
+        "note": note,
+    }
+    return _upsert(
+        ProjectApproval,
+        lookup={"project": project, "kind": kind},
+        values=values,
+        action="projects.approval.saved",
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -320,19 +338,15 @@ def save_annual_plan(
 ) -> AnnualPlan:
     if planned_investment is None or planned_investment < 0:
         raise ProjectError("年度计划投资不能为负数。")
-    plan, created = AnnualPlan.objects.get_or_create(
-        project=project, year=year, defaults={"planned_investment": planned_investment}
+    values = {
+        "planned_investment": planned_investment,
+        "planned_start_date": planned_start_date,
+        "planned_completion_date": planned_completion_date,
+        "goal": goal,
+    }
+    return _upsert(
+        AnnualPlan, lookup={"project": project, "year": year}, values=values, action="projects.annual_plan.saved", by=by
     )
-    fields = ["planned_investment", "planned_start_date", "planned_completion_date", "goal"]
-    before = {} if created else audit.snapshot(plan, fields)
-    values = dict(zip(fields, [planned_investment, planned_start_date, planned_completion_date, goal], strict=True))
-    for name, value in values.items():
-        setattr(plan, name, value)
-    plan.save(update_fields=fields)
-    changes = audit.diff(before, values)
-    if changes:
-        audit.record(actor=by, action="projects.annual_plan.saved", obj=plan, changes=changes)
-    return plan
 
 
 @transaction.atomic
@@ -341,14 +355,10 @@ def save_funding(
 ) -> ProjectFunding:
     if min(planned, in_place, spent) < 0:
         raise ProjectError("资金金额不能为负数。")
-    funding, created = ProjectFunding.objects.get_or_create(project=project, source=source)
-    fields = ["planned", "in_place", "spent"]
-    before = {} if created else audit.snapshot(funding, fields)
-    values = {"planned": planned, "in_place": in_place, "spent": spent}
-    for name, value in values.items():
-        setattr(funding, name, value)
-    funding.save(update_fields=fields)
-    changes = audit.diff(before, values)
-    if changes:
-        audit.record(actor=by, action="projects.funding.saved", obj=funding, changes=changes)
-    return funding
+    return _upsert(
+        ProjectFunding,
+        lookup={"project": project, "source": source},
+        values={"planned": planned, "in_place": in_place, "spent": spent},
+        action="projects.funding.saved",
+        by=by,
+    )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.indicators import warnings
+from tadiao.lib.forms import error_text
 from tadiao.projects import exports, forms, queries, services
 from tadiao.projects.models import ApprovalKind, FundingSource, Project, ProjectApproval, Stage
 
@@ -206,7 +207,7 @@ def approval_save(request, pk: int, kind_id: int):
     kind = get_object_or_404(ApprovalKind, pk=kind_id)
     form = forms.ApprovalForm(_with(request.POST, kind=kind.pk))
     if not form.is_valid():
-        return _refused(request, project, "前期手续填写有误：" + _first_error(form))
+        return _refused(request, project, "前期手续填写有误：" + error_text(form))
     try:
         services.save_approval(
             project=project, **{k: v for k, v in form.cleaned_data.items() if k != "kind"}, kind=kind, by=request.user
@@ -221,7 +222,7 @@ def annual_plan_save(request, pk: int):
     project = queries.get_project_for_user(request.user, pk, write=True)
     form = forms.AnnualPlanForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project, "年度计划填写有误：" + _first_error(form))
+        return _refused(request, project, "年度计划填写有误：" + error_text(form))
     services.save_annual_plan(project=project, **form.cleaned_data, by=request.user)
     return _done(request, project, f"已保存{form.cleaned_data['year']}年度计划。")
 
@@ -231,7 +232,7 @@ def funding_save(request, pk: int):
     project = queries.get_project_for_user(request.user, pk, write=True)
     form = forms.FundingForm(request.POST)
     if not form.is_valid():
-        return _refused(request, project, "资金来源填写有误：" + _first_error(form))
+        return _refused(request, project, "资金来源填写有误：" + error_text(form))
     try:
         services.save_funding(project=project, **form.cleaned_data, by=request.user)
     except services.ProjectError as exc:
@@ -244,10 +245,3 @@ def _with(data, **extra):
     for key, value in extra.items():
         merged[key] = str(value)
     return merged
-
-
-def _first_error(form) -> str:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        return f"{label}{'：' if label else ''}{errors[0]}"
-    return ""

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tadiao.lib.forms import error_text
 from tadiao.lib.templatetags.tadiao_format import cndate
 from tadiao.projects.queries import get_project_for_user, may_write_project
 from tadiao.reporting import forms, queries, services
@@ -68,7 +69,7 @@ def settings_save(request):
     _require_coordinator(request.user)
     form = forms.SettingsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, error_text(form))
     else:
         try:
             services.update_settings(**form.cleaned_data, by=request.user)
@@ -192,7 +193,7 @@ def photo_upload(request, pk: int):
     report = queries.get_report_for_user(request.user, pk, write=True)
     form = forms.PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, error_text(form))
     else:
         try:
             services.add_photo(report=report, upload=form.cleaned_data["photo"], by=request.user, now=timezone.now())
