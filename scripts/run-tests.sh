@@ -46,12 +46,15 @@ fi
 if [ -n "$pg_url" ]; then
   echo "== pytest on PostgreSQL"
   status=0
-  DATABASE_URL="$pg_url" "$BIN/pytest" -q "$@" || status=$?
+  # No persistent connections in tests: a live-server thread's kept connection blocks dropping the test database.
+  TADIAO_DB_CONN_MAX_AGE=0 DATABASE_URL="$pg_url" "$BIN/pytest" -q "$@" || status=$?
   if [ -n "$dropdb" ]; then
     "$BIN/python" - "$dropdb" <<'PY'
 import sys, psycopg
 with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-    c.execute(f'DROP DATABASE IF EXISTS "{sys.argv[1]}" WITH (FORCE)')
+    # pytest-django's test_<name> too: a live-server thread can still hold it when pytest tries to drop it.
+    for name in (sys.argv[1], f"test_{sys.argv[1]}"):
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 PY
   fi
   exit $status
