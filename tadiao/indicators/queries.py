@@ -6,12 +6,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, CharField, Count, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, QuerySet, Sum, Value, When
 
 from tadiao.indicators.models import RateDefinition, Target
 from tadiao.indicators.selection import REPORTED_STATUSES, to_q
 from tadiao.org.models import Region
-from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, AnnualPlan, Project, Stage
+from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, AnnualPlan, BatchEntry, Project, Stage
 from tadiao.reporting.models import MonthlyReport, ReportingSettings
 
 CENT = Decimal("0.01")
@@ -35,6 +35,7 @@ class Scope:
     category: str = ""
     industry_id: int | None = None
     tag: str = ""
+    batch_id: int | None = None
 
     def apply(self, projects: QuerySet[Project]) -> QuerySet[Project]:
         if self.region is not None:
@@ -49,6 +50,10 @@ class Scope:
             projects = projects.filter(industry_id=self.industry_id)
         if self.tag:
             projects = projects.filter(to_q({"tags": [self.tag]}, as_of=datetime.date.max))
+        if self.batch_id:
+            projects = projects.filter(
+                Exists(BatchEntry.objects.filter(project=OuterRef("pk"), batch_id=self.batch_id))
+            )
         return projects
 
 

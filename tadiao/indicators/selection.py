@@ -10,6 +10,8 @@ Keys (all optional; every given key must hold):
   reported_this_year true: a submitted or approved monthly report of the as-of year, up to the as-of month,
                      with investment completed > 0
   exclude_cancelled  true: cancelled projects are left out (denominators include them by default)
+  batches            list of "三个一批" batch numbers: the project is entered in one of them
+  batch_kinds        with batches: only entries of these kinds (SIGN, START, PRODUCE)
   any_of             a list of selections, at least one of which holds
 """
 
@@ -22,6 +24,7 @@ from tadiao.projects.models import (
     DERIVED_TAGS,
     STAGE_DATE_FIELD,
     AnnualPlan,
+    BatchEntry,
     Category,
     Level,
     Nature,
@@ -34,7 +37,7 @@ REPORTED_STATUSES = ("SUBMITTED", "APPROVED")
 LIST_KEYS = {"levels": Level, "categories": Category, "natures": Nature, "exclude_natures": Nature}
 STAGE_KEYS = ("reached", "reached_this_year", "not_reached")
 FLAG_KEYS = ("in_year_plan", "reported_this_year", "exclude_cancelled")
-KNOWN_KEYS = {*LIST_KEYS, *STAGE_KEYS, *FLAG_KEYS, "tags", "any_of"}
+KNOWN_KEYS = {*LIST_KEYS, *STAGE_KEYS, *FLAG_KEYS, "tags", "any_of", "batches", "batch_kinds"}
 
 
 class SelectionError(ValueError):
@@ -54,6 +57,12 @@ def validate(selection: Any) -> None:
         values = selection.get(key, [])
         if not isinstance(values, list) or any(v not in choices.values for v in values):
             raise SelectionError(f"条件 {key} 含有不存在的取值。")
+    batches = selection.get("batches", [])
+    if not isinstance(batches, list) or any(not isinstance(n, int) or isinstance(n, bool) for n in batches):
+        raise SelectionError("条件 batches 应为期数（整数）列表。")
+    kinds = selection.get("batch_kinds", [])
+    if not isinstance(kinds, list) or any(k not in BatchEntry.Kind.values for k in kinds):
+        raise SelectionError("条件 batch_kinds 含有不存在的类别（可用 SIGN、START、PRODUCE）。")
     if not isinstance(selection.get("tags", []), list):
         raise SelectionError("条件 tags 应为标签名称列表。")
     for key in FLAG_KEYS:
@@ -100,6 +109,11 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
                 investment_completed__gt=0,
             )
         )
+    if numbers := selection.get("batches"):
+        entries = BatchEntry.objects.filter(project=OuterRef("pk"), batch__number__in=numbers)
+        if kinds := selection.get("batch_kinds"):
+            entries = entries.filter(kind__in=kinds)
+        q &= Exists(entries)
     if selection.get("exclude_cancelled"):
         q &= Q(is_cancelled=False)
     if alternatives := selection.get("any_of"):

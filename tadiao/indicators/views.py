@@ -16,7 +16,7 @@ from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.lib.forms import error_text
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.models import Unit
-from tadiao.projects.models import Category, Industry, Level, Stage
+from tadiao.projects.models import Batch, Category, Industry, Level, Stage
 from tadiao.projects.queries import visible_projects
 
 
@@ -48,6 +48,7 @@ def scope_from_request(request) -> queries.Scope:
         category=get.get("category", "") if get.get("category", "") in Category.values else "",
         industry_id=_int(get.get("industry")),
         tag=get.get("tag", "").strip()[:30],
+        batch_id=_int(get.get("batch")),
     )
 
 
@@ -61,6 +62,7 @@ def _scope_choices(user) -> dict:
         "levels": Level.choices,
         "categories": Category.choices,
         "industries": Industry.objects.all(),
+        "batches": Batch.objects.all(),
     }
 
 

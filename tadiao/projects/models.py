@@ -399,3 +399,47 @@ class ProjectFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_source_display()}"
+
+
+class Batch(models.Model):
+    """A numbered period (第N期) of the "三个一批" campaign (签约一批、开工一批、投产一批)."""
+
+    number = models.PositiveIntegerField("期数", unique=True)
+    date = models.DateField("日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "三个一批期次"
+        verbose_name_plural = "三个一批期次"
+
+    def __str__(self) -> str:
+        return f"第{self.number}期"
+
+
+class BatchEntry(models.Model):
+    """A project entered into a batch as one of the three kinds; a project can be in several batches."""
+
+    class Kind(models.TextChoices):
+        SIGN = "SIGN", "签约一批"
+        START = "START", "开工一批"
+        PRODUCE = "PRODUCE", "投产一批"
+
+    batch = models.ForeignKey(Batch, verbose_name="期次", on_delete=models.PROTECT, related_name="entries")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="batch_entries")
+    kind = models.CharField("类别", max_length=8, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["batch__number", "kind", "project_id"]
+        verbose_name = "三个一批项目"
+        verbose_name_plural = "三个一批项目"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "project", "kind"],
+                name="batch_entry_unique",
+                violation_error_message="该项目已列入本期同一类别。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch}{self.get_kind_display()}：{self.project}"

@@ -299,3 +299,35 @@ def test_double_half(ledger):
     assert result.double_half == {"time_half_gone": True, "investment": True, "start": True, "achieved": True}
     early = queries.compute_indicators(Project.objects.all(), as_of=D(2026, 6, 29))
     assert early.double_half["time_half_gone"] is False
+
+
+def test_scope_and_selection_by_batch(ledger):
+    from tadiao.projects.models import Batch, BatchEntry
+
+    seventh = Batch.objects.create(number=7, date=D(2026, 3, 1))
+    eighth = Batch.objects.create(number=8, date=D(2026, 6, 1))
+    BatchEntry.objects.create(batch=seventh, project=ledger[1], kind="START")
+    BatchEntry.objects.create(batch=seventh, project=ledger[2], kind="START")
+    BatchEntry.objects.create(batch=eighth, project=ledger[1], kind="SIGN")  # P1 in two batches
+    in_seventh = queries.Scope(batch_id=seventh.pk).apply(Project.objects.all())
+    assert _rate(queries.compute_indicators(in_seventh, as_of=AS_OF), "start_rate") == (1, 2, Decimal("50.00"))
+    RateDefinition.objects.create(
+        code="batch8_sign",
+        name="第8期签约项目开工率",
+        numerator={"reached": "STARTED"},
+        denominator={"batches": [8], "batch_kinds": ["SIGN"]},
+    )
+    assert _rate(queries.compute_indicators(Project.objects.all(), as_of=AS_OF), "batch8_sign") == (
+        1,
+        1,
+        Decimal("100.00"),
+    )
+
+
+def test_bad_batch_selection_is_refused():
+    from tadiao.indicators.selection import SelectionError, validate
+
+    with pytest.raises(SelectionError, match="期数"):
+        validate({"batches": ["七"]})
+    with pytest.raises(SelectionError, match="batch_kinds"):
+        validate({"batches": [7], "batch_kinds": ["BUILD"]})
