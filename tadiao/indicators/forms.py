@@ -53,3 +53,11 @@ class TargetForm(forms.Form):
         decimal_places=2,
         error_messages={"max_value": "目标值应在 0–100 之间。", "min_value": "目标值应在 0–100 之间。"},
     )
+
+
+class WarningRuleForm(forms.Form):
+    yellow = forms.DecimalField(label="黄灯阈值", required=False, max_digits=8, decimal_places=2, min_value=0)
+    red = forms.DecimalField(label="红灯阈值", required=False, max_digits=8, decimal_places=2, min_value=0)
+    streak_months = forms.IntegerField(label="连续月数", required=False, min_value=1, max_value=12)
+    levels = forms.MultipleChoiceField(label="适用级别", choices=Level.choices, required=False)
+    is_active = forms.BooleanField(label="启用", required=False)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from tadiao.audit import services as audit
-from tadiao.indicators.models import RateDefinition, Target
+from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.indicators.selection import SelectionError, validate
 from tadiao.org.models import User
 
@@ -78,3 +78,36 @@ def save_target(*, year: int, rate: RateDefinition, level: str, deadline, percen
         changes=audit.diff({"percent": old}, {"percent": percent}),
     )
     return target
+
+
+@transaction.atomic
+def update_warning_rule(
+    *,
+    rule: WarningRule,
+    yellow: Decimal | None,
+    red: Decimal | None,
+    streak_months: int | None,
+    levels: list[str],
+    is_active: bool,
+    by: User,
+) -> WarningRule:
+    """Thresholds, streak, level scope and on/off of a warning rule; the measure itself stays."""
+    _require_coordinator(by)
+    if yellow is None and red is None:
+        raise IndicatorConfigError("黄灯、红灯阈值至少填写一个。")
+    if yellow is not None and red is not None:
+        wrong_order = red > yellow if rule.lower_is_worse else red < yellow
+        if wrong_order:
+            raise IndicatorConfigError(
+                "红灯阈值应比黄灯阈值更严重："
+                + ("占比类规则红灯阈值应小于黄灯。" if rule.lower_is_worse else "红灯阈值应不小于黄灯。")
+            )
+    values = {"yellow": yellow, "red": red, "streak_months": streak_months, "levels": levels, "is_active": is_active}
+    before = audit.snapshot(rule, list(values))
+    for name, value in values.items():
+        setattr(rule, name, value)
+    rule.save(update_fields=list(values))
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor=by, action="indicators.warning_rule.updated", obj=rule, changes=changes)
+    return rule

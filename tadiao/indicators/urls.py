@@ -11,4 +11,5 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/definitions/", views.definition_create, name="definition_create"),
     path("settings/targets/", views.target_save, name="target_save"),
+    path("settings/rules/<int:pk>/", views.warning_rule_save, name="warning_rule_save"),
 ]

@@ -6,7 +6,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -193,6 +193,7 @@ def settings_page(request):
             "rate_form": rate_form,
             "target_form": target_form,
             "is_coordinator": request.user.is_coordinator,
+            "levels": Level.choices,
         },
     )
 
@@ -224,4 +225,20 @@ def target_save(request):
             messages.error(request, exc.message)
     else:
         messages.error(request, error_text(form))
+    return redirect("indicators:settings")
+
+
+@require_POST
+def warning_rule_save(request, pk: int):
+    _require_coordinator(request.user)
+    rule = get_object_or_404(WarningRule, pk=pk)
+    form = forms.WarningRuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return redirect("indicators:settings")
+    try:
+        services.update_warning_rule(rule=rule, **form.cleaned_data, by=request.user)
+        messages.success(request, f"已保存预警规则：{rule.name}")
+    except services.IndicatorConfigError as exc:
+        messages.error(request, exc.message)
     return redirect("indicators:settings")

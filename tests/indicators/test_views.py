@@ -129,3 +129,23 @@ def test_query_counts_are_flat(client, coordinator, unit_a, unit_b, url):
     at_n = count()
     add(6)
     assert count() == at_n
+
+
+def test_coordinator_edits_a_warning_rule(client, coordinator, leader, ledger):
+    from tadiao.audit.models import AuditEvent
+    from tadiao.indicators.models import WarningRule
+
+    rule = WarningRule.objects.get(code="signed_not_started")
+    url = f"/indicators/settings/rules/{rule.pk}/"
+    login(client, leader)
+    assert client.post(url, {"yellow": "30", "red": "60", "is_active": "on"}).status_code == 403
+    login(client, coordinator)
+    response = client.post(url, {"yellow": "90", "red": "60", "is_active": "on"}, follow=True)
+    assert "红灯阈值应不小于黄灯。" in response.content.decode()
+    client.post(url, {"yellow": "200", "red": "300", "is_active": "on", "levels": ["PROVINCIAL", "CITY"]})
+    rule.refresh_from_db()
+    assert (rule.yellow, rule.red, rule.levels) == (Decimal("200.00"), Decimal("300.00"), ["PROVINCIAL", "CITY"])
+    assert AuditEvent.objects.get(action="indicators.warning_rule.updated").changes["red"] == ["90.00", "300"]
+    # 179 days since signing is now below the yellow threshold: no warnings on the page any more.
+    body = client.get("/indicators/warnings/?as_of=2026-06-30").content.decode()
+    assert "东城签约未开工" not in body
