@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "tadiao.projects",
     "tadiao.reporting",
     "tadiao.indicators",
+    "tadiao.attraction",
+    "tadiao.bulletins",
     "tadiao.dashboard",
     "tadiao.imports",
     "tadiao.demo",

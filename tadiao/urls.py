@@ -13,6 +13,8 @@ urlpatterns = [
     path("reporting/", include("tadiao.reporting.urls")),
     path("indicators/", include("tadiao.indicators.urls")),
     path("dashboard/", include("tadiao.dashboard.urls")),
+    path("attraction/", include("tadiao.attraction.urls")),
+    path("bulletins/", include("tadiao.bulletins.urls")),
     path("org/", include("tadiao.org.urls")),
     path("audit/", include("tadiao.audit.urls")),
     path("imports/", include("tadiao.imports.urls")),

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from tadiao.indicators.queries import Indicators
 from tadiao.lib.numbers import DASH
-from tadiao.projects.models import Stage
+from tadiao.projects.models import Batch, Stage
+from tadiao.projects.queries import batch_statistics, batch_totals
 
 
 def _number(value) -> int | str:
@@ -62,3 +63,27 @@ def indicators_as_text(result: Indicators) -> str:
     if gap is not None:
         lines.append(f"年度投资完成率{'超' if gap >= 0 else '低于'}序时进度 {abs(gap)} 个百分点")
     return "\n".join(lines)
+
+
+def batches_as_json(projects, *, as_of) -> dict:
+    """ "三个一批" per batch and kind over every batch, and the totals (entries counted, not projects)."""
+    numbers = list(Batch.objects.values_list("number", flat=True))
+    statistics = batch_statistics(projects, numbers=numbers, as_of=as_of)
+    totals = batch_totals(statistics)
+    return {
+        "batches": [
+            {
+                "number": r["number"],
+                "kind": r["kind_label"],
+                "entries": r["entries"],
+                "started": r["started"],
+                "percent": _percent(r["percent"]),
+            }
+            for r in statistics
+        ],
+        "batches_total": {
+            "entries": totals["entries"],
+            "started": totals["started"],
+            "percent": _percent(totals["percent"]),
+        },
+    }

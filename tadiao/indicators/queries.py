@@ -4,12 +4,13 @@ whatever the number of projects (never a Python loop over projects)."""
 import calendar
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, QuerySet, Sum, Value, When
 
 from tadiao.indicators.models import RateDefinition, Target
 from tadiao.indicators.selection import REPORTED_STATUSES, to_q
+from tadiao.lib.numbers import percent_value
 from tadiao.org.models import Region
 from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, AnnualPlan, BatchEntry, Project, Stage
 from tadiao.reporting.models import MonthlyReport, ReportingSettings
@@ -18,11 +19,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def percent_of(numerator, denominator) -> Decimal | None:
-    """numerator / denominator in percent, rounded half-up to two decimals; None for an empty denominator."""
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+percent_of = percent_value
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Keys (all optional; every given key must hold):
                      with investment completed > 0
   exclude_cancelled  true: cancelled projects are left out (denominators include them by default)
   batches            list of "三个一批" batch numbers: the project is entered in one of them
-  batch_kinds        with batches: only entries of these kinds (SIGN, START, PRODUCE)
+  batch_kinds        entered (in those batches, or in any) as one of these kinds (SIGN, START, PRODUCE)
   any_of             a list of selections, at least one of which holds
 """
 
@@ -109,9 +109,12 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
                 investment_completed__gt=0,
             )
         )
-    if numbers := selection.get("batches"):
-        entries = BatchEntry.objects.filter(project=OuterRef("pk"), batch__number__in=numbers)
-        if kinds := selection.get("batch_kinds"):
+    numbers, kinds = selection.get("batches"), selection.get("batch_kinds")
+    if numbers or kinds:
+        entries = BatchEntry.objects.filter(project=OuterRef("pk"))
+        if numbers:
+            entries = entries.filter(batch__number__in=numbers)
+        if kinds:
             entries = entries.filter(kind__in=kinds)
         q &= Exists(entries)
     if selection.get("exclude_cancelled"):

@@ -39,7 +39,13 @@ def yi(value) -> str:
 
 def percent(numerator, denominator) -> str:
     """A rate as "58.82%"; an empty denominator is "—", never 0% or an error."""
+    value = percent_value(numerator, denominator)
+    return DASH if value is None else f"{value}%"
+
+
+def percent_value(numerator, denominator) -> Decimal | None:
+    """numerator / denominator in percent, rounded half-up to two decimals; None for an empty denominator."""
     num, den = to_decimal(numerator), to_decimal(denominator)
     if num is None or not den:
-        return DASH
-    return f"{(num * 100 / den).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+        return None
+    return (num * 100 / den).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -12,6 +12,11 @@ MENU = [
     ("预警项目", "indicators:warnings", ("reporter", "coordinator", "leader")),
     ("单位排名", "indicators:rankings", ("coordinator", "leader")),
     ("指标口径与目标", "indicators:settings", ("coordinator", "leader")),
+    ("外出招商", "attraction:trips", ("reporter", "coordinator", "leader")),
+    ("招商线索", "attraction:leads", ("reporter", "coordinator", "leader")),
+    ("三项工作", "attraction:work_items", ("reporter", "coordinator", "leader")),
+    ("五个清单", "bulletins:lists", ("reporter", "coordinator", "leader")),
+    ("三个一批", "projects:batches", ("reporter", "coordinator", "leader")),
     ("数据导入", "imports:new", ("reporter", "coordinator", "sysadmin")),
     ("行政区划", "org:regions", ("sysadmin",)),
     ("单位管理", "org:units", ("sysadmin",)),
@@ -33,5 +38,9 @@ def navigation(request):
                 url = reverse(url_name)
             except NoReverseMatch:  # a page that this deployment's version does not have yet
                 continue
-            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+            items.append({"label": label, "url": url, "active": False})
+    # Only the most specific matching entry is highlighted (/projects/batches/ is not also 项目台账).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

@@ -188,3 +188,9 @@ class FundingForm(forms.Form):
         if all(k in cleaned for k in ("planned", "in_place", "spent")) and cleaned["spent"] > cleaned["in_place"]:
             self.add_error("spent", "已支出不能超过到位资金。")
         return cleaned
+
+
+class BatchForm(forms.Form):
+    number = forms.IntegerField(label="期数", min_value=1, error_messages={"min_value": "期数应为正整数。"})
+    date = forms.DateField(label="日期", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+    note = forms.CharField(label="说明", max_length=200, required=False)

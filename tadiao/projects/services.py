@@ -19,6 +19,8 @@ from tadiao.projects.models import (
     STAGE_ORDER,
     AnnualPlan,
     ApprovalKind,
+    Batch,
+    BatchEntry,
     Project,
     ProjectApproval,
     ProjectFunding,
@@ -362,3 +364,54 @@ def save_funding(
         action="projects.funding.saved",
         by=by,
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# "三个一批" batches: the office (调度员) numbers the periods and enters projects into them.
+
+
+@transaction.atomic
+def create_batch(*, number: int, date: datetime.date, note: str = "", by: User) -> Batch:
+    if not by.is_coordinator:
+        raise ProjectError("“三个一批”期次需由调度员（重点项目办）创建。")
+    if Batch.objects.filter(number=number).exists():
+        raise ProjectError(f"第{number}期已存在。")
+    batch = Batch.objects.create(number=number, date=date, note=note)
+    audit.record(
+        actor=by,
+        action="projects.batch.created",
+        obj=batch,
+        changes={"number": [None, number], "date": [None, date], "note": [None, note]},
+    )
+    return batch
+
+
+@transaction.atomic
+def add_batch_entry(*, batch: Batch, project: Project, kind: str, by: User) -> BatchEntry:
+    if not by.is_coordinator:
+        raise ProjectError("列入“三个一批”需由调度员（重点项目办）操作。")
+    if kind not in BatchEntry.Kind.values:
+        raise ProjectError("未知的类别，应为签约一批、开工一批或投产一批。")
+    if BatchEntry.objects.filter(batch=batch, project=project, kind=kind).exists():
+        raise ProjectError(f"{project.name}已列入{batch}{BatchEntry.Kind(kind).label}。")
+    entry = BatchEntry.objects.create(batch=batch, project=project, kind=kind)
+    audit.record(
+        actor=by,
+        action="projects.batch_entry.added",
+        obj=entry,
+        changes={"batch": [None, str(batch)], "project": [None, project.name], "kind": [None, kind]},
+    )
+    return entry
+
+
+@transaction.atomic
+def remove_batch_entry(*, entry: BatchEntry, by: User) -> None:
+    if not by.is_coordinator:
+        raise ProjectError("移出“三个一批”需由调度员（重点项目办）操作。")
+    audit.record(
+        actor=by,
+        action="projects.batch_entry.removed",
+        obj=entry,
+        changes={"batch": [str(entry.batch), None], "project": [entry.project.name, None], "kind": [entry.kind, None]},
+    )
+    entry.delete()

@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/approvals/<int:kind_id>/", views.approval_save, name="approval_save"),
     path("<int:pk>/plans/", views.annual_plan_save, name="plan_save"),
     path("<int:pk>/funding/", views.funding_save, name="funding_save"),
+    path("batches/", views.batch_list, name="batches"),
+    path("batches/new/", views.batch_create, name="batch_create"),
+    path("batches/<int:number>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:number>/entries/", views.batch_entry_add, name="batch_entry_add"),
+    path("batches/<int:number>/entries/<int:entry_id>/remove/", views.batch_entry_remove, name="batch_entry_remove"),
 ]

@@ -7,10 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tadiao.indicators import queries as indicator_queries
 from tadiao.indicators import warnings
+from tadiao.indicators.models import RateDefinition
 from tadiao.lib.forms import error_text
 from tadiao.projects import exports, forms, queries, services
-from tadiao.projects.models import ApprovalKind, FundingSource, Project, ProjectApproval, Stage
+from tadiao.projects.models import ApprovalKind, Batch, BatchEntry, FundingSource, Project, ProjectApproval, Stage
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -245,3 +247,110 @@ def _with(data, **extra):
     for key, value in extra.items():
         merged[key] = str(value)
     return merged
+
+
+# ---------------------------------------------------------------------------------------------------
+# "三个一批" batches
+
+
+def _batch_numbers(request, batches) -> tuple[int | None, int | None, list[int]]:
+    """The range of batch numbers asked for (from/to); all batches when not given."""
+    numbers = [b.number for b in batches]
+
+    def number(name):
+        try:
+            return int(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    low, high = number("from"), number("to")
+    chosen = [n for n in numbers if (low is None or n >= low) and (high is None or n <= high)]
+    return low, high, chosen
+
+
+@require_GET
+def batch_list(request):
+    _require_project_reader(request.user)
+    batches = list(Batch.objects.all())
+    low, high, numbers = _batch_numbers(request, batches)
+    projects = queries.visible_projects(request.user)
+    statistics = queries.batch_statistics(projects, numbers=numbers, as_of=_today())
+    in_range = queries.projects_in_batches(projects, numbers=numbers)
+    return render(
+        request,
+        "projects/batch_list.html",
+        {
+            "batches": batches,
+            "low": low,
+            "high": high,
+            "statistics": statistics,
+            "totals": queries.batch_totals(statistics),
+            "cancelled": queries.batch_cancelled_projects(projects, numbers=numbers),
+            "campaign_rates": indicator_queries.compute_rates(
+                in_range, as_of=_today(), definitions=list(RateDefinition.objects.filter(code__startswith="campaign_"))
+            ).values(),
+            "is_coordinator": request.user.is_coordinator,
+            "batch_form": forms.BatchForm(),
+        },
+    )
+
+
+@require_POST
+def batch_create(request):
+    form = forms.BatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+    else:
+        try:
+            batch = services.create_batch(**form.cleaned_data, by=request.user)
+            messages.success(request, f"已创建{batch}。")
+        except services.ProjectError as exc:
+            messages.error(request, exc.message)
+    return redirect("projects:batches")
+
+
+@require_GET
+def batch_detail(request, number: int):
+    _require_project_reader(request.user)
+    batch = get_object_or_404(Batch, number=number)
+    entries = (
+        BatchEntry.objects.filter(batch=batch, project__in=queries.visible_projects(request.user).values("pk"))
+        .select_related("project", "project__unit")
+        .order_by("kind", "project__unit__display_order", "project_id")
+    )
+    return render(
+        request,
+        "projects/batch_detail.html",
+        {
+            "batch": batch,
+            "entries": entries,
+            "kinds": BatchEntry.Kind.choices,
+            "is_coordinator": request.user.is_coordinator,
+        },
+    )
+
+
+@require_POST
+def batch_entry_add(request, number: int):
+    batch = get_object_or_404(Batch, number=number)
+    try:
+        project = queries.find_project_for_user(request.user, request.POST.get("project", ""))
+        services.add_batch_entry(batch=batch, project=project, kind=request.POST.get("kind", ""), by=request.user)
+        messages.success(request, f"已将{project.name}列入{batch}。")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    except services.ProjectError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:batch_detail", number=number)
+
+
+@require_POST
+def batch_entry_remove(request, number: int, entry_id: int):
+    entry = get_object_or_404(BatchEntry.objects.select_related("batch", "project"), pk=entry_id, batch__number=number)
+    queries.get_project_for_user(request.user, entry.project_id)
+    try:
+        services.remove_batch_entry(entry=entry, by=request.user)
+        messages.success(request, "已移出。")
+    except services.ProjectError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:batch_detail", number=number)

@@ -1,7 +1,6 @@
 """Every project view and export with the three standard actors: the owning unit's reporter (writes), a reader
 (leader: reads, 403 on writes) and another unit's reporter (404)."""
 
-
 import pytest
 
 from tests.conftest import login

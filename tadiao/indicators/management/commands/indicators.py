@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 
 from tadiao.indicators import queries, snapshots
-from tadiao.indicators.formatting import indicators_as_json, indicators_as_text
+from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
 from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Project
 
@@ -56,6 +56,7 @@ class Command(BaseCommand):
         projects = queries.Scope(**scope).apply(Project.objects.all())
         result = queries.compute_indicators(projects, as_of=as_of)
         data = indicators_as_json(result)
+        data.update(batches_as_json(projects, as_of=as_of))
         if earlier is not None:
             changes = snapshots.compare(data, earlier.data["indicators"])
             data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
