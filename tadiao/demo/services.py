@@ -1,4 +1,5 @@
-"""Demo data for a fresh deployment: a fictional county-level city with ~120 units and ~300 projects.
+"""Demo data for a fresh deployment: a fictional county-level city with ~120 units and ~300 projects, and (see
+tadiao.demo.monthly) two years of monthly reports, closed months with frozen snapshots, an open month and targets.
 
 `load_demo` writes it (once: a second call changes nothing); `first_run` is what `make run` calls on every start:
 on a database nobody can log in to yet it loads the demo, creates the system administrator and gives every demo
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.demo import data
+from tadiao.demo.monthly import MonthlyBuilder
+from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
 from tadiao.org.services import generate_password
 from tadiao.projects.lifecycle import date_order_errors
@@ -41,6 +44,7 @@ from tadiao.projects.models import (
     StageTransition,
     Tag,
 )
+from tadiao.reporting.models import MonthlyReport, Period
 
 SEED = 20260101
 PROJECT_COUNT = 300
@@ -104,6 +108,11 @@ class DemoSummary:
     plan_years: list[int]
     fundings: int
     transitions: int
+    periods: int
+    closed_periods: int
+    reports: int
+    snapshots: int
+    targets: int
     by_stage: dict[str, int] = field(default_factory=dict)
 
 
@@ -153,7 +162,8 @@ def load_demo(*, today: datetime.date) -> DemoSummary:
         changes={
             "行政区划": summary.regions, "单位": summary.units, "领导": summary.leaders, "用户": summary.users,
             "项目": summary.projects, "前期手续": summary.approvals, "年度计划": summary.annual_plans,
-            "资金来源": summary.fundings, "基准日期": today,
+            "资金来源": summary.fundings, "填报月份": summary.periods, "月度进展": summary.reports,
+            "指标快照": summary.snapshots, "目标": summary.targets, "基准日期": today,
         },
         message=f"加载演示数据：{data.COUNTY[1]}，单位 {summary.units} 个，项目 {summary.projects} 个",
     )
@@ -217,12 +227,12 @@ def _hash_passwords(passwords: list[str]) -> list[str]:
 
 
 def _database_has_business_data() -> bool:
-    return any(model.objects.exists() for model in (Region, Unit, Leader, Project))
+    return any(model.objects.exists() for model in (Region, Unit, Leader, Project, Period))
 
 
 def _refuse_non_empty_database() -> None:
     if _database_has_business_data():
-        raise DemoDataError("数据库中已有行政区划、单位、领导或项目数据，演示数据只能加载到空数据库。")
+        raise DemoDataError("数据库中已有行政区划、单位、领导、项目或填报月份数据，演示数据只能加载到空数据库。")
     usernames = [username for username, *_ in data.DEMO_USERS]
     if taken := list(User.objects.filter(username__in=usernames).values_list("username", flat=True)):
         raise DemoDataError(f"用户名已被占用：{'、'.join(sorted(taken))}，无法创建演示账号。")
@@ -250,6 +260,11 @@ def _summary(*, created: bool) -> DemoSummary:
         plan_years=sorted(set(AnnualPlan.objects.values_list("year", flat=True))),
         fundings=ProjectFunding.objects.count(),
         transitions=StageTransition.objects.count(),
+        periods=Period.objects.count(),
+        closed_periods=Period.objects.filter(status=Period.Status.CLOSED).count(),
+        reports=MonthlyReport.objects.count(),
+        snapshots=Snapshot.objects.count(),
+        targets=Target.objects.count(),
         by_stage=by_stage,
     )
 
@@ -296,6 +311,12 @@ class _DemoBuilder:
         self._build_leaders()
         self._build_users()
         self._build_projects()
+        coordinator = next(u for u in self.users if u.is_coordinator)
+        MonthlyBuilder(
+            today=self.today, projects=[p.project for p in self.plans], annual_plans=self.annual_plans,
+            suspended_on={p.project.pk: p.event_date for p in self.plans if p.project.is_suspended},
+            coordinator=coordinator, reporters={u.unit_id: u for u in self.users if u.is_reporter},
+        ).build()
 
     def _build_regions(self) -> None:
         province = Region(code=data.PROVINCE[0], name=data.PROVINCE[1], level=Region.Level.PROVINCE,
@@ -343,7 +364,7 @@ class _DemoBuilder:
                         **{role_field: True})
             user.set_unusable_password()  # first_run gives each a random password and prints it once
             users.append(user)
-        User.objects.bulk_create(users)
+        self.users = User.objects.bulk_create(users)
 
     # --- projects ---
 
@@ -365,7 +386,8 @@ class _DemoBuilder:
         StageTransition.objects.bulk_create([t for p in plans for t in self._transitions(p)])
         kinds = list(ApprovalKind.objects.filter(is_active=True).order_by("display_order", "id"))
         ProjectApproval.objects.bulk_create([a for p in plans for a in self._approvals(p, kinds)])
-        AnnualPlan.objects.bulk_create([a for p in plans for a in self._annual_plans(p)])
+        self.plans = plans
+        self.annual_plans = AnnualPlan.objects.bulk_create([a for p in plans for a in self._annual_plans(p)])
         fundings = [f for p in plans for f in self._fundings(p)]
         ProjectFunding.objects.bulk_create(fundings)
         bond_projects = {f.project_id for f in fundings if f.source == FundingSource.SPECIAL_BOND}
@@ -715,13 +737,18 @@ class _DemoBuilder:
                 continue
             share = min(rng.randint(12, 45), share_left)
             share_left -= share
+            # The year it starts, a project plans only the months left after the start (one starting in October
+            # plans a quarter of a year's works), and one still waiting to start plans mostly its preparatory
+            # costs (前期费用、征地): otherwise the projects yet to start would swamp the county's plan.
+            months = 13 - start.month if start.year == year else 12
+            waiting = 35 if project.started_date is None else 100  # percent of a building project's plan
             goal = ("竣工投产" if end and end.year == year else
                     "开工建设，完成基础工程" if start.year == year else "完成主体工程建设")
             planned_start = project.planned_started_date
             planned_end = project.planned_completed_date
             rows.append(AnnualPlan(
                 project=project, year=year,
-                planned_investment=_money(project.total_investment * share / 100),
+                planned_investment=_money(project.total_investment * share * months * waiting / 120000),
                 planned_start_date=planned_start if planned_start and planned_start.year == year else None,
                 planned_completion_date=planned_end if planned_end and planned_end.year == year else None,
                 goal=goal,

@@ -1,11 +1,13 @@
 """Shared by the demo tests."""
 
 from tadiao.audit.models import AuditEvent
+from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
 from tadiao.projects.models import AnnualPlan, Project, ProjectApproval, ProjectFunding, StageTransition
+from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
 
 MODELS = [Region, Unit, Leader, User, Project, ProjectApproval, AnnualPlan, ProjectFunding, StageTransition,
-          Project.tags.through, AuditEvent]
+          Project.tags.through, Period, MonthlyReport, Snapshot, Target, ReportingSettings, AuditEvent]
 
 
 def counts() -> dict[str, int]:

@@ -5,8 +5,10 @@ import datetime
 import pytest
 
 from tadiao.demo import services
+from tadiao.indicators.models import Snapshot
 from tadiao.projects.lifecycle import date_order_errors, project_dates
 from tadiao.projects.models import STAGE_PLANNED_FIELD, Nature, Project
+from tadiao.reporting.models import MonthlyReport, Period
 from tests.demo.test_load_demo import EXPECTED_STAGES
 
 
@@ -22,3 +24,10 @@ def test_another_today_gives_the_same_projects_with_consistent_dates(db, today):
         assert all(day is None or day <= today for day in actual.values())
         if project.nature == Nature.CONTINUING:
             assert project.started_date.year < today.year
+    # January of last year to this month: all closed but this one; this year's closed months and last December
+    # frozen (in January, last December alone).
+    assert summary.periods == 12 + today.month and summary.closed_periods == 11 + today.month
+    assert Period.objects.get(status=Period.Status.OPEN).month == today.replace(day=1)
+    assert summary.snapshots == Snapshot.objects.count() == today.month
+    assert not MonthlyReport.objects.filter(period__month__gt=today).exists()
+    assert not MonthlyReport.objects.filter(submitted_at__date__gt=today).exists()

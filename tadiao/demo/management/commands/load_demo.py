@@ -15,12 +15,14 @@ def describe(summary: services.DemoSummary) -> list[str]:
         f"行政区划 {summary.regions} 个，单位 {summary.units} 个，领导 {summary.leaders} 名，用户 {summary.users} 个；",
         f"项目 {summary.projects} 个（{stages}）；",
         f"前期手续 {summary.approvals} 条，年度计划 {summary.annual_plans} 条（{years} 年），"
-        f"资金来源 {summary.fundings} 条，阶段变更记录 {summary.transitions} 条。",
+        f"资金来源 {summary.fundings} 条，阶段变更记录 {summary.transitions} 条；",
+        f"填报月份 {summary.periods} 个（已关账 {summary.closed_periods} 个），月度进展 {summary.reports} 条，"
+        f"指标快照 {summary.snapshots} 个，目标 {summary.targets} 个。",
     ]
 
 
 class Command(BaseCommand):
-    help = "加载演示数据：一个虚构的县级市及其单位、领导、用户和约 300 个项目（重复运行不会重复创建）。"
+    help = "加载演示数据：一个虚构的县级市，约 300 个项目及近两年的月报、快照（重复运行不会重复创建）。"
 
     def add_arguments(self, parser):
         add_today_argument(parser)
