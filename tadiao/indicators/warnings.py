@@ -30,7 +30,15 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Round
 from tadiao.indicators.models import WarningRule
 from tadiao.indicators.queries import time_progress
 from tadiao.indicators.selection import REPORTED_STATUSES
-from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_PLANNED_FIELD, AnnualPlan, Project, ProjectApproval, Stage
+from tadiao.projects.models import (
+    STAGE_DATE_FIELD,
+    STAGE_PLANNED_FIELD,
+    AnnualPlan,
+    BondApplication,
+    Project,
+    ProjectApproval,
+    Stage,
+)
 from tadiao.reporting.models import MonthlyReport, ReportingSettings
 
 GREEN, YELLOW, RED = 0, 1, 2
@@ -104,6 +112,11 @@ def _threshold_q(rule: WarningRule, threshold: Decimal, at: datetime.date, ctx: 
         )
         late = late.filter(planned_date__lt=cutoff) if strict else late.filter(planned_date__lte=cutoff)
         return Q(Exists(late))
+    if rule.measure == M.DAYS_BOND_UNSPENT:
+        cutoff = at - datetime.timedelta(days=int(threshold))
+        idle = BondApplication.objects.filter(project=OuterRef("pk"), issued__gt=0, spent=0)
+        idle = idle.filter(issued_date__lt=cutoff) if strict else idle.filter(issued_date__lte=cutoff)
+        return Q(Exists(idle))
     progress_bp = ctx.progress_bp[at]
     threshold_bp = int(threshold * 100)
     if rule.measure == M.POINTS_BEHIND_TIME_PROGRESS:

@@ -17,6 +17,7 @@ MENU = [
     ("三项工作", "attraction:work_items", ("reporter", "coordinator", "leader")),
     ("五个清单", "bulletins:lists", ("reporter", "coordinator", "leader")),
     ("三个一批", "projects:batches", ("reporter", "coordinator", "leader")),
+    ("专项债", "projects:bonds", ("reporter", "coordinator", "leader")),
     ("数据导入", "imports:new", ("reporter", "coordinator", "sysadmin")),
     ("行政区划", "org:regions", ("sysadmin",)),
     ("单位管理", "org:units", ("sysadmin",)),

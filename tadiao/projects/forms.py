@@ -8,6 +8,7 @@ from tadiao.org.models import Leader, Unit
 from tadiao.projects.models import (
     STAGE_DATE_FIELD,
     ApprovalKind,
+    BondBatch,
     FundingSource,
     Project,
     ProjectApproval,
@@ -194,3 +195,31 @@ class BatchForm(forms.Form):
     number = forms.IntegerField(label="期数", min_value=1, error_messages={"min_value": "期数应为正整数。"})
     date = forms.DateField(label="日期", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class CompactForm(forms.Form):
+    """Small inline forms: Bootstrap's compact inputs on every field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+
+class BondBatchForm(CompactForm):
+    name = forms.CharField(label="批次名称", max_length=50)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class BondApplicationForm(CompactForm):
+    project = forms.CharField(label="项目代码或项目名称", max_length=200)
+    batch = forms.ModelChoiceField(label="批次", queryset=BondBatch.objects.all())
+    requested = _money_field("申报金额（万元）")
+    issued = _money_field("下达额度（万元）")
+    issued_date = forms.DateField(label="下达日期", required=False, widget=DateInput())
+    spent = _money_field("已支出（万元）")

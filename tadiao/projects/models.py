@@ -443,3 +443,57 @@ class BatchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch}{self.get_kind_display()}：{self.project}"
+
+
+class BondBatch(models.Model):
+    """A batch of special-purpose bonds (专项债), e.g. 2023年提前批."""
+
+    name = models.CharField("批次名称", max_length=50, unique=True)
+    year = models.PositiveSmallIntegerField("年度")
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = "专项债批次"
+        verbose_name_plural = "专项债批次"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BondApplication(models.Model):
+    """A project's special-bond application in one batch: requested, quota issued (下达额度), spent, in 万元."""
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="bond_applications"
+    )
+    batch = models.ForeignKey(BondBatch, verbose_name="批次", on_delete=models.PROTECT, related_name="applications")
+    requested = _money("申报金额（万元）", default=Decimal("0"))
+    issued = _money("下达额度（万元）", default=Decimal("0"))
+    issued_date = models.DateField("下达日期", null=True, blank=True)
+    spent = _money("已支出（万元）", default=Decimal("0"))
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        ordering = ["batch", "project_id"]
+        verbose_name = "专项债项目"
+        verbose_name_plural = "专项债项目"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "batch"],
+                name="bond_application_unique",
+                violation_error_message="该项目在本批次已有专项债记录。",
+            ),
+            models.CheckConstraint(
+                name="bond_amounts_not_negative",
+                condition=Q(requested__gte=0, issued__gte=0, spent__gte=0),
+                violation_error_message="金额不能为负数。",
+            ),
+            models.CheckConstraint(
+                name="bond_spent_within_issued",
+                condition=Q(spent__lte=F("issued")),
+                violation_error_message="已支出不能超过下达额度。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.batch}"

@@ -1,9 +1,10 @@
 """Reads of the project registry, and its one access gate used by every view, export and API."""
 
+import calendar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.http import Http404
 
 from tadiao.lib.numbers import percent_value
@@ -15,6 +16,7 @@ from tadiao.projects.models import (
     AnnualPlan,
     ApprovalKind,
     BatchEntry,
+    BondApplication,
     Category,
     Industry,
     Level,
@@ -320,3 +322,45 @@ def find_project_for_user(user: User, text: str) -> Project:
     if len(found) > 1:
         raise ValueError(f"有多个名为“{text}”的项目，请改填项目代码。")
     return found[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Special-purpose bonds (专项债)
+
+
+def six_months_before(day):
+    """The same day six calendar months earlier (the last day of that month when it is shorter)."""
+    year, month = (day.year, day.month - 6) if day.month > 6 else (day.year - 1, day.month + 6)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def bond_rows(user: User, *, batch_id: int | None, unit_id: int | None, as_of):
+    """The visible projects' bond applications, each flagged when its issued quota has lain unspent for six months."""
+    cutoff = six_months_before(as_of)
+    rows = BondApplication.objects.filter(project__in=visible_projects(user).values("pk"))
+    if batch_id:
+        rows = rows.filter(batch_id=batch_id)
+    if unit_id:
+        rows = rows.filter(project__unit_id=unit_id)
+    return (
+        rows.select_related("project", "project__unit", "batch")
+        .annotate(
+            unspent_six_months=Case(
+                When(issued__gt=0, spent=0, issued_date__lte=cutoff, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("batch", "project__unit__display_order", "project_id")
+    )
+
+
+def bond_totals(rows) -> dict:
+    """Requested, issued and spent totals and the spending rate (支出率 = spent / issued): one aggregate query."""
+    totals = rows.order_by().aggregate(
+        requested=Sum("requested"),
+        issued=Sum("issued"),
+        spent=Sum("spent"),
+        unspent=Count("pk", filter=Q(unspent_six_months=True)),
+    )
+    return {**totals, "rate": percent_value(totals["spent"] or 0, totals["issued"] or 0)}

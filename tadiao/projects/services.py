@@ -21,6 +21,8 @@ from tadiao.projects.models import (
     ApprovalKind,
     Batch,
     BatchEntry,
+    BondApplication,
+    BondBatch,
     Project,
     ProjectApproval,
     ProjectFunding,
@@ -415,3 +417,49 @@ def remove_batch_entry(*, entry: BatchEntry, by: User) -> None:
         changes={"batch": [str(entry.batch), None], "project": [entry.project.name, None], "kind": [entry.kind, None]},
     )
     entry.delete()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Special-purpose bonds (专项债)
+
+
+@transaction.atomic
+def create_bond_batch(*, name: str, year: int, by: User) -> BondBatch:
+    if not by.is_coordinator:
+        raise ProjectError("专项债批次需由调度员（重点项目办）创建。")
+    name = name.strip()
+    if not name:
+        raise ProjectError("请填写批次名称，例如“2026年提前批”。")
+    if BondBatch.objects.filter(name=name).exists():
+        raise ProjectError(f"批次“{name}”已存在。")
+    batch = BondBatch.objects.create(name=name, year=year)
+    audit.record(
+        actor=by, action="projects.bond_batch.created", obj=batch, changes={"name": [None, name], "year": [None, year]}
+    )
+    return batch
+
+
+@transaction.atomic
+def save_bond_application(
+    *, project: Project, batch: BondBatch, requested: Decimal, issued: Decimal, issued_date, spent: Decimal, by: User
+) -> BondApplication:
+    """The coordinator enters requested / issued / issue date; the project's own unit may update only what it spent."""
+    if min(requested, issued, spent) < 0:
+        raise ProjectError("专项债金额不能为负数。")
+    if spent > issued:
+        raise ProjectError("已支出不能超过下达额度。")
+    if issued > 0 and issued_date is None:
+        raise ProjectError("有下达额度时请填写下达日期。")
+    current = BondApplication.objects.filter(project=project, batch=batch).first()
+    if not by.is_coordinator:
+        if current is None:
+            raise ProjectError("专项债申报和额度由调度员录入；本单位只能更新已支出金额。")
+        if (current.requested, current.issued, current.issued_date) != (requested, issued, issued_date):
+            raise ProjectError("申报金额、下达额度和下达日期只能由调度员修改；本单位只能更新已支出金额。")
+    return _upsert(
+        BondApplication,
+        lookup={"project": project, "batch": batch},
+        values={"requested": requested, "issued": issued, "issued_date": issued_date, "spent": spent},
+        action="projects.bond.saved",
+        by=by,
+    )

@@ -11,8 +11,19 @@ from tadiao.indicators import queries as indicator_queries
 from tadiao.indicators import warnings
 from tadiao.indicators.models import RateDefinition
 from tadiao.lib.forms import error_text
+from tadiao.lib.numbers import percent_value
+from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects import exports, forms, queries, services
-from tadiao.projects.models import ApprovalKind, Batch, BatchEntry, FundingSource, Project, ProjectApproval, Stage
+from tadiao.projects.models import (
+    ApprovalKind,
+    Batch,
+    BatchEntry,
+    BondBatch,
+    FundingSource,
+    Project,
+    ProjectApproval,
+    Stage,
+)
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -354,3 +365,117 @@ def batch_entry_remove(request, number: int, entry_id: int):
     except services.ProjectError as exc:
         messages.error(request, exc.message)
     return redirect("projects:batch_detail", number=number)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Special-purpose bonds (专项债)
+
+
+def _bond_rows(request):
+    get = request.GET
+    as_of = _today()
+
+    def number(name):
+        try:
+            return int(get.get(name, ""))
+        except ValueError:
+            return None
+
+    return queries.bond_rows(request.user, batch_id=number("batch"), unit_id=number("unit"), as_of=as_of), as_of
+
+
+@require_GET
+def bond_list(request):
+    _require_project_reader(request.user)
+    rows, as_of = _bond_rows(request)
+    return render(
+        request,
+        "projects/bond_list.html",
+        {
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "totals": queries.bond_totals(rows),
+            "batches": BondBatch.objects.all(),
+            "units": queries.filter_choices(request.user)["units"],
+            "batch_id": request.GET.get("batch", ""),
+            "unit_id": request.GET.get("unit", ""),
+            "query": request.GET.urlencode(),
+            "is_coordinator": request.user.is_coordinator,
+            "may_edit": request.user.is_coordinator or request.user.is_reporter,
+            "batch_form": forms.BondBatchForm(initial={"year": as_of.year}),
+            "form": forms.BondApplicationForm(),
+        },
+    )
+
+
+@require_GET
+def bond_export(request):
+    _require_project_reader(request.user)
+    rows, as_of = _bond_rows(request)
+    body = (
+        [
+            n,
+            r.batch.name,
+            r.project.name,
+            r.project.unit.name,
+            r.requested,
+            r.issued,
+            r.issued_date,
+            r.spent,
+            percent_value(r.spent, r.issued),
+            "是" if r.unspent_six_months else "",
+        ]
+        for n, r in enumerate(rows.iterator(chunk_size=2000), start=1)
+    )
+    sheet = XlsxSheet(
+        "专项债",
+        [
+            "序号",
+            "批次",
+            "项目名称",
+            "责任单位",
+            "申报金额（万元）",
+            "下达额度（万元）",
+            "下达日期",
+            "已支出（万元）",
+            "支出率（%）",
+            "下达满6个月未支出",
+        ],
+        body,
+        widths=[6, 16, 36, 16, 14, 14, 12, 14, 10, 16],
+    )
+    return xlsx_response(f"专项债_{as_of:%Y%m%d}.xlsx", [sheet], large=True)
+
+
+@require_POST
+def bond_batch_create(request):
+    form = forms.BondBatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+    else:
+        try:
+            services.create_bond_batch(**form.cleaned_data, by=request.user)
+            messages.success(request, f"已创建专项债批次：{form.cleaned_data['name']}")
+        except services.ProjectError as exc:
+            messages.error(request, exc.message)
+    return redirect("projects:bonds")
+
+
+@require_POST
+def bond_save(request):
+    form = forms.BondApplicationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return redirect("projects:bonds")
+    data = dict(form.cleaned_data)
+    try:
+        found = queries.find_project_for_user(request.user, data.pop("project"))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("projects:bonds")
+    project = queries.get_project_for_user(request.user, found.pk, write=True)
+    try:
+        services.save_bond_application(project=project, **data, by=request.user)
+        messages.success(request, f"已保存专项债：{project.name}")
+    except services.ProjectError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:bonds")

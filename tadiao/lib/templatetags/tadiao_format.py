@@ -52,3 +52,9 @@ def signed(value) -> str:
 @register.filter
 def absolute(value):
     return abs(value) if value is not None else value
+
+
+@register.filter
+def percent_of(numerator, denominator) -> str:
+    """{{ spent|percent_of:issued }} → "58.82%", or "—" when the denominator is empty."""
+    return numbers.percent(numerator, denominator)
