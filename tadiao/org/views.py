@@ -39,6 +39,21 @@ def _refused(form, exc: services.OrgError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+def _form_page(request: HttpRequest, form, save: Callable[[dict], str], *, next_url: str, template: str,
+               context: dict) -> HttpResponse:
+    """The create/edit pattern: a valid POST calls `save(cleaned_data)`, which returns the success message;
+    a service's refusal goes back onto the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = save(form.cleaned_data)
+        except services.OrgError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(next_url)
+    return render(request, template, {"form": form, **context})
+
+
 # ---------------------------------------------------------------------------------------------------
 # Regions
 
@@ -51,32 +66,24 @@ def regions(request: HttpRequest) -> HttpResponse:
 
 @sysadmin_required
 def region_create(request: HttpRequest) -> HttpResponse:
-    form = forms.RegionForm(request.POST or None, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            region = services.create_region(by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, f"已新增区划：{region.name}")
-            return redirect("org:regions")
-    return render(request, "org/region_form.html", {"form": form, "region": None})
+    return _form_page(
+        request, forms.RegionForm(request.POST or None),
+        lambda data: f"已新增区划：{services.create_region(by=request.user, **data).name}",
+        next_url="org:regions", template="org/region_form.html", context={"region": None},
+    )
 
 
 @sysadmin_required
 def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
     region = get_object_or_404(Region, pk=pk)
     initial = {"code": region.code, "name": region.name, "level": region.level, "parent": region.parent_id}
-    form = forms.RegionForm(request.POST or None, initial=initial, region=region)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_region(region=region, by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, f"已保存区划：{form.cleaned_data['name']}")
-            return redirect("org:regions")
-    return render(request, "org/region_form.html", {"form": form, "region": region})
+
+    def save(data):
+        services.update_region(region=region, by=request.user, **data)
+        return f"已保存区划：{data['name']}"
+
+    return _form_page(request, forms.RegionForm(request.POST or None, initial=initial, region=region), save,
+                      next_url="org:regions", template="org/region_form.html", context={"region": region})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -113,16 +120,11 @@ def units_export(request: HttpRequest) -> HttpResponse:
 
 @sysadmin_required
 def unit_create(request: HttpRequest) -> HttpResponse:
-    form = forms.UnitForm(request.POST or None, creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.create_unit(by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, f"已新增单位：{unit.name}")
-            return redirect("org:units")
-    return render(request, "org/unit_form.html", {"form": form, "unit": None})
+    return _form_page(
+        request, forms.UnitForm(request.POST or None, creating=True),
+        lambda data: f"已新增单位：{services.create_unit(by=request.user, **data).name}",
+        next_url="org:units", template="org/unit_form.html", context={"unit": None},
+    )
 
 
 @sysadmin_required
@@ -130,16 +132,13 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     initial = {"name": unit.name, "kind": unit.kind, "region": unit.region_id,
                "display_order": unit.display_order, "is_active": unit.is_active}
-    form = forms.UnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_unit(unit=unit, by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, f"已保存单位：{form.cleaned_data['name']}")
-            return redirect("org:units")
-    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+
+    def save(data):
+        services.update_unit(unit=unit, by=request.user, **data)
+        return f"已保存单位：{data['name']}"
+
+    return _form_page(request, forms.UnitForm(request.POST or None, initial=initial), save,
+                      next_url="org:units", template="org/unit_form.html", context={"unit": unit})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -153,16 +152,11 @@ def leaders(request: HttpRequest) -> HttpResponse:
 
 @sysadmin_required
 def leader_create(request: HttpRequest) -> HttpResponse:
-    form = forms.LeaderForm(request.POST or None, creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            leader = services.create_leader(by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, f"已新增领导：{leader}")
-            return redirect("org:leaders")
-    return render(request, "org/leader_form.html", {"form": form, "leader": None})
+    return _form_page(
+        request, forms.LeaderForm(request.POST or None, creating=True),
+        lambda data: f"已新增领导：{services.create_leader(by=request.user, **data)}",
+        next_url="org:leaders", template="org/leader_form.html", context={"leader": None},
+    )
 
 
 @sysadmin_required
@@ -170,16 +164,13 @@ def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
     leader = get_object_or_404(Leader, pk=pk)
     initial = {"name": leader.name, "title": leader.title, "display_order": leader.display_order,
                "is_active": leader.is_active}
-    form = forms.LeaderForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_leader(leader=leader, by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, "已保存领导信息。")
-            return redirect("org:leaders")
-    return render(request, "org/leader_form.html", {"form": form, "leader": leader})
+
+    def save(data):
+        services.update_leader(leader=leader, by=request.user, **data)
+        return "已保存领导信息。"
+
+    return _form_page(request, forms.LeaderForm(request.POST or None, initial=initial), save,
+                      next_url="org:leaders", template="org/leader_form.html", context={"leader": leader})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -221,16 +212,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.select_related("unit", "leader"), pk=pk)
     initial = {"full_name": account.full_name, "phone": account.phone, "unit": account.unit_id,
                "leader": account.leader_id, "roles": [str(role) for role in account.roles]}
-    form = forms.UserForm(request.POST or None, initial=initial, user=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_user(user=account, by=request.user, **form.cleaned_data)
-        except services.OrgError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, f"已保存用户：{account.username}")
-            return redirect("org:users")
-    return render(request, "org/user_form.html", {"form": form, "account": account})
+
+    def save(data):
+        services.update_user(user=account, by=request.user, **data)
+        return f"已保存用户：{account.username}"
+
+    return _form_page(request, forms.UserForm(request.POST or None, initial=initial, user=account), save,
+                      next_url="org:users", template="org/user_form.html", context={"account": account})
 
 
 @sysadmin_required
