@@ -13,10 +13,12 @@ def upload_path(job: "ImportJob", filename: str) -> str:
 
 
 class ImportJob(models.Model):
-    """One Excel import (项目台账 or 单位), run by the task worker or by a management command."""
+    """One Excel import (项目台账, 年度计划, 月度进展 or 单位), run by the task worker or by a management command."""
 
     class Kind(models.TextChoices):
         LEDGER = "LEDGER", "项目台账"
+        PLANS = "PLANS", "年度计划"
+        PROGRESS = "PROGRESS", "月度进展"
         UNITS = "UNITS", "单位"
 
     class Status(models.TextChoices):

@@ -30,6 +30,13 @@ _GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _TAG_SEPARATORS = re.compile(r"[、;；,，\n]")
 DATE_HINT = "请填写如 2024-03-05、2024/3/5 或 2024年3月5日 的日期"
+# Years of plans and reporting months (the annual plan's database constraint: 2000–2100).
+PLAN_MIN_YEAR, PLAN_MAX_YEAR = 2000, 2100
+# A month written as 2024-04, 2024/4, 2024.4 or 2024年4月 (a whole date such as 2024-04-15 is read by parse_date).
+_MONTH_SEP = re.compile(r"(\d{4})[-/.](\d{1,2})")
+_MONTH_CN = re.compile(r"(\d{4})年(\d{1,2})月?")
+_YEAR_TEXT = re.compile(r"(\d{4})(?:年度?)?")
+MONTH_HINT = "请填写如 2024-04、2024/4 或 2024年4月 的年月"
 
 
 class CellError(ValueError):
@@ -163,6 +170,70 @@ def parse_int(value: Any, *, minimum: int = 0) -> int | None:
     if number < minimum:
         raise CellError(f"不能小于 {minimum}（{number}）。")
     return number
+
+
+def parse_year(value: Any) -> int | None:
+    """A plan year: 2024, "2024", "2024年" or "2024年度", between 2000 and 2100."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or isinstance(value, (datetime.date, datetime.datetime)):
+        raise CellError(f"应填写四位年份，如 2024（{cell_text(value)}）。")
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise CellError(f"应填写四位年份，如 2024（{cell_text(value)}）。")
+        year = int(value)
+    elif isinstance(value, int):
+        year = value
+    else:
+        original = str(value).strip()
+        text = "".join(_nfkc(original).split())
+        if not text:
+            return None
+        match = _YEAR_TEXT.fullmatch(text)
+        if match is None:
+            raise CellError(f"“{original}”不是有效的年份，应填写四位年份，如 2024。")
+        year = int(match.group(1))
+    if not PLAN_MIN_YEAR <= year <= PLAN_MAX_YEAR:
+        raise CellError(f"应在 {PLAN_MIN_YEAR}—{PLAN_MAX_YEAR} 年之间（{year}）。")
+    return year
+
+
+def parse_month(value: Any) -> datetime.date | None:
+    """A reporting month as its first day: 2024-04, 2024/4, 2024.4, 2024年4月, a whole date in any form
+    parse_date reads (2024-04-15), or a real Excel date cell; the day is dropped.
+
+    A number is refused: 2024.1 typed in a general cell could be January or October.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        month = value.date().replace(day=1)
+    elif isinstance(value, datetime.date):
+        month = value.replace(day=1)
+    elif isinstance(value, (bool, int, float)):
+        raise CellError(f"“{cell_text(value)}”无法识别为年月，{MONTH_HINT}（请以文本填写）。")
+    else:
+        original = str(value).strip()
+        text = "".join(_nfkc(original).split())
+        if not text:
+            return None
+        match = _MONTH_SEP.fullmatch(text) or _MONTH_CN.fullmatch(text)
+        if match is not None:
+            try:
+                month = datetime.date(int(match.group(1)), int(match.group(2)), 1)
+            except ValueError as exc:
+                raise CellError(f"“{original}”不是有效的年月（月份应为 1—12）。") from exc
+        else:
+            try:
+                day = parse_date(text)
+            except CellError as exc:
+                raise CellError(f"“{original}”无法识别为年月，{MONTH_HINT}。") from exc
+            assert day is not None  # text is not empty
+            month = day.replace(day=1)
+    if not PLAN_MIN_YEAR <= month.year <= PLAN_MAX_YEAR:
+        raise CellError(f"{month.year}年{month.month}月超出合理范围（{PLAN_MIN_YEAR}—{PLAN_MAX_YEAR} 年），"
+                        "请检查是否填错。")
+    return month
 
 
 def choice_parser(*, choices: Mapping[str, str], synonyms: Mapping[str, str] | None = None

@@ -7,11 +7,12 @@ from tadiao.imports.models import ImportJob
 
 
 def allowed_kinds(user) -> list[str]:
-    """The import kinds a user may run: the ledger for coordinators and unit reporters, units for the
-    system administrator. Leaders and the audit administrator import nothing."""
+    """The import kinds a user may run: the ledger, annual plans and monthly progress for coordinators and
+    unit reporters (each row then limited to their region or their unit), units for the system
+    administrator. Leaders and the audit administrator import nothing."""
     kinds = []
     if user.is_authenticated and (user.is_coordinator or (user.is_reporter and user.unit_id)):
-        kinds.append(ImportJob.Kind.LEDGER)
+        kinds += [ImportJob.Kind.LEDGER, ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS]
     if user.is_authenticated and user.is_sysadmin:
         kinds.append(ImportJob.Kind.UNITS)
     return kinds

@@ -1,11 +1,15 @@
 """Imports: store an uploaded workbook as a job, run it (read the sheet → validate every row → one write
 transaction), and hand back an error workbook when any row is wrong. All or nothing.
 
-Queries are bounded: reference data, existing projects and their tags are read in a fixed number of
-queries (IN lists in chunks of IN_CHUNK), writes are bulk operations in batches of BATCH. The only
+Four sheets: the project ledger (项目), annual plans (年度计划), monthly progress (月度进展) and units (单位).
+A row of the ledger, of 年度计划 and of 月度进展 finds its project by one rule (_ProjectIndex.match).
+
+Queries are bounded: reference data, existing projects and their tags, plans or reports are read in a fixed
+number of queries (IN lists in chunks of IN_CHUNK), writes are bulk operations in batches of BATCH. The
 per-object audit events are written in batches through audit.record_many().
 """
 
+import datetime
 import logging
 import uuid
 from collections import defaultdict
@@ -29,6 +33,7 @@ from tadiao.projects import lifecycle
 from tadiao.projects.models import (
     DERIVED_TAGS,
     STAGE_DATE_FIELD,
+    AnnualPlan,
     Category,
     Industry,
     Level,
@@ -38,6 +43,8 @@ from tadiao.projects.models import (
     StageTransition,
     Tag,
 )
+from tadiao.reporting import services as reporting
+from tadiao.reporting.models import MonthlyReport, Period
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +54,13 @@ IN_CHUNK = 2000  # values per IN (...) list: well under SQLite's and PostgreSQL'
 BATCH = 500
 IMPORT_REASON = "台账导入"
 CLI_ACTOR = "命令行导入"
+# What a constraint hit while writing most likely was, by import kind.
+CONFLICT_EXAMPLES = {
+    ImportJob.Kind.LEDGER: "如项目名称或代码重复",
+    ImportJob.Kind.PLANS: "如他人同时录入了同一项目同一年度的计划",
+    ImportJob.Kind.PROGRESS: "如他人同时填报了同一项目同一月份的月报",
+    ImportJob.Kind.UNITS: "如单位名称重复",
+}
 
 # Project fields the ledger sets, in sheet order; investor/content only when the sheet has the column.
 LEDGER_FIELDS = [
@@ -100,9 +114,12 @@ def create_job(*, kind: str, by, content: File, original_name: str) -> ImportJob
     return job
 
 
-def run_import(*, job_id: int) -> ImportJob:
+def run_import(*, job_id: int, today: datetime.date) -> ImportJob:
     """Run a queued job to its end: SUCCEEDED with counts, or FAILED with a summary (and an error
-    workbook when rows were wrong). Never raises for bad input; a job already taken is left alone."""
+    workbook when rows were wrong). Never raises for bad input; a job already taken is left alone.
+
+    `today` is the date the user asked for the import (月度进展 refuses months after it).
+    """
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING
     )
@@ -110,12 +127,13 @@ def run_import(*, job_id: int) -> ImportJob:
     if not claimed:  # a second delivery of the same task: the first one owns the job
         return job
     try:
-        _run(job)
+        _run(job, today=today)
     except (ImportFailed, xlsx.XlsxError) as exc:
         _fail(job, summary=str(exc))
     except IntegrityError:
         logger.warning("import job %s hit a constraint while writing", job_id, exc_info=True)
-        _fail(job, summary="导入时与他人同时进行的修改冲突（如项目名称或代码重复），未导入任何数据，请重新导入。")
+        _fail(job, summary=f"导入时与他人同时进行的修改冲突（{CONFLICT_EXAMPLES[job.kind]}），未导入任何数据，"
+                           "请重新导入。")
     except Exception:
         logger.exception("import job %s failed", job_id)
         _fail(job, summary="导入过程中发生内部错误，未导入任何数据。请联系系统管理员。")
@@ -123,13 +141,15 @@ def run_import(*, job_id: int) -> ImportJob:
     return job
 
 
-def _run(job: ImportJob) -> None:
+def _run(job: ImportJob, *, today: datetime.date) -> None:
     sheet_name, columns, optional = sheets.sheet_for(job.kind)
     _check_allowed(job.created_by, job.kind)
     path = job.file.path
     xlsx.check_archive(path)  # again, before parsing: a job may not have come through the upload form
     raw = xlsx.read_sheet(path, sheet=sheet_name)
-    header_index = xlsx.find_header_row(raw, marker=next(iter(columns.values()))[0])
+    # The first required column marks the header row, under any of its accepted names.
+    found = [xlsx.find_header_row(raw, marker=name) for name in next(iter(columns.values()))]
+    header_index = min((index for index in found if index is not None), default=None)
     if header_index is None:
         raise ImportFailed(
             f"工作表“{sheet_name}”的前 10 行中找不到表头（应包含：{'、'.join(n[0] for n in columns.values())}）。"
@@ -138,6 +158,9 @@ def _run(job: ImportJob) -> None:
     missing = [name for name in missing if name not in {n[0] for n in optional.values()}]
     if missing:
         raise ImportFailed(f"工作表“{sheet_name}”缺少表头：{'、'.join(missing)}。请使用导入模板的表头。")
+    if job.kind in sheets.PROJECT_KEY_KINDS and "code" not in positions and not {"name", "unit"} <= positions.keys():
+        raise ImportFailed(f"工作表“{sheet_name}”缺少表头：须有“项目代码”，或同时有“项目名称”和“责任单位”，"
+                           "用来确定每行是哪个项目。请使用导入模板的表头。")
     rows = []
     for index in range(header_index + 1, len(raw)):
         cells = raw[index]
@@ -151,8 +174,11 @@ def _run(job: ImportJob) -> None:
     if len(rows) > MAX_ROWS:
         raise ImportFailed(f"共 {len(rows)} 行，超过每次导入的上限 {MAX_ROWS} 行，请分批导入。")
 
-    service = import_units if job.kind == ImportJob.Kind.UNITS else import_ledger
-    outcome = service(job=job, by=job.created_by, rows=rows)
+    if job.kind == ImportJob.Kind.PROGRESS:
+        outcome = import_progress(job=job, by=job.created_by, rows=rows, today=today)
+    else:
+        service = {ImportJob.Kind.UNITS: import_units, ImportJob.Kind.PLANS: import_plans}.get(job.kind, import_ledger)
+        outcome = service(job=job, by=job.created_by, rows=rows)
     if not outcome.ok:
         content = sheets.error_workbook(sheet_name=sheet_name, raw_rows=raw, header_index=header_index,
                                         errors=outcome.errors)
@@ -176,7 +202,7 @@ def _fail(job: ImportJob, *, summary: str) -> None:
 
 
 def _action(kind: str) -> str:
-    return "imports.units.imported" if kind == ImportJob.Kind.UNITS else "imports.ledger.imported"
+    return f"imports.{kind.lower()}.imported"  # imports.ledger.imported, imports.plans.imported …
 
 
 def _check_allowed(by, kind: str) -> None:
@@ -196,12 +222,12 @@ def _progress(job: ImportJob, done: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(progress_done=done)
 
 
-def _succeed(job: ImportJob, *, by, outcome: Outcome, noun: str) -> None:
+def _succeed(job: ImportJob, *, by, outcome: Outcome, noun: str, measure: str = "个") -> None:
     job.status = ImportJob.Status.SUCCEEDED
     job.created_count, job.updated_count, job.unchanged_count = outcome.created, outcome.updated, outcome.unchanged
     job.progress_done = job.progress_total = outcome.total
-    job.summary = (f"共 {outcome.total} 行：新增 {outcome.created} 个{noun}，更新 {outcome.updated} 个，"
-                   f"未变化 {outcome.unchanged} 个。")
+    job.summary = (f"共 {outcome.total} 行：新增 {outcome.created} {measure}{noun}，更新 {outcome.updated} {measure}，"
+                   f"未变化 {outcome.unchanged} {measure}。")
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "created_count", "updated_count", "unchanged_count", "progress_done",
                             "progress_total", "summary", "finished_at"])
@@ -225,6 +251,105 @@ def _cell(row: Row, key: str, label: str, parse: Callable[[Any], Any], errors: l
         return None
 
 
+def _required(row: Row, key: str, label: str, parse: Callable[[Any], Any], errors: list[str]) -> Any:
+    """A cell that must be filled: its clean value, or None with the error (unreadable or empty)."""
+    value = _cell(row, key, label, parse, errors)
+    if value is None and not parsing.cell_text(row.values.get(key, "")):
+        errors.append(f"{label}不能为空。")
+    return value
+
+
+# --- finding a row's project (the ledger, 年度计划 and 月度进展 alike) ------------------------------------
+
+@dataclass
+class _Scope:
+    """Who imports, as every row is checked: all units by folded name, the unit ids whose projects the
+    importer may write (None: all, the command line without --user), and how a refusal is worded."""
+
+    units: dict[str, Unit]
+    writable: set[int] | None
+    reporter_only: bool
+
+    @classmethod
+    def of(cls, by, units: Iterable[Unit]) -> "_Scope":
+        return cls(units={xlsx.fold(u.name): u for u in units}, writable=_writable_unit_ids(by),
+                   reporter_only=by is not None and not by.is_coordinator)
+
+    def may_write(self, unit_id: int) -> bool:
+        return self.writable is None or unit_id in self.writable
+
+
+def _writable_unit_ids(by) -> set[int] | None:
+    """The units whose projects `by` may import; None: all (command line without --user)."""
+    if by is None:
+        return None
+    if by.is_coordinator:
+        return set(units_in_scope(by).values_list("pk", flat=True))
+    if by.is_reporter and by.unit_id:
+        return {by.unit_id}
+    return set()
+
+
+def _check_unit(unit_name: str, scope: _Scope, errors: list[str]) -> Unit | None:
+    """The unit a 责任单位 cell names; every reason it cannot be used is added to `errors`."""
+    unit = scope.units.get(xlsx.fold(unit_name)) if unit_name else None
+    if not unit_name:
+        errors.append("责任单位不能为空。")
+    elif unit is None:
+        errors.append(f"责任单位“{unit_name}”不存在，请核对单位名称（须与单位管理中的名称一致）。")
+    elif not unit.is_active:
+        errors.append(f"责任单位“{unit_name}”已停用。")
+    elif not scope.may_write(unit.pk):
+        errors.append(f"无权导入其他单位的项目（责任单位“{unit_name}”）。" if scope.reporter_only
+                      else f"无权导入其他单位的项目：责任单位“{unit_name}”不在您的管辖区域内。")
+    return unit
+
+
+def _load_projects(keys: Iterable[tuple[str | None, str, Unit | None]], *, units: dict[int, Unit]) -> list[Project]:
+    """Existing projects that rows (项目代码, 项目名称, 责任单位) may refer to, by code or by name, each with
+    its unit attached (messages name it without a query)."""
+    keys = list(keys)
+    found: dict[int, Project] = {}
+    codes = {code for code, _, _ in keys if code}
+    for chunk in _chunks(codes):
+        found.update((p.pk, p) for p in Project.objects.filter(code__in=chunk).order_by())
+    # By name only where the code did not settle it: a row whose code found the project of the same name
+    # and unit cannot also name another project (name + unit is unique). A re-import skips this query.
+    settled = {(p.name, p.unit_id) for p in found.values()}
+    names = {name for _, name, unit in keys if name and unit is not None and (name, unit.pk) not in settled}
+    for chunk in _chunks(names):
+        found.update((p.pk, p) for p in Project.objects.filter(name__in=chunk).order_by())
+    for project in found.values():
+        # The units already read: no select_related building thousands of copies.
+        project.unit = units[project.unit_id]
+    return list(found.values())
+
+
+class _ProjectIndex:
+    """Existing projects by 项目代码 and by (项目名称, 责任单位)."""
+
+    def __init__(self, projects: Iterable[Project]):
+        projects = list(projects)
+        self.by_code = {p.code: p for p in projects if p.code}
+        self.by_name_unit = {(p.name, p.unit_id): p for p in projects}
+
+    def match(self, *, code: str, name: str, unit: Unit | None, scope: _Scope, errors: list[str]) -> Project | None:
+        """The project a row names: by 项目代码, else by (项目名称, 责任单位); None when there is none, or
+        (with the error) when the importer may not write it or the code and the name name two projects."""
+        by_code = self.by_code.get(code) if code else None
+        # Checked before anything names the project: a reporter must not learn what another unit owns.
+        if by_code is not None and not scope.may_write(by_code.unit_id):
+            errors.append(f"无权导入其他单位的项目（项目代码 {code} 已被其他单位的项目使用）。" if scope.reporter_only
+                          else f"无权导入其他单位的项目：项目代码 {code} 已被辖区以外单位的项目使用。")
+            return None
+        by_name = self.by_name_unit.get((name, unit.pk)) if name and unit is not None else None
+        if by_code is not None and by_name is not None and by_code.pk != by_name.pk:
+            errors.append(f"项目代码 {code} 属于已有项目“{by_code.name}”（{by_code.unit}），"
+                          f"而“{name}”（{unit}）是另一个已有项目，两者冲突，请核对项目代码或名称。")
+            return None
+        return by_code or by_name
+
+
 # --- the project ledger -------------------------------------------------------------------------------
 
 @dataclass
@@ -242,10 +367,8 @@ class _LedgerContext:
     """What every row is checked against, read once per import."""
 
     optional: list[str]  # optional columns present in the sheet
-    units: dict[str, Unit]  # by folded name
+    scope: _Scope
     industries: dict[str, Industry]  # by folded name
-    writable: set[int] | None  # unit ids the importer may write; None: all
-    reporter_only: bool
     columns: dict[str, str] = field(default_factory=lambda: {
         key: names[0] for key, names in {**sheets.LEDGER_COLUMNS, **sheets.LEDGER_OPTIONAL_COLUMNS}.items()
     })
@@ -257,17 +380,6 @@ class _LedgerContext:
         choices=sheets.labels(Nature), synonyms=sheets.NATURE_SYNONYMS))
     status: Callable[[Any], str | None] = field(default_factory=lambda: parsing.choice_parser(
         choices=sheets.STATUS_CHOICES, synonyms=sheets.STATUS_SYNONYMS))
-
-
-def _writable_unit_ids(by) -> set[int] | None:
-    """The units whose projects `by` may import; None: all (command line without --user)."""
-    if by is None:
-        return None
-    if by.is_coordinator:
-        return set(units_in_scope(by).values_list("pk", flat=True))
-    if by.is_reporter and by.unit_id:
-        return {by.unit_id}
-    return set()
 
 
 def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
@@ -282,10 +394,8 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
     industries = list(Industry.objects.all())
     ctx = _LedgerContext(
         optional=[f for f in OPTIONAL_FIELDS if rows and f in rows[0].values],
-        units={xlsx.fold(u.name): u for u in units},
+        scope=_Scope.of(by, units),
         industries={xlsx.fold(i.name): i for i in industries},
-        writable=_writable_unit_ids(by),
-        reporter_only=by is not None and not by.is_coordinator,
     )
 
     parsed = []
@@ -293,9 +403,10 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
         parsed.append(_parse_ledger_row(row, ctx))
         _progress(job, done)
 
-    existing, tags_of = _load_projects(parsed, units={u.pk: u for u in units},
-                                       industries={i.pk: i for i in industries})
-    _match_projects(parsed, existing, ctx)
+    existing = _load_projects(((p.values.get("code"), p.values["name"], p.values.get("unit")) for p in parsed),
+                              units={u.pk: u for u in units})
+    tags_of = _load_tags(existing, industries={i.pk: i for i in industries})
+    _match_projects(parsed, _ProjectIndex(existing), ctx.scope)
     errors = {p.row.line: p.errors for p in parsed if p.errors}
     if errors:
         return Outcome(total=len(rows), errors=errors)
@@ -312,7 +423,7 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
 
 def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
     """Every cell of one row, with every error of that row (no queries)."""
-    columns, writable = ctx.columns, ctx.writable
+    columns = ctx.columns
     errors: list[str] = []
     result = _LedgerRow(row=row, errors=errors)
     values = result.values
@@ -328,18 +439,7 @@ def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
 
     values["code"] = _cell(row, "code", columns["code"], parsing.parse_project_code, errors)
 
-    unit_name = parsing.cell_text(row.values.get("unit"))
-    unit = ctx.units.get(xlsx.fold(unit_name)) if unit_name else None
-    if not unit_name:
-        errors.append("责任单位不能为空。")
-    elif unit is None:
-        errors.append(f"责任单位“{unit_name}”不存在，请核对单位名称（须与单位管理中的名称一致）。")
-    elif not unit.is_active:
-        errors.append(f"责任单位“{unit_name}”已停用。")
-    elif writable is not None and unit.pk not in writable:
-        errors.append(f"无权导入其他单位的项目（责任单位“{unit_name}”）。" if ctx.reporter_only
-                      else f"无权导入其他单位的项目：责任单位“{unit_name}”不在您的管辖区域内。")
-    values["unit"] = unit
+    values["unit"] = _check_unit(parsing.cell_text(row.values.get("unit")), ctx.scope, errors)
 
     values["level"] = _cell(row, "level", columns["level"], ctx.level, errors) or Level.COUNTY
     values["category"] = _cell(row, "category", columns["category"], ctx.category, errors) or Category.INDUSTRY
@@ -377,37 +477,20 @@ def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
     return result
 
 
-def _load_projects(parsed: list[_LedgerRow], *, units: dict[int, Unit], industries: dict[int, Industry]
-                   ) -> tuple[list[Project], dict[int, list[str]]]:
-    """Existing projects a row may refer to (by code or by name), and their tag names."""
-    found: dict[int, Project] = {}
-    codes = {p.values["code"] for p in parsed if p.values.get("code")}
-    for chunk in _chunks(codes):
-        found.update((p.pk, p) for p in Project.objects.filter(code__in=chunk).order_by())
-    # By name only where the code did not settle it: a row whose code found the project of the same name
-    # and unit cannot also name another project (name + unit is unique). A re-import skips this query.
-    settled = {(p.name, p.unit_id) for p in found.values()}
-    names = {p.values["name"] for p in parsed if p.values.get("name") and p.values.get("unit") is not None
-             and (p.values["name"], p.values["unit"].pk) not in settled}
-    for chunk in _chunks(names):
-        found.update((p.pk, p) for p in Project.objects.filter(name__in=chunk).order_by())
-    for project in found.values():
-        # The units and industries already read: no select_related building thousands of copies.
-        project.unit = units[project.unit_id]
+def _load_tags(projects: list[Project], *, industries: dict[int, Industry]) -> dict[int, list[str]]:
+    """The tag names of existing projects; their industries attached from those already read."""
+    for project in projects:
         project.industry = industries.get(project.industry_id) if project.industry_id else None
     tags_of: dict[int, list[str]] = defaultdict(list)
     through = Project.tags.through
-    for chunk in _chunks(found):
+    for chunk in _chunks(p.pk for p in projects):
         for project_id, tag_name in through.objects.filter(project_id__in=chunk).values_list("project_id", "tag__name"):
             tags_of[project_id].append(tag_name)
-    return list(found.values()), tags_of
+    return tags_of
 
 
-def _match_projects(parsed: list[_LedgerRow], existing: list[Project], ctx: _LedgerContext) -> None:
+def _match_projects(parsed: list[_LedgerRow], index: _ProjectIndex, scope: _Scope) -> None:
     """Find each row's project; flag duplicates in the file, key conflicts and out-of-order dates."""
-    writable, reporter_only = ctx.writable, ctx.reporter_only
-    by_code = {p.code: p for p in existing if p.code}
-    by_name_unit = {(p.name, p.unit_id): p for p in existing}
     first_code: dict[str, int] = {}
     first_key: dict[tuple[str, int], int] = {}
     first_target: dict[int, int] = {}
@@ -424,21 +507,9 @@ def _match_projects(parsed: list[_LedgerRow], existing: list[Project], ctx: _Led
                 errors.append(f"与第 {first_key[(name, unit.pk)]} 行的项目名称和责任单位重复。")
             else:
                 first_key[(name, unit.pk)] = line
-        if unit is None or not name or code is None or (writable is not None and unit.pk not in writable):
+        if unit is None or not name or code is None or not scope.may_write(unit.pk):
             continue  # cannot (or may not) be matched; its errors are already listed
-
-        by_code_match = by_code.get(code) if code else None
-        # Checked before anything names the project: a reporter must not learn what another unit owns.
-        if by_code_match and writable is not None and by_code_match.unit_id not in writable:
-            errors.append(f"无权导入其他单位的项目（项目代码 {code} 已被其他单位的项目使用）。" if reporter_only
-                          else f"无权导入其他单位的项目：项目代码 {code} 已被辖区以外单位的项目使用。")
-            continue
-        by_name_match = by_name_unit.get((name, unit.pk))
-        if by_code_match and by_name_match and by_code_match.pk != by_name_match.pk:
-            errors.append(f"项目代码 {code} 属于已有项目“{by_code_match.name}”（{by_code_match.unit}），"
-                          f"而“{name}”（{unit}）是另一个已有项目，两者冲突，请核对项目代码或名称。")
-            continue
-        target = by_code_match or by_name_match
+        target = index.match(code=code, name=name, unit=unit, scope=scope, errors=errors)
         if target is None:
             continue
         if target.pk in first_target:
@@ -529,14 +600,7 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     updated = [p for p in plans if not p.created and p.changes]
 
     # Optimistic lock: a project edited by someone since it was read would otherwise be overwritten.
-    if updated:
-        read_versions = {p.project.pk: p.project.version for p in updated}
-        for chunk in _chunks(read_versions):
-            current = list(Project.objects.select_for_update().filter(pk__in=chunk).order_by()
-                           .values_list("pk", "version"))
-            stale = [pk for pk, version in current if version != read_versions[pk]]
-            if stale or len(current) != len(chunk):
-                raise ImportFailed("导入期间有项目被他人修改或删除，未导入任何数据，请稍后重新导入。")
+    _lock_unchanged(Project, {p.project.pk: p.project.version for p in updated}, field="version", noun="项目")
 
     tag_ids = _tag_ids({name for p in plans if p.tags_changed for name in p.tags})
 
@@ -571,6 +635,15 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     )
 
 
+def _lock_unchanged(model, read: dict[int, Any], *, field: str, noun: str) -> None:
+    """Lock the rows about to be updated (SELECT … FOR UPDATE) and refuse the whole import when one of them
+    changed or vanished since it was read: `read` maps a pk to the value of `field` then."""
+    for chunk in _chunks(read):
+        current = list(model.objects.select_for_update().filter(pk__in=chunk).order_by().values_list("pk", field))
+        if len(current) != len(chunk) or any(value != read[pk] for pk, value in current):
+            raise ImportFailed(f"导入期间有{noun}被他人修改或删除，未导入任何数据，请稍后重新导入。")
+
+
 def _tag_ids(names: set[str]) -> dict[str, int]:
     """Tag name → id, creating the tags not known yet (tags are a free list)."""
     ids: dict[str, int] = {}
@@ -582,6 +655,306 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
         for chunk in _chunks(sorted(missing)):
             ids.update(Tag.objects.filter(name__in=chunk).values_list("name", "pk"))
     return ids
+
+
+# --- 年度计划 and 月度进展: rows naming an existing project --------------------------------------------------
+
+ProjectKey = tuple[str, str, Unit | None]  # (项目代码, 项目名称, 责任单位) of a row
+
+
+@dataclass
+class _KeyedRow:
+    """A row of 年度计划 or 月度进展: the project it names and the clean values of its other cells."""
+
+    row: Row
+    errors: list[str]
+    values: dict[str, Any]
+    project: Project | None = None
+
+
+def _keyed_rows(*, job: ImportJob, by, rows: Sequence[Row], parse: Callable[[Row, list[str]], dict[str, Any]]
+                ) -> list[_KeyedRow]:
+    """Every row parsed (its project key, then `parse` for the other cells, no queries) and matched to its
+    project by the ledger's rule; a row naming no project the importer may write carries the error."""
+    units = list(Unit.objects.all())
+    scope = _Scope.of(by, units)
+    parsed: list[tuple[_KeyedRow, ProjectKey | None]] = []
+    for done, row in enumerate(rows, start=1):
+        errors: list[str] = []
+        key = _parse_project_key(row, scope, errors)
+        parsed.append((_KeyedRow(row=row, errors=errors, values=parse(row, errors)), key))
+        _progress(job, done)
+    index = _ProjectIndex(_load_projects((key for _, key in parsed if key is not None),
+                                         units={u.pk: u for u in units}))
+    for item, key in parsed:
+        if key is not None:
+            item.project = _find_project(key, index=index, scope=scope, errors=item.errors)
+    return [item for item, _ in parsed]
+
+
+def _parse_project_key(row: Row, scope: _Scope, errors: list[str]) -> ProjectKey | None:
+    """(项目代码, 项目名称, 责任单位) of a row; None, with the errors, when they cannot name a project."""
+    before = len(errors)
+    code = _cell(row, "code", "项目代码", parsing.parse_project_code, errors)
+    name = parsing.cell_text(row.values.get("name"))
+    if name.startswith(sheets.EXAMPLE_MARK):
+        errors.append("这是导入模板中的示例行，请改写或删除后再导入。")
+    unit_name = parsing.cell_text(row.values.get("unit"))
+    unit = _check_unit(unit_name, scope, errors) if unit_name else None
+    if code == "" and not (name and unit_name):
+        errors.append("请填写项目代码，或同时填写项目名称和责任单位。")
+    if code is None or len(errors) > before:
+        return None
+    return code, name, unit
+
+
+def _find_project(key: ProjectKey, *, index: _ProjectIndex, scope: _Scope, errors: list[str]) -> Project | None:
+    code, name, unit = key
+    before = len(errors)
+    project = index.match(code=code, name=name, unit=unit, scope=scope, errors=errors)
+    if project is None and len(errors) == before:
+        by_name = f"责任单位“{unit}”下没有名为“{name}”的项目" if name and unit is not None else ""
+        if code:
+            missing = f"找不到项目代码为 {code} 的项目" + (f"，{by_name}" if by_name else "")
+        else:
+            missing = by_name
+        errors.append(f"{missing}。请核对，或先通过项目台账导入该项目。")
+    return project
+
+
+def _column_labels(*column_sets: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {key: names[0] for columns in column_sets for key, names in columns.items()}
+
+
+def _first_rows(parsed: list[_KeyedRow], key: Callable[[_KeyedRow], Any], message: str) -> None:
+    """Flag every row repeating the key of an earlier row (`message` formatted with that row's number);
+    rows whose key is None are skipped."""
+    first: dict[Any, int] = {}
+    for item in parsed:
+        value = key(item)
+        if value is None:
+            continue
+        if value in first:
+            item.errors.append(message.format(line=first[value]))
+        else:
+            first[value] = item.row.line
+
+
+def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
+    """Create or update each row's AnnualPlan(project, year) with its 年度计划投资, all or nothing.
+
+    Re-importing the same rows changes nothing and records no event.
+    """
+    _check_allowed(by, ImportJob.Kind.PLANS)
+    _start_progress(job, len(rows))
+    columns = _column_labels(sheets.PLAN_COLUMNS)
+
+    def parse(row: Row, errors: list[str]) -> dict[str, Any]:
+        return {
+            "year": _required(row, "year", columns["year"], parsing.parse_year, errors),
+            "planned_investment": _required(row, "planned_investment", columns["planned_investment"],
+                                            parsing.parse_money, errors),
+        }
+
+    parsed = _keyed_rows(job=job, by=by, rows=rows, parse=parse)
+    _first_rows(parsed, lambda item: (item.project.pk, item.values["year"])
+                if item.project is not None and item.values["year"] is not None else None,
+                "与第 {line} 行是同一项目同一年度的计划，请合并为一行。")
+    errors = {p.row.line: p.errors for p in parsed if p.errors}
+    if errors:
+        return Outcome(total=len(rows), errors=errors)
+
+    existing = _load_plans(parsed)
+    created: list[tuple[AnnualPlan, dict[str, Any]]] = []
+    updated: list[tuple[AnnualPlan, Decimal, dict[str, Any]]] = []
+    for item in parsed:
+        assert item.project is not None  # a row without its project has an error
+        year, amount = item.values["year"], item.values["planned_investment"]
+        plan = existing.get((item.project.pk, year))
+        if plan is None:
+            plan = AnnualPlan(project=item.project, year=year, planned_investment=amount)
+            created.append((plan, audit.diff({}, {"planned_investment": amount})))
+            continue
+        changes = audit.diff({"planned_investment": plan.planned_investment}, {"planned_investment": amount})
+        if changes:
+            updated.append((plan, plan.planned_investment, changes))
+            plan.planned_investment = amount
+    outcome = Outcome(total=len(rows), created=len(created), updated=len(updated),
+                      unchanged=len(rows) - len(created) - len(updated))
+    with transaction.atomic():
+        # AnnualPlan has no version: the amount read stands in for it (someone may save the plan meanwhile).
+        _lock_unchanged(AnnualPlan, {plan.pk: read for plan, read, _ in updated}, field="planned_investment",
+                        noun="年度计划")
+        AnnualPlan.objects.bulk_create([plan for plan, _ in created], batch_size=BATCH)
+        if updated:
+            AnnualPlan.objects.bulk_update([plan for plan, _, _ in updated], ["planned_investment"], batch_size=BATCH)
+        audit.record_many(
+            actor=by, actor_name="" if by else CLI_ACTOR,
+            events=[("projects.annual_plan.saved", plan, changes) for plan, changes in created]
+            + [("projects.annual_plan.saved", plan, changes) for plan, _, changes in updated],
+        )
+        _succeed(job, by=by, outcome=outcome, noun="年度计划")
+    return outcome
+
+
+def _load_plans(parsed: list[_KeyedRow]) -> dict[tuple[int, int], AnnualPlan]:
+    """The existing plans of the rows' projects and years, by (project id, year), their projects attached."""
+    projects = {item.project.pk: item.project for item in parsed if item.project is not None}
+    years = sorted({item.values["year"] for item in parsed})
+    found: dict[tuple[int, int], AnnualPlan] = {}
+    for chunk in _chunks(projects):
+        for plan in AnnualPlan.objects.filter(project_id__in=chunk, year__in=years).order_by():
+            plan.project = projects[plan.project_id]
+            found[(plan.project_id, plan.year)] = plan
+    return found
+
+
+REPORT_DONE = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
+REPORT_STATUS_FIELDS = ["status", "return_reason", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by"]
+
+
+def import_progress(*, job: ImportJob, by, rows: Sequence[Row], today: datetime.date) -> Outcome:
+    """Create or update each row's MonthlyReport(project, month), all or nothing.
+
+    Imported by a coordinator (or at the command line without --user) a report is approved, by a reporter
+    submitted. A submitted or approved report whose content would change may be overwritten only by a
+    coordinator; a row that changes nothing is no overwrite, so re-importing the same rows changes nothing.
+    A month after `today`'s, or a closed month, is refused; a month not opened yet is opened.
+    """
+    _check_allowed(by, ImportJob.Kind.PROGRESS)
+    _start_progress(job, len(rows))
+    columns = _column_labels(sheets.PROGRESS_COLUMNS, sheets.PROGRESS_EXTRA_COLUMNS)
+    extra = [key for key in sheets.PROGRESS_EXTRA_COLUMNS if rows and key in rows[0].values]
+    this_month = today.replace(day=1)
+
+    def parse(row: Row, errors: list[str]) -> dict[str, Any]:
+        month = _required(row, "month", columns["month"], parsing.parse_month, errors)
+        if month is not None and month > this_month:
+            errors.append(f"{columns['month']}：{month.year}年{month.month}月还没有到，不能导入未来月份的进展。")
+        values = {
+            "month": month,
+            "investment_completed": _required(row, "investment_completed", columns["investment_completed"],
+                                              parsing.parse_money, errors),
+            "progress_text": parsing.cell_text(row.values.get("progress_text")),
+        }
+        if "workers_on_site" in extra:
+            values["workers_on_site"] = _cell(row, "workers_on_site", columns["workers_on_site"], parsing.parse_int,
+                                              errors)
+        if "problems" in extra:
+            values["problems"] = parsing.cell_text(row.values.get("problems"))
+        return values
+
+    parsed = _keyed_rows(job=job, by=by, rows=rows, parse=parse)
+    months = sorted({item.values["month"] for item in parsed if item.values["month"] is not None})
+    periods = {p.month: p for p in Period.objects.filter(month__in=months).order_by()} if months else {}
+    for item in parsed:
+        period = periods.get(item.values["month"])
+        if period is not None and period.is_closed:
+            item.errors.append(f"{period}已关账，不能导入。")
+    _first_rows(parsed, lambda item: (item.project.pk, item.values["month"])
+                if item.project is not None and item.values["month"] is not None else None,
+                "与第 {line} 行是同一项目同一月份的进展，请合并为一行。")
+
+    existing = _load_reports(parsed, periods)
+    coordinating = by is None or by.is_coordinator  # the command line without --user acts for the office
+    status = MonthlyReport.Status.APPROVED if coordinating else MonthlyReport.Status.SUBMITTED
+    now = timezone.now()
+    created: list[tuple[MonthlyReport, datetime.date, dict[str, Any]]] = []
+    updated: list[tuple[MonthlyReport, int, dict[str, Any]]] = []
+    for item in parsed:
+        if item.errors:
+            continue
+        assert item.project is not None
+        data = {key: value for key, value in item.values.items() if key != "month"}
+        month = item.values["month"]
+        report = existing.get((item.project.pk, month))
+        if report is None:
+            report = MonthlyReport(project=item.project, **data)
+            _set_report_status(report, status=status, by=by, now=now)
+            changes = {k: [None, v] for k, v in data.items() if v not in (None, "")} | {"status": [None, status]}
+            created.append((report, month, changes))
+            continue
+        before = audit.snapshot(report, [*data, "status"])
+        # Nothing new is no overwrite; an approved report is not sent back to 已报送 by a reporter's same row.
+        if not audit.diff(before, data) and report.status in (status, MonthlyReport.Status.APPROVED):
+            continue
+        if report.status in REPORT_DONE and not coordinating:
+            item.errors.append("该月报已报送/审核，不能覆盖。")
+            continue
+        read_version = report.version
+        for key, value in data.items():
+            setattr(report, key, value)
+        _set_report_status(report, status=status, by=by, now=now)
+        report.version, report.updated_at = read_version + 1, now
+        updated.append((report, read_version, audit.diff(before, {**data, "status": report.status})))
+    errors = {p.row.line: p.errors for p in parsed if p.errors}
+    if errors:
+        return Outcome(total=len(rows), errors=errors)
+
+    outcome = Outcome(total=len(rows), created=len(created), updated=len(updated),
+                      unchanged=len(rows) - len(created) - len(updated))
+    with transaction.atomic():
+        opened = _open_periods({month for _, month, _ in created},
+                               written={report.period.month for report, _, _ in updated}, by=by)
+        for report, month, _ in created:
+            report.period = opened[month]
+        # The version other people's open pages hold: bumped here, so their save is refused as a conflict.
+        _lock_unchanged(MonthlyReport, {report.pk: version for report, version, _ in updated}, field="version",
+                        noun="月报")
+        MonthlyReport.objects.bulk_create([report for report, _, _ in created], batch_size=BATCH)
+        if updated:
+            MonthlyReport.objects.bulk_update(
+                [report for report, _, _ in updated],
+                ["investment_completed", "progress_text", *extra, *REPORT_STATUS_FIELDS, "version", "updated_at"],
+                batch_size=BATCH,
+            )
+        audit.record_many(
+            actor=by, actor_name="" if by else CLI_ACTOR,
+            events=[("reporting.report.imported", report, changes) for report, _, changes in created]
+            + [("reporting.report.imported", report, changes) for report, _, changes in updated],
+        )
+        _succeed(job, by=by, outcome=outcome, noun="月报", measure="份")
+    return outcome
+
+
+def _set_report_status(report: MonthlyReport, *, status: str, by, now: datetime.datetime) -> None:
+    """An imported report is submitted (by a reporter) or approved (by a coordinator) at once."""
+    if status == MonthlyReport.Status.APPROVED:
+        report.reviewed_at, report.reviewed_by = now, by
+    else:
+        report.submitted_at, report.submitted_by = now, by
+    report.status, report.return_reason = status, ""
+
+
+def _load_reports(parsed: list[_KeyedRow], periods: dict[datetime.date, Period]
+                  ) -> dict[tuple[int, datetime.date], MonthlyReport]:
+    """The existing reports of the rows' projects in the rows' months, by (project id, month), with their
+    project and period attached. Months without a period have no report: no query for a new month."""
+    projects = {item.project.pk: item.project for item in parsed if item.project is not None}
+    by_id = {period.pk: period for period in periods.values()}
+    found: dict[tuple[int, datetime.date], MonthlyReport] = {}
+    if not by_id:
+        return found
+    for chunk in _chunks(projects):
+        for report in MonthlyReport.objects.filter(project_id__in=chunk, period_id__in=sorted(by_id)).order_by():
+            report.project, report.period = projects[report.project_id], by_id[report.period_id]
+            found[(report.project_id, report.period.month)] = report
+    return found
+
+
+def _open_periods(months: set[datetime.date], *, written: set[datetime.date], by) -> dict[datetime.date, Period]:
+    """The periods of every month written to (`months`: of new reports; `written`: of updated ones), locked
+    and still open; a month of `months` not opened yet is opened now (the reporting service's rule: its
+    deadline on the configured day, and its audit event)."""
+    wanted = sorted(months | written)
+    if not wanted:
+        return {}
+    periods = {p.month: p for p in Period.objects.select_for_update().filter(month__in=wanted).order_by()}
+    if any(period.is_closed for period in periods.values()):  # the rows were checked against open months
+        raise ImportFailed("导入期间有月份被关账，未导入任何数据，请重新导入。")
+    for month in sorted(months - periods.keys()):
+        periods[month] = reporting.open_period(month=month, by=by)
+    return periods
 
 
 # --- units ----------------------------------------------------------------------------------------------

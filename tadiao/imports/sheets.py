@@ -1,16 +1,20 @@
-"""The two import sheets: their columns, the downloadable template, and the error workbook."""
+"""The import sheets (项目, 年度计划, 月度进展, 单位): their columns, the downloadable templates, and the error
+workbook."""
 
 import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from tadiao.imports import parsing
 from tadiao.imports.models import ImportJob
 from tadiao.lib.xlsx import XlsxSheet, is_blank, xlsx_bytes
 from tadiao.org.models import Unit
 from tadiao.projects.models import Category, Level, Nature
 
 LEDGER_SHEET = "项目"
+PLANS_SHEET = "年度计划"
+PROGRESS_SHEET = "月度进展"
 UNITS_SHEET = "单位"
 ERROR_COLUMN = "错误原因"
 # A template's example row starts with this; importing it unchanged is refused with a clear message.
@@ -42,6 +46,27 @@ LEDGER_OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "investor": ("项目单位（投资企业）", "项目单位", "投资企业"),
     "content": ("建设内容",),
 }
+# How a row of 年度计划 or 月度进展 names its project: 项目代码, or 项目名称 + 责任单位 (the ledger's matching rule).
+# Each column is optional on its own; a sheet must have 项目代码, or both of the others (see PROJECT_KEY_KINDS).
+PROJECT_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("项目代码",),
+    "name": ("项目名称",),
+    "unit": ("责任单位",),
+}
+PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "year": ("年度", "计划年度"),
+    "planned_investment": ("年度计划投资（万元）", "年度计划投资"),
+}
+PROGRESS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "month": ("年月", "月份"),
+    "investment_completed": ("本月完成投资（万元）", "本月完成投资"),
+    "progress_text": ("形象进度",),
+}
+# Read when present; a sheet without them leaves the reports' values alone.
+PROGRESS_EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "workers_on_site": ("施工人数",),
+    "problems": ("存在问题", "存在问题及诉求"),
+}
 UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("单位名称",),
     "kind": ("单位类型",),
@@ -66,16 +91,77 @@ def labels(choices) -> dict[str, str]:
     return {label: value for value, label in choices.choices}
 
 
+PROJECT_KEY_KINDS = (ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS)
+
+
 def sheet_for(kind: str) -> tuple[str, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """(sheet name, required columns, optional columns) of an import kind."""
+    """(sheet name, required columns, optional columns) of an import kind. The first required column marks
+    the header row."""
     if kind == ImportJob.Kind.UNITS:
         return UNITS_SHEET, UNIT_COLUMNS, {}
+    if kind == ImportJob.Kind.PLANS:
+        return PLANS_SHEET, PLAN_COLUMNS, PROJECT_KEY_COLUMNS
+    if kind == ImportJob.Kind.PROGRESS:
+        return PROGRESS_SHEET, PROGRESS_COLUMNS, {**PROJECT_KEY_COLUMNS, **PROGRESS_EXTRA_COLUMNS}
     return LEDGER_SHEET, LEDGER_COLUMNS, LEDGER_OPTIONAL_COLUMNS
+
+
+# The notes on 项目代码 / 项目名称 / 责任单位 shared by the 年度计划 and 月度进展 templates.
+_PROJECT_KEY_NOTES = [
+    ("项目匹配", "有项目代码的按项目代码匹配已有项目，否则按“项目名称 + 责任单位”匹配（与项目台账导入相同）；"
+                 "项目须已在系统中登记（可先导入项目台账）。"),
+    ("项目代码", "投资项目在线审批监管平台赋码，格式 NNNN-NNNNNN-NN-NN-NNNNNN。不填时须填写项目名称和责任单位。"),
+    ("项目名称、责任单位", "与系统中的项目名称、单位名称一致。"
+                           "填报员只能导入本单位的项目，调度员可导入本区划内的项目。"),
+]
+_ALL_OR_NOTHING_NOTE = (
+    "总体", "全部行通过校验才会导入；只要有一行有错误，就不导入任何数据，并给出带“错误原因”列的错误报告。"
+)
+
+
+def _plans_template(example_unit: str) -> tuple[XlsxSheet, list[tuple[str, str]]]:
+    headers = [names[0] for names in {**PROJECT_KEY_COLUMNS, **PLAN_COLUMNS}.values()]
+    sheet = XlsxSheet(name=PLANS_SHEET, headers=headers,
+                      rows=[["", f"{EXAMPLE_MARK}智能装备产业园项目", example_unit, 2024, Decimal("8000.00")]],
+                      widths=[26, 30, 14, 8, 20])
+    notes = [
+        ("总体", "第一行为表头（表头前可以有标题行），之后每行为一个项目一个年度的计划。示例行请改写或删除。"),
+        _ALL_OR_NOTHING_NOTE,
+        *_PROJECT_KEY_NOTES,
+        ("年度", f"必填，四位年份（{parsing.PLAN_MIN_YEAR}—{parsing.PLAN_MAX_YEAR}），如 2024。"
+                 "同一项目同一年度在表中只能出现一次。"),
+        ("年度计划投资（万元）", "必填，单位万元，不能为负数，最多两位小数。已有该年度计划的更新计划投资，没有则新增；"
+                                 "重复导入同一文件不会产生任何变化。"),
+    ]
+    return sheet, notes
+
+
+def _progress_template(example_unit: str) -> tuple[XlsxSheet, list[tuple[str, str]]]:
+    headers = [names[0] for names in {**PROJECT_KEY_COLUMNS, **PROGRESS_COLUMNS, **PROGRESS_EXTRA_COLUMNS}.values()]
+    sheet = XlsxSheet(name=PROGRESS_SHEET, headers=headers,
+                      rows=[["", f"{EXAMPLE_MARK}智能装备产业园项目", example_unit, "2024-04", Decimal("650.00"),
+                             "1号厂房主体结构封顶，2号厂房基础施工", 120, "施工用电增容待供电公司批复"]],
+                      widths=[26, 30, 14, 10, 20, 40, 10, 40])
+    notes = [
+        ("总体", "第一行为表头（表头前可以有标题行），之后每行为一个项目一个月份的进展。示例行请改写或删除。"),
+        _ALL_OR_NOTHING_NOTE,
+        *_PROJECT_KEY_NOTES,
+        ("年月", "必填，可填 2024-04、2024/4、2024年4月 或 Excel 日期（取其月份）。不能是未来月份；"
+                 "已关账的月份不能导入；尚未开始填报的月份会自动开启。同一项目同一月份在表中只能出现一次。"),
+        ("本月完成投资（万元）", "必填，单位万元，不能为负数，最多两位小数；本月没有完成投资请填 0。"),
+        ("形象进度", "本月形象进度。"),
+        ("施工人数、存在问题", "选填列：表中有这一列时按表中内容更新（空白即清空），没有这一列时保留原有内容。"),
+        ("报送状态", "填报员导入即为“已报送”；调度员导入即为“审核通过”。已报送或审核通过的月报只有调度员可以覆盖；"
+                     "内容没有变化的行不算覆盖，重复导入同一文件不会产生任何变化。"),
+    ]
+    return sheet, notes
 
 
 def template_workbook(*, kind: str, example_unit: str, example_region_code: str, industries: Sequence[str]) -> bytes:
     """An empty import template: the headers, one example row to overwrite, and a 说明 sheet."""
-    if kind == ImportJob.Kind.UNITS:
+    if kind in (ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS):
+        sheet, notes = (_plans_template if kind == ImportJob.Kind.PLANS else _progress_template)(example_unit)
+    elif kind == ImportJob.Kind.UNITS:
         sheet = XlsxSheet(
             name=UNITS_SHEET,
             headers=[names[0] for names in UNIT_COLUMNS.values()],
@@ -107,7 +193,7 @@ def template_workbook(*, kind: str, example_unit: str, example_region_code: str,
                           widths=[30, 26, 14, 10, 10, 12, 10, 14] + [13] * 8 + [10, 20, 24, 30])
         notes = [
             ("总体", "第一行为表头（表头前可以有标题行），之后每行一个项目。示例行请改写或删除。"),
-            ("总体", "全部行通过校验才会导入；只要有一行有错误，就不导入任何数据，并给出带“错误原因”列的错误报告。"),
+            _ALL_OR_NOTHING_NOTE,
             ("项目匹配", "有项目代码的按项目代码匹配已有项目，否则按“项目名称 + 责任单位”匹配；匹配到则更新，否则新增。"
                          "重复导入同一文件不会产生任何变化。"),
             ("项目名称", "必填，最多 200 字。"),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tadiao.imports import queries, services, tasks
@@ -26,11 +27,12 @@ def new(request):
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        today = timezone.localdate().isoformat()
         with transaction.atomic():
             job = services.create_job(kind=form.cleaned_data["kind"], by=request.user, content=upload,
                                       original_name=upload.name)
             # The worker must see the committed job row.
-            transaction.on_commit(lambda: tasks.run_import_task.enqueue(job.id))
+            transaction.on_commit(lambda: tasks.run_import_task.enqueue(job.id, today))
         return redirect("imports:detail", pk=job.pk)
     return render(request, "imports/new.html", {
         "form": form,

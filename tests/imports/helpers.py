@@ -16,6 +16,9 @@ LEDGER_HEADERS = [
     "项目状态", "标签",
 ]
 UNIT_HEADERS = ["单位名称", "单位类型", "所属区划代码", "排序"]
+PLAN_HEADERS = ["项目代码", "项目名称", "责任单位", "年度", "年度计划投资（万元）"]
+PROGRESS_HEADERS = ["项目代码", "项目名称", "责任单位", "年月", "本月完成投资（万元）", "形象进度"]
+PROGRESS_EXTRA_HEADERS = ["施工人数", "存在问题"]
 
 
 def write_workbook(path: Path, *, headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "项目",

@@ -12,6 +12,7 @@ from tadiao.audit.models import AuditEvent
 from tadiao.imports import services
 from tadiao.imports.models import ImportJob
 from tadiao.projects.models import Project
+from tests.conftest import TODAY
 from tests.imports.helpers import LEDGER_HEADERS, ledger_row, write_workbook
 
 N = 10
@@ -35,7 +36,7 @@ def _run(tmp_path, name: str, rows, by) -> tuple[ImportJob, list[str]]:
     with path.open("rb") as handle:
         job = services.create_job(kind="LEDGER", by=by, content=handle, original_name=path.name)
     with CaptureQueriesContext(connection) as captured:
-        job = services.run_import(job_id=job.pk)
+        job = services.run_import(job_id=job.pk, today=TODAY)
     assert job.status == ImportJob.Status.SUCCEEDED, job.summary
     return job, [q["sql"] for q in captured.captured_queries]
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -14,7 +15,7 @@ from tadiao.imports import services
 from tadiao.imports.models import ImportJob
 from tadiao.org.models import Unit
 from tadiao.projects.models import Project
-from tests.conftest import login
+from tests.conftest import TODAY, login
 from tests.imports.helpers import LEDGER_HEADERS, UNIT_HEADERS, error_column, ledger_row, read_rows, write_workbook
 
 NEW = reverse("imports:new")
@@ -41,8 +42,8 @@ def bad_file(tmp_path, unit_a, unit_b):
 
 
 @pytest.mark.parametrize(("actor", "status", "kinds"), [
-    ("reporter_a", 200, ["项目台账"]),
-    ("coordinator", 200, ["项目台账"]),
+    ("reporter_a", 200, ["项目台账", "年度计划", "月度进展"]),
+    ("coordinator", 200, ["项目台账", "年度计划", "月度进展"]),
     ("sysadmin", 200, ["单位"]),
     ("leader", 403, []),
     ("auditor", 403, []),
@@ -53,7 +54,11 @@ def test_upload_page_by_role(client, request, actor, status, kinds):
     assert response.status_code == status
     if status == 200:
         page = response.content.decode()
-        assert [label for label in ("项目台账", "单位") if f'">{label}</label>' in page] == kinds
+        slugs = {"项目台账": "ledger", "年度计划": "plans", "月度进展": "progress", "单位": "units"}
+        assert [label for label in slugs if f'">{label}</label>' in page] == kinds
+        # A template to download for each kind offered, none for the others.
+        assert [label for label, slug in slugs.items()
+                if reverse("imports:template", args=[slug]) in page] == kinds
         assert 'src="/static/tadiao/imports.js"' in page
 
 
@@ -86,8 +91,9 @@ def test_upload_enqueues_the_task_for_the_worker(client, reporter_a, good_file, 
         response = upload(client, good_file)
     job = ImportJob.objects.get()
     task = DBTaskResult.objects.get()
+    # The upload's date goes with the job id: the worker judges "future months" by the day of the upload.
     assert (task.task_path, task.args_kwargs) == ("tadiao.imports.tasks.run_import_task",
-                                                  {"args": [job.pk], "kwargs": {}})
+                                                  {"args": [job.pk, timezone.localdate().isoformat()], "kwargs": {}})
     assert job.status == ImportJob.Status.QUEUED
     poll = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert poll.lstrip().startswith('<div id="job-status"')  # the partial only
@@ -136,7 +142,7 @@ def test_a_bad_file_gives_a_downloadable_error_report(client, reporter_a, bad_fi
 
 def test_a_job_is_visible_to_its_creator_only(client, reporter_a, reporter_b, coordinator, leader, bad_file):
     job = services.create_job(kind="LEDGER", by=reporter_a, content=bad_file.open("rb"), original_name="x.xlsx")
-    services.run_import(job_id=job.pk)
+    services.run_import(job_id=job.pk, today=TODAY)
     for other in (reporter_b, coordinator, leader):
         login(client, other)
         for name in ("imports:detail", "imports:errors"):
@@ -208,6 +214,8 @@ def test_ledger_template_round_trip(client, reporter_a, tmp_path, immediate_task
 @pytest.mark.parametrize(("actor", "kind", "status"), [
     ("reporter_a", "units", 403), ("leader", "ledger", 403), ("sysadmin", "units", 200),
     ("coordinator", "ledger", 200), ("coordinator", "nothing", 404),
+    ("reporter_a", "plans", 200), ("reporter_a", "progress", 200), ("leader", "plans", 403),
+    ("leader", "progress", 403), ("sysadmin", "plans", 403), ("sysadmin", "progress", 403),
 ])
 def test_template_access(client, request, actor, kind, status):
     login(client, request.getfixturevalue(actor))

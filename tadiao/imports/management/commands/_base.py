@@ -1,10 +1,13 @@
-"""Shared by import_ledger and import_units: parse the arguments, run the same service synchronously."""
+"""Shared by the import commands (import_ledger, import_plans, import_progress, import_units): parse the
+arguments, run the same service synchronously."""
 
+import datetime
 import shutil
 from pathlib import Path
 
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tadiao.imports import queries, services
 from tadiao.imports.models import ImportJob
@@ -18,11 +21,17 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="要导入的 .xlsx 文件")
         parser.add_argument("--user", help="以该用户的身份和权限导入（不填则以系统身份导入全部单位）")
+        parser.add_argument("--today", metavar="YYYY-MM-DD",
+                            help="以该日期为“今天”（月度进展不接受其后的月份）；不填为当天")
 
-    def handle(self, *args, file: str, user: str | None = None, **options):
+    def handle(self, *args, file: str, user: str | None = None, today: str | None = None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        try:
+            day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--today 应为 YYYY-MM-DD 格式的日期：{today}") from exc
         by = None
         if user:
             by = User.objects.filter(username=user, is_active=True).first()
@@ -36,7 +45,7 @@ class ImportCommand(BaseCommand):
             except xlsx.XlsxError as exc:
                 raise CommandError(str(exc)) from exc
             job = services.create_job(kind=self.kind, by=by, content=File(handle), original_name=path.name)
-        job = services.run_import(job_id=job.pk)
+        job = services.run_import(job_id=job.pk, today=day)
         if job.status != ImportJob.Status.SUCCEEDED:
             message = job.summary
             if job.error_file:
