@@ -20,6 +20,8 @@ class ImportJob(models.Model):
         PLANS = "PLANS", "年度计划"
         PROGRESS = "PROGRESS", "月度进展"
         UNITS = "UNITS", "单位"
+        TRIPS = "TRIPS", "外出招商"
+        ECONOMY = "ECONOMY", "经济指标"
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", "排队中"

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from tadiao.imports import registry
 from tadiao.imports.models import ImportJob
 
 
@@ -15,7 +16,7 @@ def allowed_kinds(user) -> list[str]:
         kinds += [ImportJob.Kind.LEDGER, ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS]
     if user.is_authenticated and user.is_sysadmin:
         kinds.append(ImportJob.Kind.UNITS)
-    return kinds
+    return kinds + registry.app_kinds_for(user)
 
 
 def get_job_for_user(user, pk: int) -> ImportJob:

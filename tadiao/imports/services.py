@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tadiao.audit import services as audit
-from tadiao.imports import parsing, queries, sheets
+from tadiao.imports import parsing, queries, registry, sheets
 from tadiao.imports.models import ImportJob
 from tadiao.lib import xlsx
 from tadiao.org.models import Region, Unit
@@ -174,12 +174,15 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
     if len(rows) > MAX_ROWS:
         raise ImportFailed(f"共 {len(rows)} 行，超过每次导入的上限 {MAX_ROWS} 行，请分批导入。")
 
-    if job.kind == ImportJob.Kind.PROGRESS:
+    app = registry.app_sheet(job.kind)
+    if app is not None:
+        outcome = _run_app_sheet(job, app, rows=rows)
+    elif job.kind == ImportJob.Kind.PROGRESS:
         outcome = import_progress(job=job, by=job.created_by, rows=rows, today=today)
     else:
         service = {ImportJob.Kind.UNITS: import_units, ImportJob.Kind.PLANS: import_plans}.get(job.kind, import_ledger)
         outcome = service(job=job, by=job.created_by, rows=rows)
-    if not outcome.ok:
+    if outcome.errors:
         content = sheets.error_workbook(sheet_name=sheet_name, raw_rows=raw, header_index=header_index,
                                         errors=outcome.errors)
         job.error_file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(content), save=False)
@@ -190,6 +193,18 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
             f"共 {outcome.total} 行，其中 {len(outcome.errors)} 行有错误，未导入任何数据。"
             "请下载错误报告，按“错误原因”列修改后重新导入。"
         )
+
+
+def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row]) -> registry.SheetOutcome:
+    """Another app's sheet: it validates and writes all or nothing; the job's bookkeeping stays here."""
+    _start_progress(job, len(rows))
+    try:
+        outcome = app.run(rows=rows, by=job.created_by)
+    except app.refusals as exc:
+        raise ImportFailed(str(exc)) from exc
+    if not outcome.errors:
+        _succeed(job, by=job.created_by, outcome=outcome, noun=app.noun, measure=app.measure)
+    return outcome
 
 
 def _fail(job: ImportJob, *, summary: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from tadiao.imports import parsing
+from tadiao.imports import parsing, registry
 from tadiao.imports.models import ImportJob
 from tadiao.lib.xlsx import XlsxSheet, is_blank, xlsx_bytes
 from tadiao.org.models import Unit
@@ -97,6 +97,9 @@ PROJECT_KEY_KINDS = (ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS)
 def sheet_for(kind: str) -> tuple[str, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """(sheet name, required columns, optional columns) of an import kind. The first required column marks
     the header row."""
+    app = registry.app_sheet(kind)
+    if app is not None:
+        return app.sheet, app.columns, app.optional
     if kind == ImportJob.Kind.UNITS:
         return UNITS_SHEET, UNIT_COLUMNS, {}
     if kind == ImportJob.Kind.PLANS:
@@ -159,7 +162,10 @@ def _progress_template(example_unit: str) -> tuple[XlsxSheet, list[tuple[str, st
 
 def template_workbook(*, kind: str, example_unit: str, example_region_code: str, industries: Sequence[str]) -> bytes:
     """An empty import template: the headers, one example row to overwrite, and a 说明 sheet."""
-    if kind in (ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS):
+    app = registry.app_sheet(kind)
+    if app is not None:
+        sheet, notes = app.template(example_unit)
+    elif kind in (ImportJob.Kind.PLANS, ImportJob.Kind.PROGRESS):
         sheet, notes = (_plans_template if kind == ImportJob.Kind.PLANS else _progress_template)(example_unit)
     elif kind == ImportJob.Kind.UNITS:
         sheet = XlsxSheet(

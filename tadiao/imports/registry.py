@@ -1,0 +1,64 @@
+"""Import sheets owned by other apps (外出招商, 经济指标 …): the app keeps its columns, its row rules and its
+bulk write; the imports framework keeps the rest (upload gate, job, progress, header matching, the error
+workbook, the audit of the job). One entry per ImportJob.Kind, named by dotted path so that this module does
+not import the apps (they import the framework's parsing helpers).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.utils.module_loading import import_string
+
+from tadiao.lib.xlsx import XlsxSheet
+
+
+class SheetRow(Protocol):
+    line: int
+    values: dict[str, Any]
+
+
+class SheetOutcome(Protocol):
+    """What an app's import returns: counts, or the errors by Excel line (then it wrote nothing)."""
+
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: dict[int, list[str]]
+
+
+@dataclass(frozen=True)
+class AppSheet:
+    """An app's import sheet.
+
+    run(rows=..., by=...) validates every row and writes all or nothing, returning a SheetOutcome; it raises
+    the app's own exception (listed in `refusals`) when the whole import is refused. template(example_unit)
+    returns the template's data sheet and its notes (说明). may_import(user) says who may upload it.
+    """
+
+    sheet: str
+    columns: dict[str, tuple[str, ...]]
+    optional: dict[str, tuple[str, ...]]
+    run: Callable[..., SheetOutcome]
+    template: Callable[[str], tuple[XlsxSheet, list[tuple[str, str]]]]
+    may_import: Callable[[Any], bool]
+    noun: str
+    measure: str = "个"
+    refusals: tuple[type[Exception], ...] = ()
+
+
+# ImportJob.Kind value → dotted path of the app's AppSheet.
+APP_SHEETS: dict[str, str] = {
+    "TRIPS": "tadiao.attraction.import_sheet.TRIP_IMPORT",
+}
+
+
+def app_sheet(kind: str) -> AppSheet | None:
+    path = APP_SHEETS.get(kind)
+    return import_string(path) if path else None
+
+
+def app_kinds_for(user) -> list[str]:
+    return [kind for kind in APP_SHEETS if app_sheet(kind).may_import(user)]
+
