@@ -237,15 +237,36 @@ def _open_on(day: datetime.date) -> Q:
     return Q(start_date__lte=day) & (Q(closed_date__isnull=True) | Q(closed_date__gt=day))
 
 
-def _stale(*, as_of: datetime.date, days: int) -> Q:
+def _stale(*, as_of: datetime.date, days: int, strict: bool = True) -> Q:
     """Open on `as_of`, talks begun more than `days` days before, and no follow-up in the last `days` days;
     a cancelled project (终止) is left out: there is nothing left to follow up.
 
-    With days=30: a last follow-up 31 days before `as_of` is stale, 30 days before is not.
+    With days=30: a last follow-up 31 days before `as_of` is stale, 30 days before is not. With strict=False
+    the bound is included (30 days before is stale too): the warning rules' yellow threshold ("at least").
     """
     cutoff = as_of - datetime.timedelta(days=days)
-    recent = FollowUp.objects.filter(lead=OuterRef("pk"), date__gte=cutoff, date__lte=as_of)
-    return _open_on(as_of) & Q(start_date__lt=cutoff, project__is_cancelled=False) & ~Exists(recent)
+    if strict:
+        recent = FollowUp.objects.filter(lead=OuterRef("pk"), date__gte=cutoff, date__lte=as_of)
+        begun = Q(start_date__lt=cutoff)
+    else:
+        recent = FollowUp.objects.filter(lead=OuterRef("pk"), date__gt=cutoff, date__lte=as_of)
+        begun = Q(start_date__lte=cutoff)
+    return _open_on(as_of) & begun & Q(project__is_cancelled=False) & ~Exists(recent)
+
+
+def stale_lead_exists(*, as_of: datetime.date, days: int, strict: bool) -> Exists:
+    """For a Project queryset: its lead has gone `days` days (strict: more than) without a follow-up on `as_of`.
+    The warning rule engine's measure 招商线索无跟进天数 is built on this."""
+    return Exists(Lead.objects.filter(_stale(as_of=as_of, days=days, strict=strict), project=OuterRef("pk")))
+
+
+def last_follow_up_or_start(*, as_of: datetime.date) -> Coalesce:
+    """For a Project queryset: the date talks were last followed up on or before `as_of` — the last follow-up,
+    else the day talks began (None without a lead). Used to say "已 N 天无跟进"."""
+    last = FollowUp.objects.filter(lead__project=OuterRef("pk"), date__lte=as_of)
+    last = last.order_by().values("lead").annotate(m=Max("date")).values("m")[:1]
+    began = Lead.objects.filter(project=OuterRef("pk")).values("start_date")[:1]
+    return Coalesce(Subquery(last), Subquery(began))
 
 
 def leads_without_follow_up(projects: QuerySet[Project], *, as_of: datetime.date, days: int = 30) -> QuerySet[Project]:

@@ -87,6 +87,7 @@ class WarningRule(models.Model):
         DAYS_PAST_PLANNED_APPROVAL = "DAYS_PAST_PLANNED_APPROVAL", "前期手续超过计划办结日期天数"
         DAYS_COMPLETED_NOT_PRODUCING = "DAYS_COMPLETED_NOT_PRODUCING", "竣工后未投产天数"
         DAYS_BOND_UNSPENT = "DAYS_BOND_UNSPENT", "专项债额度下达后未支出天数"
+        DAYS_LEAD_NO_FOLLOW_UP = "DAYS_LEAD_NO_FOLLOW_UP", "招商线索无跟进天数"
         POINTS_BEHIND_TIME_PROGRESS = "POINTS_BEHIND_TIME_PROGRESS", "年度投资完成率低于序时进度（百分点）"
         PERCENT_OF_TIME_PROGRESS = "PERCENT_OF_TIME_PROGRESS", "年度投资完成率占序时进度的比例（%）"
 

@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Round
 
+from tadiao.attraction import queries as attraction
 from tadiao.indicators.models import WarningRule
 from tadiao.indicators.queries import time_progress
 from tadiao.indicators.selection import REPORTED_STATUSES
@@ -117,6 +118,8 @@ def _threshold_q(rule: WarningRule, threshold: Decimal, at: datetime.date, ctx: 
         idle = BondApplication.objects.filter(project=OuterRef("pk"), issued__gt=0, spent=0)
         idle = idle.filter(issued_date__lt=cutoff) if strict else idle.filter(issued_date__lte=cutoff)
         return Q(Exists(idle))
+    if rule.measure == M.DAYS_LEAD_NO_FOLLOW_UP:
+        return Q(attraction.stale_lead_exists(as_of=at, days=int(threshold), strict=strict))
     progress_bp = ctx.progress_bp[at]
     threshold_bp = int(threshold * 100)
     if rule.measure == M.POINTS_BEHIND_TIME_PROGRESS:
@@ -192,6 +195,8 @@ def with_lights(projects: QuerySet[Project], *, as_of: datetime.date, rules: lis
             projects = projects.annotate(
                 **{ctx.scaled(at): F(ctx.ytd(at)) * 10000, ctx.share(at): F(ctx.ytd(at)) * 100000000}
             )
+    if any(rule.measure == M.DAYS_LEAD_NO_FOLLOW_UP for rule in rules):
+        projects = projects.annotate(_lead_followed=attraction.last_follow_up_or_start(as_of=as_of))
     levels = {f"w_{rule.pk}": _rule_level(rule, ctx) for rule in rules}
     projects = projects.annotate(**levels)
     if not levels:
@@ -248,6 +253,8 @@ def _value_text(rule: WarningRule, project, as_of: datetime.date) -> str:
     if rule.measure in DAYS_MEASURES:
         start = getattr(project, DAYS_MEASURES[rule.measure][0])
         return f"（已 {(as_of - start).days} 天）" if start else ""
+    if rule.measure == M.DAYS_LEAD_NO_FOLLOW_UP and getattr(project, "_lead_followed", None):
+        return f"（已 {(as_of - project._lead_followed).days} 天无跟进）"
     if rule.measure in INVESTMENT_MEASURES and getattr(project, "_plan_c", 0):
         rate = (Decimal(getattr(project, f"_ytd_c_{as_of:%Y%m%d}")) * 100 / Decimal(project._plan_c)).quantize(
             Decimal("0.01")
