@@ -14,6 +14,7 @@ Definitions used throughout (shown on the 三项工作 page too):
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -536,6 +537,27 @@ def work_item_rows(units: list[Unit], items: dict[int, dict], *, sort: str = "un
         # Stable sort: equal values keep the unit order. None (no signed investment) sorts as zero.
         rows.sort(key=lambda r: r[key] or 0, reverse=sort.startswith("-"))
     return rows
+
+
+def _money(value) -> str | None:
+    """万元 as a string with two decimals (SQLite's sums come back without them)."""
+    return None if value is None else format(Decimal(value).quantize(Decimal("0.01")), "f")
+
+
+def work_items_as_json(units: list[Unit], *, start: datetime.date, end: datetime.date) -> dict:
+    """The work items of `units` for the period as JSON (snapshots, the CLI): a fixed number of queries."""
+    items = work_items(units, start=start, end=end)
+    totals = work_item_totals(items)
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "totals": {**totals, "signed_investment": _money(totals["signed_investment"])},
+        "units": [
+            {"id": u.pk, "name": u.name, **items[u.pk], "signed_investment": _money(items[u.pk]["signed_investment"])}
+            for u in units
+        ],
+        "blank_unit_ids": [u.pk for u in blank_units(units, start=start, end=end, items=items)],
+    }
 
 
 def work_item_totals(items: dict[int, dict]) -> dict:

@@ -495,11 +495,13 @@ class MonthlyBuilder:
         whole demo load stays one audit event."""
         months = [m for m, p in periods.items() if p.is_closed and (m.year == self.today.year or m.month == 12)]
         _refresh_statistics([Project, AnnualPlan, MonthlyReport, Period, ProjectApproval])
-        rows = []
+        rows, history = [], []
         for month in sorted(months):
             period = periods[month]
             as_of = month_end(month)
-            rows.append(Snapshot(period=period, as_of=as_of, data=snapshot_data(Project.objects.all(), as_of=as_of),
-                                 created_at=period.closed_at, created_by=self.coordinator))
+            data = snapshot_data(Project.objects.all(), as_of=as_of, blank_history=list(history))
+            history.append(set(data["attraction"]["blank_unit_ids"]))
+            rows.append(Snapshot(period=period, as_of=as_of, data=data, created_at=period.closed_at,
+                                 created_by=self.coordinator))
         Snapshot.objects.bulk_create(rows)
 

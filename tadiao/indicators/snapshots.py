@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tadiao.attraction import queries as attraction
 from tadiao.audit import services as audit
 from tadiao.indicators import queries, rankings, warnings
-from tadiao.indicators.formatting import indicators_as_json, rate_as_json
+from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
@@ -19,8 +20,14 @@ def month_end(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def snapshot_data(projects: QuerySet[Project], *, as_of: datetime.date) -> dict:
-    """Everything a bulletin or a later comparison needs, as JSON: a fixed number of queries."""
+def snapshot_data(
+    projects: QuerySet[Project], *, as_of: datetime.date, blank_history: list[set[int] | None] | None = None
+) -> dict:
+    """Everything a bulletin or a later comparison needs, as JSON: a fixed number of queries.
+
+    `blank_history`: the blank unit ids of the earlier snapshots, oldest first (None: read them); the demo
+    loader, which builds a run of snapshots before writing any, passes its own.
+    """
     units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
     definitions = queries.active_definitions()
     by_unit = queries.rates_by_unit(projects, as_of=as_of, definitions=definitions, unit_ids=[u.pk for u in units])
@@ -31,7 +38,12 @@ def snapshot_data(projects: QuerySet[Project], *, as_of: datetime.date) -> dict:
         for u in units
     ]
     warned = warnings.warned_projects(projects, as_of=as_of, rules=rules).select_related("unit")
+    if blank_history is None:
+        blank_history = blank_unit_history(before=as_of)
+    batches = batches_as_json(projects, as_of=as_of)
     return {
+        "attraction": attraction_data(as_of=as_of, blank_history=blank_history),
+        "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
         "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
         "units": [
             {
@@ -56,6 +68,44 @@ def snapshot_data(projects: QuerySet[Project], *, as_of: datetime.date) -> dict:
             for p in warned
         ],
     }
+
+
+def attraction_data(*, as_of: datetime.date, blank_history: list[set[int] | None]) -> dict:
+    """The three work items of every active unit, year to date, with the blank list and, against the earlier
+    snapshots, the units that broke zero and how many snapshots running each blank unit has been blank.
+
+    {"start", "end", "totals": {...}, "units": [{"id", "name", "trips", "leads", "signed", "signed_investment"}],
+     "blank_unit_ids": [...], "broke_zero_unit_ids": [...], "blank_streaks": {"<unit id>": n}} — money as
+    decimal strings, unit lists in the configured unit order.
+    """
+    units = list(Unit.objects.filter(is_active=True).order_by("display_order", "id"))
+    start = as_of.replace(month=1, day=1)
+    data = attraction.work_items_as_json(units, start=start, end=as_of)
+    data.update(blank_comparison(data["blank_unit_ids"], blank_history, unit_ids=[u.pk for u in units]))
+    return data
+
+
+def blank_comparison(blank_ids: list[int], history: list[set[int] | None], *, unit_ids: list[int]) -> dict:
+    """零的突破 against the last of `history` and 连续空白 over it (None in `history`: a snapshot frozen before
+    the work items were, which breaks a streak and lets no unit break zero against it)."""
+    previous = history[-1] if history else None
+    broke = attraction.broke_zero(previous or (), blank_ids, among=unit_ids)
+    streaks = attraction.blank_streaks([h or set() for h in history], set(blank_ids))
+    order = {pk: n for n, pk in enumerate(unit_ids)}
+    return {
+        "broke_zero_unit_ids": sorted(broke, key=order.__getitem__),
+        "blank_streaks": {str(pk): streaks[pk] for pk in blank_ids},
+    }
+
+
+def blank_unit_history(*, before: datetime.date) -> list[set[int] | None]:
+    """The blank unit ids of every snapshot of a month before `before`'s, oldest first: one query."""
+    rows = (
+        Snapshot.objects.filter(period__month__lt=before.replace(day=1))
+        .order_by("as_of")
+        .values_list("data__attraction__blank_unit_ids", flat=True)
+    )
+    return [None if ids is None else set(ids) for ids in rows]
 
 
 def freeze(*, period, by: User | None) -> Snapshot:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tadiao.attraction import queries as attraction
 from tadiao.indicators import queries, snapshots
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
 from tadiao.org.models import Unit
@@ -57,13 +58,35 @@ class Command(BaseCommand):
         result = queries.compute_indicators(projects, as_of=as_of)
         data = indicators_as_json(result)
         data.update(batches_as_json(projects, as_of=as_of))
+        units = Unit.objects.filter(is_active=True).order_by("display_order", "id")
+        if "unit_id" in scope:
+            units = units.filter(pk=scope["unit_id"])
+        units = list(units)
+        work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
+        names = {u.pk: u.name for u in units}
+        data["attraction"] = {key: work["totals"][key] for key in ("trips", "leads", "signed", "signed_investment")}
+        data["blank_units"] = [names[pk] for pk in work["blank_unit_ids"]]
         if earlier is not None:
             changes = snapshots.compare(data, earlier.data["indicators"])
             data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
+            # Against the chosen snapshot and those before it: 零的突破 and 连续空白 (the current run included).
+            history = snapshots.blank_unit_history(before=snapshots.month_end(earlier.period.month)
+                                                   + datetime.timedelta(days=1))
+            blanks = snapshots.blank_comparison(work["blank_unit_ids"], history, unit_ids=list(names))
+            data["broke_zero_units"] = [names[pk] for pk in blanks["broke_zero_unit_ids"]]
+            data["blank_streaks"] = {names[int(pk)]: n for pk, n in blanks["blank_streaks"].items()}
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
         self.stdout.write(indicators_as_text(result))
+        work, blank = data["attraction"], data["blank_units"]
+        self.stdout.write(
+            f"招商引资三项工作（{as_of.year}年1月1日至{as_of.month}月{as_of.day}日）：外出招商 {work['trips']} 次，"
+            f"招商线索 {work['leads']} 个，认定签约项目 {work['signed']} 个；"
+            f"空白单位 {len(blank)} 个{'：' + '、'.join(blank) if blank else ''}"
+        )
+        if earlier is not None and data["broke_zero_units"]:
+            self.stdout.write(f"实现零的突破：{'、'.join(data['broke_zero_units'])}")
         if earlier is not None:
             self.stdout.write(f"与{earlier.period}快照相比：")
             for code, points in data["compare_to"]["rates"].items():
