@@ -149,3 +149,64 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}快照"
+
+
+class AssessmentScheme(models.Model):
+    """A quarterly assessment (季考评) scheme: scored items with weights, and how many of the bottom units are named
+    for 约谈. The scheme used for a year is the active one for that year, else the active one with no year (通用).
+
+    Scoring itself lives in tadiao.indicators.assessment; `version` guards against two coordinators' lost updates.
+    """
+
+    name = models.CharField("方案名称", max_length=60)
+    year = models.PositiveSmallIntegerField("适用年度", null=True, blank=True, help_text="留空表示各年度通用")
+    bottom_n = models.PositiveSmallIntegerField("约谈名额（末位 N 名）", default=3)
+    description = models.CharField("说明", max_length=300, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        ordering = ["-is_active", "-year", "id"]
+        verbose_name = "考评方案"
+        verbose_name_plural = "考评方案"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.year}年）" if self.year else self.name
+
+
+class AssessmentItem(models.Model):
+    """One scored item of a scheme. BASE items are the 基础分 (their weights sum to 100); a BONUS item adds at most
+    its weight, a DEDUCTION item subtracts at most its weight. `rule` says which measure of the snapshot the item
+    reads and how it scores (validated by tadiao.indicators.assessment.validate_rule)."""
+
+    class Kind(models.TextChoices):
+        BASE = "BASE", "基础分"
+        BONUS = "BONUS", "加分项"
+        DEDUCTION = "DEDUCTION", "扣分项"
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name="方案", on_delete=models.CASCADE, related_name="items")
+    name = models.CharField("考评项目", max_length=30)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.BASE)
+    weight = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    rule = models.JSONField("计分规则", default=dict)
+    display_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name = "考评项目"
+        verbose_name_plural = "考评项目"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "name"],
+                name="assessment_item_unique_name",
+                violation_error_message="考评项目名称重复。",
+            ),
+            models.CheckConstraint(
+                name="assessment_item_weight_positive",
+                condition=Q(weight__gt=Decimal("0")),
+                violation_error_message="分值应大于 0。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.weight}分）"
