@@ -99,6 +99,10 @@ class Channel(models.Model):
         return self.type in (self.Type.DINGTALK, self.Type.WECOM)
 
     @property
+    def kind_labels(self) -> str:
+        return "、".join(Message.Kind(k).label for k in self.kinds if k in Message.Kind.values) or "全部"
+
+    @property
     def recipient_list(self) -> list[str]:
         return [a.strip() for a in self.email_recipients.replace(",", "\n").replace("，", "\n").split() if a.strip()]
 

@@ -5,14 +5,26 @@ Delivery never holds a transaction open across a network call: a row is claimed 
 pushes its due time ahead (a lease), the request goes out, and the outcome is written afterwards.
 """
 
+import base64
 import datetime
+import hashlib
+import hmac
+import json
 import logging
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from tadiao.notifications.models import Channel, Message, Outbox
+from tadiao.audit import services as audit
+from tadiao.notifications.models import Channel, DeliveryAttempt, Message, Outbox
 from tadiao.org.models import Unit, User
 
 logger = logging.getLogger(__name__)
@@ -93,5 +105,354 @@ def schedule_delivery() -> None:
     transaction.on_commit(enqueue)
 
 
-def deliver_from_worker() -> None:
-    """Filled in with the delivery below."""
+class NotificationError(Exception):
+    """A refused write; the message is the Chinese text the user sees."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ConcurrentEditError(NotificationError):
+    def __init__(self):
+        super().__init__("该渠道已被他人修改，您看到的不是最新内容。请刷新页面后重新操作。")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Messages (消息中心). Reading is not a business write: not audited.
+
+
+def mark_read(*, message: Message, by: User, now: datetime.datetime) -> None:
+    if message.user_id != by.pk:
+        raise NotificationError("只能标记自己的消息。")
+    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+
+
+def mark_all_read(*, by: User, now: datetime.datetime, kind: str = "") -> int:
+    unread = Message.objects.filter(user=by, read_at__isnull=True)
+    if kind:
+        unread = unread.filter(kind=kind)
+    return unread.update(read_at=now)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Channels (通知渠道): configured by the office (调度员) and the system administrator; audited.
+
+CHANNEL_FIELDS = ["type", "name", "webhook_url", "secret", "email_recipients", "kinds", "enabled"]
+
+
+def may_manage_channels(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_coordinator or user.is_sysadmin))
+
+
+def _check_manager(by: User) -> None:
+    if not may_manage_channels(by):
+        raise NotificationError("只有调度员和系统管理员可以配置通知渠道。")
+
+
+def _channel_snapshot(channel: Channel) -> dict:
+    values = {name: getattr(channel, name) for name in CHANNEL_FIELDS}
+    # The signing secret never goes into the audit log; only whether it changed.
+    values["secret"] = "******" if channel.secret else ""
+    values["units"] = sorted(u.name for u in channel.units.all()) if channel.pk else []
+    return values
+
+
+def _check_channel_values(data: dict) -> None:
+    if data["type"] == Channel.Type.EMAIL:
+        if not data.get("email_recipients", "").strip():
+            raise NotificationError("邮件渠道须填写收件人邮箱。")
+    elif not data.get("webhook_url", "").strip():
+        raise NotificationError("机器人渠道须填写 Webhook 地址。")
+    duplicate = Channel.objects.filter(name=data["name"])
+    if data.get("pk"):
+        duplicate = duplicate.exclude(pk=data["pk"])
+    if duplicate.exists():
+        raise NotificationError(f"已有名为“{data['name']}”的通知渠道。")
+
+
+@transaction.atomic
+def create_channel(*, data: dict, by: User) -> Channel:
+    """`data`: the CHANNEL_FIELDS and `units` (a list of units; empty = every unit)."""
+    _check_manager(by)
+    _check_channel_values(data)
+    channel = Channel.objects.create(**{k: data[k] for k in CHANNEL_FIELDS if k in data})
+    channel.units.set(data.get("units") or [])
+    audit.record(
+        actor=by, action="notifications.channel.created", obj=channel,
+        changes={k: [None, v] for k, v in _channel_snapshot(channel).items() if v not in (None, "", [])},
+    )
+    return channel
+
+
+@transaction.atomic
+def update_channel(*, channel: Channel, data: dict, expected_version: int, by: User) -> Channel:
+    _check_manager(by)
+    _check_channel_values({**data, "pk": channel.pk})
+    before = _channel_snapshot(Channel.objects.prefetch_related("units").get(pk=channel.pk))
+    fields = [k for k in CHANNEL_FIELDS if k in data]
+    if "secret" in fields and not data["secret"]:
+        fields.remove("secret")  # an empty secret field on the form keeps the stored one
+    values = {k: data[k] for k in fields}
+    updated = Channel.objects.filter(pk=channel.pk, version=expected_version).update(
+        **values, updated_at=timezone.now(), version=F("version") + 1
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    channel.refresh_from_db()
+    if "units" in data:
+        channel.units.set(data["units"] or [])
+    changes = audit.diff(before, _channel_snapshot(Channel.objects.prefetch_related("units").get(pk=channel.pk)))
+    if changes:
+        audit.record(actor=by, action="notifications.channel.updated", obj=channel, changes=changes)
+    return channel
+
+
+@transaction.atomic
+def delete_channel(*, channel: Channel, by: User) -> None:
+    _check_manager(by)
+    audit.record(
+        actor=by, action="notifications.channel.deleted", obj=channel,
+        changes={k: [v, None] for k, v in _channel_snapshot(channel).items() if v not in (None, "", [])},
+    )
+    channel.delete()
+
+
+@transaction.atomic
+def queue_test_message(*, channel: Channel, by: User, now: datetime.datetime) -> Outbox:
+    """A 测试消息 for one channel, whatever kinds and units it carries; sent like any other row."""
+    _check_manager(by)
+    row = Outbox.objects.create(
+        channel=channel, kind=Message.Kind.OTHER, title="测试消息",
+        body=f"这是一条来自塔吊重点项目调度平台的测试消息，由{by}发送。收到即表示“{channel.name}”配置正确。",
+        next_attempt_at=now, created_at=now,
+    )
+    audit.record(actor=by, action="notifications.channel.tested", obj=channel)
+    return row
+
+
+@transaction.atomic
+def retry_outbox(*, rows: Iterable[Outbox], by: User, now: datetime.datetime) -> int:
+    """Put failed rows back in the queue with a fresh count of attempts."""
+    _check_manager(by)
+    ids = [r.pk for r in rows]
+    count = Outbox.objects.filter(pk__in=ids, status=Outbox.Status.FAILED).update(
+        status=Outbox.Status.PENDING, attempts=0, next_attempt_at=now
+    )
+    if count:
+        audit.record(
+            actor=by, action="notifications.outbox.retried", obj=None, changes={"outbox": ids, "count": count}
+        )
+        schedule_delivery()
+    return count
+
+
+# ---------------------------------------------------------------------------------------------------
+# Delivery
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = datetime.timedelta(minutes=1)
+BACKOFF_CAP = datetime.timedelta(hours=1)
+RATE_LIMIT = 20  # sends per robot per RATE_WINDOW: DingTalk's and WeCom's documented limit
+RATE_WINDOW = datetime.timedelta(seconds=60)
+LEASE = datetime.timedelta(minutes=2)
+HTTP_TIMEOUT = 10  # seconds
+BATCH = 500
+
+
+class DeliveryError(Exception):
+    """A channel refused or did not take a message; the text is stored as the row's last error."""
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """Wait before attempt `attempts + 1`: 1, 2, 4, 8 … minutes, at most an hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def dingtalk_signed_url(url: str, secret: str, *, now: datetime.datetime) -> str:
+    """DingTalk 加签: HMAC-SHA256 of "timestamp\\nsecret" keyed by the secret, base64, url-encoded."""
+    timestamp = str(int(now.timestamp() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
+
+
+def message_text(row: Outbox) -> str:
+    kind = Message.Kind(row.kind).label if row.kind in Message.Kind.values else row.kind
+    lines = [f"【{kind}】{row.title}"]
+    if row.body:
+        lines.append(row.body)
+    if row.link:
+        lines.append(f"查看：{getattr(settings, 'TADIAO_SITE_URL', '').rstrip('/')}{row.link}")
+    return "\n".join(lines)
+
+
+def _post_json(url: str, payload: dict) -> None:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+            raw = response.read(65536)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"HTTP {exc.code}") from exc
+    except TimeoutError as exc:
+        raise DeliveryError("连接超时") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"无法连接：{reason}") from exc
+    try:
+        answer = json.loads(raw)
+    except ValueError as exc:
+        raise DeliveryError("机器人返回的不是 JSON") from exc
+    errcode = answer.get("errcode", 0) if isinstance(answer, dict) else None
+    if errcode != 0:
+        errmsg = answer.get("errmsg", "") if isinstance(answer, dict) else ""
+        raise DeliveryError(f"errcode {errcode}：{errmsg}")
+
+
+def send(channel: Channel, row: Outbox, *, now: datetime.datetime) -> None:
+    """Hand one row to its channel; raises DeliveryError when it did not arrive."""
+    text = message_text(row)
+    if channel.type == Channel.Type.DINGTALK:
+        url = channel.webhook_url
+        if channel.secret:
+            url = dingtalk_signed_url(url, channel.secret, now=now)
+        _post_json(url, {"msgtype": "text", "text": {"content": text[:2000]}})
+    elif channel.type == Channel.Type.WECOM:
+        # WeCom's limit is 2048 bytes of UTF-8: 600 CJK characters stay well inside it.
+        _post_json(channel.webhook_url, {"msgtype": "text", "text": {"content": text[:600]}})
+    elif channel.type == Channel.Type.EMAIL:
+        try:
+            send_mail(f"【塔吊】{row.title}", text, None, channel.recipient_list, fail_silently=False)
+        except Exception as exc:  # SMTP refusals, connection errors: all are retried
+            raise DeliveryError(f"邮件发送失败：{exc}") from exc
+    else:
+        raise DeliveryError(f"未知的渠道类型：{channel.type}")
+
+
+@dataclass
+class DeliveryRun:
+    sent: int = 0
+    failed: int = 0  # attempts that failed (the row is retried later or, after MAX_ATTEMPTS, marked failed)
+    given_up: int = 0
+    deferred: int = 0  # due rows left for later by the rate limit
+    next_due: datetime.datetime | None = None  # when the next run has something to do
+
+
+def _recent_sends(channel_ids: set[int], now: datetime.datetime) -> dict[int, int]:
+    rows = (
+        DeliveryAttempt.objects.filter(channel_id__in=channel_ids, at__gt=now - RATE_WINDOW)
+        .values("channel_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["channel_id"]: r["n"] for r in rows}
+
+
+def _window_frees_at(channel_id: int, now: datetime.datetime) -> datetime.datetime:
+    """When the oldest send in the channel's window leaves it, making room for one more."""
+    sends = DeliveryAttempt.objects.filter(channel_id=channel_id, at__gt=now - RATE_WINDOW).order_by("-at")
+    oldest = sends.values_list("at", flat=True)[RATE_LIMIT - 1 : RATE_LIMIT].first()
+    return (oldest or now) + RATE_WINDOW
+
+
+def _fail(row: Outbox, error: str, now: datetime.datetime, run: DeliveryRun) -> None:
+    row.attempts += 1
+    row.last_error = error[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = Outbox.Status.FAILED
+        run.given_up += 1
+    else:
+        row.next_attempt_at = now + backoff(row.attempts)
+    row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    run.failed += 1
+
+
+def deliver_due(*, now: datetime.datetime, outbox_ids: Iterable[int] | None = None) -> DeliveryRun:
+    """Send the pending rows due at `now` (or only `outbox_ids`), oldest first, at most RATE_LIMIT per channel
+    per RATE_WINDOW counted from the recorded attempts. A channel that fails once in a run is not tried again
+    in that run: its other due rows count the same failed attempt and back off together, so a robot that is
+    down costs one timeout per run and is not hammered; nothing is dropped before MAX_ATTEMPTS."""
+    run = DeliveryRun()
+    due = Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=now, channel__enabled=True)
+    if outbox_ids is not None:
+        due = due.filter(pk__in=list(outbox_ids))
+    rows = list(due.select_related("channel").order_by("id")[:BATCH])
+    budget = {cid: RATE_LIMIT - n for cid, n in _recent_sends({r.channel_id for r in rows}, now).items()}
+    channel_error: dict[int, str] = {}
+    limited: set[int] = set()
+    for row in rows:
+        channel = row.channel
+        if row.channel_id in channel_error:
+            _fail(row, f"本轮未发送：该渠道前一条失败（{channel_error[row.channel_id]}）", now, run)
+            continue
+        if budget.get(row.channel_id, RATE_LIMIT) <= 0:
+            limited.add(row.channel_id)
+            run.deferred += 1
+            continue
+        # Claim: only one deliverer (worker or command) sends a row; the lease lapses if this one dies.
+        claimed = Outbox.objects.filter(
+            pk=row.pk, status=Outbox.Status.PENDING, next_attempt_at=row.next_attempt_at
+        ).update(next_attempt_at=now + LEASE)
+        if not claimed:
+            continue
+        row.next_attempt_at = now + LEASE
+        budget[row.channel_id] = budget.get(row.channel_id, RATE_LIMIT) - 1
+        attempt = DeliveryAttempt.objects.create(outbox=row, channel=channel, at=now)
+        try:
+            send(channel, row, now=now)
+        except DeliveryError as exc:
+            attempt.ok, attempt.error = False, str(exc)[:500]
+            attempt.save(update_fields=["ok", "error"])
+            channel_error[row.channel_id] = str(exc)
+            _fail(row, str(exc), now, run)
+        else:
+            attempt.ok = True
+            attempt.save(update_fields=["ok"])
+            row.attempts += 1
+            row.status, row.sent_at, row.last_error = Outbox.Status.SENT, now, ""
+            row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            run.sent += 1
+    candidates = [_window_frees_at(cid, now) for cid in limited]
+    if len(rows) == BATCH:
+        candidates.append(now)
+    later = (
+        Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__gt=now, channel__enabled=True)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if later is not None:
+        candidates.append(later)
+    run.next_due = min(candidates) if candidates else None
+    return run
+
+
+def deliver_from_worker() -> DeliveryRun:
+    """One worker run: deliver what is due, then book the next run for when something falls due again."""
+    from tadiao.notifications import tasks
+
+    now = timezone.now()
+    run = deliver_due(now=now)
+    if run.next_due is not None:
+        _enqueue_at(tasks.deliver_notifications_task, max(run.next_due, now + datetime.timedelta(seconds=1)))
+    return run
+
+
+def _enqueue_at(task, when: datetime.datetime) -> None:
+    """Enqueue `task` to run at `when`, unless a queued run of it already comes no later (one chain, not many)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend = task.get_backend()
+    if not backend.supports_defer:
+        return  # the immediate backend (tests) cannot wait: the command or the next notify() picks the rows up
+    if not isinstance(backend, DatabaseBackend):  # duplicates are harmless: a run finds nothing due
+        task.using(run_after=when).enqueue()
+        return
+    queued = DBTaskResult.objects.filter(task_path=task.module_path, status="READY").filter(
+        Q(run_after__lte=when) | Q(run_after=get_date_max())
+    )
+    if not queued.exists():
+        task.using(run_after=when).enqueue()

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401  (filled in by the notifications app)
+from django.urls import path
+
+from tadiao.notifications import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/open/", views.message_open, name="open"),
+    path("<int:pk>/read/", views.message_read, name="read"),
+    path("read-all/", views.read_all, name="read_all"),
+    path("channels/", views.channels, name="channels"),
+    path("channels/new/", views.channel_create, name="channel_create"),
+    path("channels/<int:pk>/edit/", views.channel_edit, name="channel_edit"),
+    path("channels/<int:pk>/delete/", views.channel_delete, name="channel_delete"),
+    path("channels/<int:pk>/test/", views.channel_test, name="channel_test"),
+    path("outbox/retry/", views.outbox_retry, name="outbox_retry"),
+]
