@@ -51,6 +51,7 @@ class AppSheet:
 # ImportJob.Kind value → dotted path of the app's AppSheet.
 APP_SHEETS: dict[str, str] = {
     "TRIPS": "tadiao.attraction.import_sheet.TRIP_IMPORT",
+    "ECONOMY": "tadiao.economy.import_sheet.ECONOMY_IMPORT",
 }
 
 
