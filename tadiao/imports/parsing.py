@@ -299,3 +299,21 @@ def parse_region_code(value: Any) -> str:
     if not re.fullmatch(r"[0-9]{6}|[0-9]{12}", text):
         raise CellError(f"“{text}”不是有效的区划代码（应为 6 位或 12 位数字）。")
     return text
+
+
+_BATCH_ENTRY = re.compile(r"^第(\d{1,4})期(签约|开工|投产)一批$")
+BATCH_KIND_BY_WORD = {"签约": "SIGN", "开工": "START", "投产": "PRODUCE"}
+
+
+def parse_batch_entries(value: Any) -> list[tuple[int, str]]:
+    """"三个一批" entries like `第7期开工一批；第8期签约一批` → [(7, "START"), (8, "SIGN")], in the cell's order,
+    duplicates dropped. Separated like tags; spaces inside an entry and full-width digits are tolerated."""
+    entries: list[tuple[int, str]] = []
+    for part in split_tags(value):
+        match = _BATCH_ENTRY.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", part)))
+        if match is None:
+            raise CellError(f"“{part}”不是“第N期签约一批/开工一批/投产一批”的格式，多条之间用分号或顿号分隔。")
+        entry = (int(match.group(1)), BATCH_KIND_BY_WORD[match.group(2)])
+        if entry not in entries:
+            entries.append(entry)
+    return entries

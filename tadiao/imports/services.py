@@ -34,6 +34,8 @@ from tadiao.projects.models import (
     DERIVED_TAGS,
     STAGE_DATE_FIELD,
     AnnualPlan,
+    Batch,
+    BatchEntry,
     Category,
     Industry,
     Level,
@@ -43,6 +45,7 @@ from tadiao.projects.models import (
     StageTransition,
     Tag,
 )
+from tadiao.projects.queries import batch_entries_text
 from tadiao.reporting import services as reporting
 from tadiao.reporting.models import MonthlyReport, Period
 
@@ -375,6 +378,10 @@ class _LedgerRow:
     status: str = sheets.STATUS_NORMAL
     tags: list[str] = field(default_factory=list)
     target: Project | None = None
+    # "三个一批" column: (期数, kind) as written (None: no such column, or a bad cell), and what the import adds.
+    batch_entries: list[tuple[int, str]] | None = None
+    new_batch_entries: list[tuple[Batch, str]] = field(default_factory=list)
+    batches_text: tuple[str, str] = ("", "")  # the entries before → after, for the audit
 
 
 @dataclass
@@ -382,6 +389,7 @@ class _LedgerContext:
     """What every row is checked against, read once per import."""
 
     optional: list[str]  # optional columns present in the sheet
+    has_batches: bool  # the sheet has the column 三个一批
     scope: _Scope
     industries: dict[str, Industry]  # by folded name
     columns: dict[str, str] = field(default_factory=lambda: {
@@ -409,6 +417,7 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
     industries = list(Industry.objects.all())
     ctx = _LedgerContext(
         optional=[f for f in OPTIONAL_FIELDS if rows and f in rows[0].values],
+        has_batches=bool(rows) and "batches" in rows[0].values,
         scope=_Scope.of(by, units),
         industries={xlsx.fold(i.name): i for i in industries},
     )
@@ -422,6 +431,8 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
                               units={u.pk: u for u in units})
     tags_of = _load_tags(existing, industries={i.pk: i for i in industries})
     _match_projects(parsed, _ProjectIndex(existing), ctx.scope)
+    if ctx.has_batches:
+        _check_batch_entries(parsed, by=by)
     errors = {p.row.line: p.errors for p in parsed if p.errors}
     if errors:
         return Outcome(total=len(rows), errors=errors)
@@ -484,6 +495,9 @@ def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
         else:
             result.tags.append(tag)
 
+    if ctx.has_batches:
+        result.batch_entries = _cell(row, "batches", columns["batches"], parsing.parse_batch_entries, errors)
+
     for name_ in ctx.optional:
         text = parsing.cell_text(row.values.get(name_))
         if name_ == "investor" and len(text) > 200:
@@ -537,6 +551,35 @@ def _match_projects(parsed: list[_LedgerRow], index: _ProjectIndex, scope: _Scop
         item.errors.extend(lifecycle.date_order_errors(_merged_dates(item)))
 
 
+def _check_batch_entries(parsed: list[_LedgerRow], *, by) -> None:
+    """The 三个一批 entries of each row: the 期 must exist; what is not yet entered will be added (only the
+    office enters projects into batches); entries missing from the cell are left alone — removing one is done
+    on the 三个一批 page, where it is seen. Two queries (the batches, the matched projects' entries)."""
+    batches = {b.number: b for b in Batch.objects.all()}
+    existing: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    targets = [item.target.pk for item in parsed if item.target is not None and item.batch_entries]
+    for chunk in _chunks(targets):
+        for project_id, number, kind in BatchEntry.objects.filter(project_id__in=chunk).values_list(
+            "project_id", "batch__number", "kind"
+        ):
+            existing[project_id].add((number, kind))
+    for item in parsed:
+        if not item.batch_entries:
+            continue
+        unknown = sorted({n for n, _ in item.batch_entries if n not in batches})
+        if unknown:
+            item.errors.append("“三个一批”" + "、".join(f"第{n}期" for n in unknown)
+                               + "尚未创建，请先在“三个一批”页面创建该期次。")
+            continue
+        before = existing[item.target.pk] if item.target is not None else set()
+        added = [(n, k) for n, k in item.batch_entries if (n, k) not in before]
+        if added and by is not None and not by.is_coordinator:
+            item.errors.append(f"列入“三个一批”需由调度员（重点项目办）操作：{batch_entries_text(added)}。")
+            continue
+        item.new_batch_entries = [(batches[n], k) for n, k in added]
+        item.batches_text = (batch_entries_text(before), batch_entries_text(before | set(added)))
+
+
 def _merged_dates(item: _LedgerRow) -> dict[str, Any]:
     """Actual stage dates after the import: the sheet's, and the project's own for stages not in the sheet."""
     dates = {}
@@ -556,6 +599,7 @@ class _Plan:
     tags: list[str]
     tags_changed: bool
     transition: StageTransition | None
+    batch_entries: list[tuple[Batch, str]] = field(default_factory=list)  # "三个一批" entries to add
 
 
 def _plan(item: _LedgerRow, *, tags_of: dict[int, list[str]], optional: list[str]) -> _Plan:
@@ -585,11 +629,15 @@ def _plan(item: _LedgerRow, *, tags_of: dict[int, list[str]], optional: list[str
         transition = _transition(project, from_stage=Stage.RESERVE, dates=dates,
                                  status=item.status if flagged else None) if (
             project.stage != Stage.RESERVE or flagged) else None
+        if item.new_batch_entries:
+            new_plain["batches"] = item.batches_text[1]
         return _Plan(project=project, created=True, changes=new_plain, tags=tags, tags_changed=bool(tags),
-                     transition=transition)
+                     transition=transition, batch_entries=item.new_batch_entries)
 
     old = audit.snapshot(target, fields) | {"tags": sorted(tags_of.get(target.pk, []))}
     changes = audit.diff(old, new_plain)
+    if item.new_batch_entries:
+        changes["batches"] = list(item.batches_text)
     flags_changed = (target.is_suspended, target.is_cancelled) != (suspended, cancelled)
     for name in fields:
         if name in changes:
@@ -599,7 +647,7 @@ def _plan(item: _LedgerRow, *, tags_of: dict[int, list[str]], optional: list[str
         transition = _transition(target, from_stage=old_stage, dates=dates,
                                  status=item.status if flags_changed else None)
     return _Plan(project=target, created=False, changes=changes, tags=tags, tags_changed="tags" in changes,
-                 transition=transition)
+                 transition=transition, batch_entries=item.new_batch_entries)
 
 
 def _transition(project: Project, *, from_stage: str, dates: dict[str, Any], status: str | None) -> StageTransition:
@@ -623,7 +671,7 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
         Project.objects.bulk_create([p.project for p in created], batch_size=BATCH)
     if updated:
         # A tags-only change bumps the version too: the project as a whole was edited.
-        changed_fields = sorted({name for p in updated for name in p.changes if name != "tags"})
+        changed_fields = sorted({name for p in updated for name in p.changes if name not in ("tags", "batches")})
         for p in updated:
             p.project.version += 1
             p.project.updated_at = now
@@ -642,6 +690,10 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     for t in transitions:
         t.project_id, t.by, t.at = t.project.pk, by, now
     StageTransition.objects.bulk_create(transitions, batch_size=BATCH)
+    BatchEntry.objects.bulk_create(
+        [BatchEntry(batch=batch, project_id=p.project.pk, kind=kind) for p in plans for batch, kind in p.batch_entries],
+        batch_size=BATCH,
+    )
 
     audit.record_many(
         actor=by, actor_name="" if by else CLI_ACTOR,

@@ -45,6 +45,7 @@ LEDGER_COLUMNS: dict[str, tuple[str, ...]] = {
 LEDGER_OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "investor": ("项目单位（投资企业）", "项目单位", "投资企业"),
     "content": ("建设内容",),
+    "batches": ("三个一批",),
 }
 # How a row of 年度计划 or 月度进展 names its project: 项目代码, or 项目名称 + 责任单位 (the ledger's matching rule).
 # Each column is optional on its own; a sheet must have 项目代码, or both of the others (see PROJECT_KEY_KINDS).
@@ -194,6 +195,7 @@ def template_workbook(*, kind: str, example_unit: str, example_region_code: str,
             "completed_date": None, "producing_date": None, "at_capacity_date": None,
             "status": STATUS_NORMAL, "tags": "智能化改造、招商引资",
             "investor": "某某智能装备有限公司", "content": "新建厂房 5 万平方米，购置生产线 8 条。",
+            "batches": "",  # the 说明 sheet shows the format; 期次 differ per county
         }
         sheet = XlsxSheet(name=LEDGER_SHEET, headers=headers, rows=[list(example.values())],
                           widths=[30, 26, 14, 10, 10, 12, 10, 14] + [13] * 8 + [10, 20, 24, 30])
@@ -214,6 +216,8 @@ def template_workbook(*, kind: str, example_unit: str, example_region_code: str,
                      "签约、立项、开工、竣工、投产、达产的先后顺序；当前阶段按填写的最后一个实际日期确定。"),
             ("项目状态", "可填：正常、停工、终止；不填为“正常”。"),
             ("标签", "选填，多个标签用顿号（、）或分号（;）分隔。“亿元以上”等按总投资自动计算，无需填写。"),
+            ("三个一批", "选填，如“第7期开工一批；第8期签约一批”，多条用分号或顿号分隔；期次须已在“三个一批”页面创建。"
+                         "导入只增加尚未列入的，不移出已列入的（移出请在“三个一批”页面操作）；列入须由调度员导入。"),
         ]
     notes_sheet = XlsxSheet(name="说明", headers=["项目", "说明"], rows=notes, widths=[16, 100])
     return xlsx_bytes([sheet, notes_sheet])

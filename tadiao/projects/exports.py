@@ -3,11 +3,12 @@ exported ledger can be edited and imported back."""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.projects.models import Project
+from tadiao.projects.models import BatchEntry, Project
+from tadiao.projects.queries import batch_entries_text
 
 # (header, width, value of a row); headers of the ledger import come first, in its order.
 COLUMNS = [
@@ -32,12 +33,14 @@ COLUMNS = [
     ("当前阶段", 10, lambda p: p.get_stage_display()),
     ("联系领导", 12, lambda p: p.leader.name if p.leader else ""),
     ("项目单位", 24, lambda p: p.investor),
+    ("三个一批", 24, lambda p: batch_entries_text((e.batch.number, e.kind) for e in p.batch_entries.all())),
 ]
 
 
 def ledger_sheet(rows: QuerySet[Project], *, plan_year: int) -> XlsxSheet:
     """The sheet 项目: 序号, the import headers, then the as-of year's plan; rows are read in chunks."""
     columns = [*COLUMNS, (f"{plan_year}年计划投资（万元）", 16, lambda p: p.year_planned)]
+    rows = rows.prefetch_related(Prefetch("batch_entries", queryset=BatchEntry.objects.select_related("batch")))
     body = (
         [n, *(value_of(project) for _, _, value_of in columns)]
         for n, project in enumerate(rows.iterator(chunk_size=2000), start=1)

@@ -1,6 +1,7 @@
 """Reads of the project registry, and its one access gate used by every view, export and API."""
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -246,6 +247,13 @@ def milestone_projects(projects: QuerySet[Project], *, limit: int = 20) -> list[
 
 # ---------------------------------------------------------------------------------------------------
 # "三个一批" batches
+
+
+def batch_entries_text(entries: Iterable[tuple[int, str]]) -> str:
+    """"三个一批" entries as the ledger writes them — 第7期开工一批；第8期签约一批 — by 期数, then kind."""
+    order = list(BatchEntry.Kind.values)
+    ranked = sorted(entries, key=lambda entry: (entry[0], order.index(entry[1])))
+    return "；".join(f"第{number}期{BatchEntry.Kind(kind).label}" for number, kind in ranked)
 
 
 def batch_statistics(projects: QuerySet[Project], *, numbers: list[int], as_of) -> list[dict]:

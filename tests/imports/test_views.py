@@ -42,8 +42,8 @@ def bad_file(tmp_path, unit_a, unit_b):
 
 
 @pytest.mark.parametrize(("actor", "status", "kinds"), [
-    ("reporter_a", 200, ["项目台账", "年度计划", "月度进展"]),
-    ("coordinator", 200, ["项目台账", "年度计划", "月度进展"]),
+    ("reporter_a", 200, ["项目台账", "年度计划", "月度进展", "外出招商"]),
+    ("coordinator", 200, ["项目台账", "年度计划", "月度进展", "外出招商"]),
     ("sysadmin", 200, ["单位"]),
     ("leader", 403, []),
     ("auditor", 403, []),
@@ -54,7 +54,8 @@ def test_upload_page_by_role(client, request, actor, status, kinds):
     assert response.status_code == status
     if status == 200:
         page = response.content.decode()
-        slugs = {"项目台账": "ledger", "年度计划": "plans", "月度进展": "progress", "单位": "units"}
+        slugs = {"项目台账": "ledger", "年度计划": "plans", "月度进展": "progress", "单位": "units",
+                 "外出招商": "trips"}
         assert [label for label in slugs if f'">{label}</label>' in page] == kinds
         # A template to download for each kind offered, none for the others.
         assert [label for label, slug in slugs.items()
@@ -188,7 +189,7 @@ def test_ledger_template_round_trip(client, reporter_a, tmp_path, immediate_task
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     data = b"".join(response.streaming_content)
     rows = read_rows(data, "项目")
-    assert rows[0] == [*LEDGER_HEADERS, "项目单位（投资企业）", "建设内容"]
+    assert rows[0] == [*LEDGER_HEADERS, "项目单位（投资企业）", "建设内容", "三个一批"]
     example = dict(zip(rows[0], rows[1], strict=True))
     assert example["责任单位"] == "东城镇"  # the reporter's own unit
     assert example["签约日期"] == datetime.date(2024, 3, 5)
