@@ -338,6 +338,10 @@ class ItemScore:
     score: Decimal
     working: list[str]
 
+    @property
+    def kind_label(self) -> str:
+        return AssessmentItem.Kind(self.kind).label
+
 
 @dataclass
 class UnitScore:

@@ -13,3 +13,14 @@ urlpatterns = [
     path("settings/targets/", views.target_save, name="target_save"),
     path("settings/rules/<int:pk>/", views.warning_rule_save, name="warning_rule_save"),
 ]
+
+# Quarterly assessment (季度考评): tadiao/indicators/assessment_views.py
+from tadiao.indicators import assessment_views  # noqa: E402 (appended with its own routes, see above)
+
+urlpatterns += [
+    path("assessment/", assessment_views.assessment_page, name="assessment"),
+    path("assessment/export.xlsx", assessment_views.assessment_export, name="assessment_export"),
+    path("assessment/units/<int:unit_id>/", assessment_views.assessment_unit, name="assessment_unit"),
+    path("assessment/settings/", assessment_views.assessment_settings, name="assessment_settings"),
+    path("assessment/settings/<int:pk>/copy/", assessment_views.assessment_scheme_copy, name="assessment_scheme_copy"),
+]

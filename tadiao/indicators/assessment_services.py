@@ -1,0 +1,147 @@
+"""Writes of the quarterly assessment schemes (考评方案): a coordinator edits a scheme's items as a whole, or copies
+a scheme for a new year. Every change is audited in the same transaction."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from tadiao.audit import services as audit
+from tadiao.indicators import assessment
+from tadiao.indicators.assessment import AssessmentError
+from tadiao.indicators.models import AssessmentItem, AssessmentScheme
+from tadiao.org.models import User
+
+
+def _require_coordinator(by: User) -> None:
+    if not by.is_coordinator:
+        raise AssessmentError("考评方案需由调度员（重点项目办）配置。")
+
+
+def _item_json(item: AssessmentItem | dict) -> dict:
+    get = item.get if isinstance(item, dict) else lambda key: getattr(item, key)
+    return {
+        "name": get("name"),
+        "kind": get("kind"),
+        "weight": format(Decimal(get("weight")), "f"),
+        "rule": get("rule"),
+        "display_order": get("display_order"),
+    }
+
+
+def _check_active_year(scheme: AssessmentScheme, *, year: int | None, is_active: bool) -> None:
+    if not is_active:
+        return
+    other = AssessmentScheme.objects.filter(is_active=True, year=year).exclude(pk=scheme.pk).first()
+    if other is not None:
+        which = f"{year}年" if year else "通用（不限年度）"
+        raise AssessmentError(f"{which}已有启用的考评方案“{other.name}”，请先停用该方案。")
+
+
+@transaction.atomic
+def save_scheme(
+    *,
+    scheme: AssessmentScheme,
+    version: int,
+    name: str,
+    year: int | None,
+    bottom_n: int,
+    description: str,
+    is_active: bool,
+    items: list[dict],
+    by: User,
+) -> AssessmentScheme:
+    """Replace the scheme's fields and items. `items`: dicts of id (None for a new item), name, kind, weight,
+    rule, display_order; items of the scheme not listed are removed. Rules are validated against the rate
+    definitions; base weights must sum to 100."""
+    _require_coordinator(by)
+    names = assessment.rate_names()
+    clean = []
+    for entry in items:
+        try:
+            rule = assessment.validate_rule(entry["rule"], kind=entry["kind"], weight=entry["weight"], rate_names=names)
+        except AssessmentError as exc:
+            raise AssessmentError(f"“{entry['name']}”：{exc.message}") from exc
+        clean.append({**entry, "rule": rule})
+    assessment.validate_items(clean)
+    _check_active_year(scheme, year=year, is_active=is_active)
+    if bottom_n < 0:
+        raise AssessmentError("约谈名额不能为负数。")
+    existing = {i.pk: i for i in scheme.items.all()}
+    old_items = [_item_json(i) for i in existing.values()]
+    keep = {entry["id"] for entry in clean if entry.get("id")}
+    if keep - set(existing):
+        raise AssessmentError("要修改的考评项目不属于该方案，请刷新页面后重试。")
+
+    # The version check: a conditional UPDATE, so a concurrent save by another coordinator is refused, not lost.
+    updated = AssessmentScheme.objects.filter(pk=scheme.pk, version=version).update(
+        name=name,
+        year=year,
+        bottom_n=bottom_n,
+        description=description,
+        is_active=is_active,
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise AssessmentError("该方案已被他人修改，请刷新页面后重新编辑。")
+    old_fields = {
+        "name": scheme.name,
+        "year": scheme.year,
+        "bottom_n": scheme.bottom_n,
+        "description": scheme.description,
+        "is_active": scheme.is_active,
+    }
+    scheme.items.exclude(pk__in=keep).delete()
+    # Names are unique within a scheme: park the kept rows under temporary names first so that two items may
+    # swap names in one save.
+    for pk in keep:
+        AssessmentItem.objects.filter(pk=pk).update(name=f"__{pk}")
+    for entry in clean:
+        values = {k: entry[k] for k in ("name", "kind", "weight", "rule", "display_order")}
+        if entry.get("id"):
+            AssessmentItem.objects.filter(pk=entry["id"]).update(**values)
+        else:
+            AssessmentItem.objects.create(scheme=scheme, **values)
+    scheme.refresh_from_db()
+    new_fields = {
+        "name": name,
+        "year": year,
+        "bottom_n": bottom_n,
+        "description": description,
+        "is_active": is_active,
+    }
+    changes = audit.diff(old_fields, new_fields)
+    new_items = [_item_json(i) for i in scheme.items.all()]
+    if old_items != new_items:
+        changes["items"] = [old_items, new_items]
+    audit.record(actor=by, action="indicators.assessment_scheme.saved", obj=scheme, changes=changes)
+    return scheme
+
+
+@transaction.atomic
+def copy_scheme(*, scheme: AssessmentScheme, name: str, year: int | None, by: User) -> AssessmentScheme:
+    """A new, inactive scheme with the same items: the starting point of next year's scheme."""
+    _require_coordinator(by)
+    if not name.strip():
+        raise AssessmentError("请填写新方案名称。")
+    copy = AssessmentScheme.objects.create(
+        name=name.strip(), year=year, bottom_n=scheme.bottom_n, description=scheme.description, is_active=False
+    )
+    items = [
+        AssessmentItem(
+            scheme=copy, name=i.name, kind=i.kind, weight=i.weight, rule=i.rule, display_order=i.display_order
+        )
+        for i in scheme.items.all()
+    ]
+    AssessmentItem.objects.bulk_create(items)
+    audit.record(
+        actor=by,
+        action="indicators.assessment_scheme.copied",
+        obj=copy,
+        changes={
+            "copied_from": [None, str(scheme)],
+            "year": [None, year],
+            "items": [None, [_item_json(i) for i in items]],
+        },
+    )
+    return copy
