@@ -1,4 +1,5 @@
-"""The unread count in the header of every page: one COUNT query, run only when a template shows it."""
+"""The unread count for the header: one COUNT query, run only when a template shows it (base.html loads the
+badge with htmx after the page, so ordinary pages do not run it at all)."""
 
 from django.utils.functional import SimpleLazyObject
 

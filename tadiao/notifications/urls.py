@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/open/", views.message_open, name="open"),
     path("<int:pk>/read/", views.message_read, name="read"),
     path("read-all/", views.read_all, name="read_all"),
+    path("unread/", views.unread_badge, name="unread_badge"),
     path("channels/", views.channels, name="channels"),
     path("channels/new/", views.channel_create, name="channel_create"),
     path("channels/<int:pk>/edit/", views.channel_edit, name="channel_edit"),

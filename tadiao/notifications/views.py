@@ -64,6 +64,13 @@ def read_all(request):
     return redirect(_inbox_url(request))
 
 
+@require_GET
+def unread_badge(request):
+    """The header's unread count, fetched by htmx once the page has loaded: pages themselves pay no query for
+    it. The count comes from the context processor (one COUNT query)."""
+    return render(request, "notifications/partials/unread_badge.html")
+
+
 # ---------------------------------------------------------------------------------------------------
 # 通知渠道
 
