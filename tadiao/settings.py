@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tadiao.org.context_processors.navigation",
+                "tadiao.notifications.context_processors.unread_messages",
             ],
             "builtins": ["tadiao.lib.templatetags.tadiao_format"],
         },
