@@ -42,7 +42,11 @@ def visible_projects(user: User) -> QuerySet[Project]:
             return Project.objects.none()
         return Project.objects.filter(unit__region__path__startswith=region.path)
     if user.is_reporter and user.unit_id:
-        return Project.objects.filter(unit_id=user.unit_id)
+        # A unit named lead or helping on a problem (a department handler) also reads that problem's project;
+        # writing stays with the project's own unit (may_write_project).
+        from tadiao.coordination.queries import projects_handled_by_unit
+
+        return Project.objects.filter(Q(unit_id=user.unit_id) | Q(pk__in=projects_handled_by_unit(user.unit_id)))
     return Project.objects.none()
 
 
