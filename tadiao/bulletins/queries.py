@@ -8,18 +8,37 @@ Figures of every row (annotations):
   latest_progress 形象进度: the progress text of the latest submitted or approved report up to the as-of month.
 """
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
+from tadiao.bulletins import drafting
+from tadiao.bulletins.models import Bulletin, BulletinSettings, NumberSequence
 from tadiao.indicators.selection import REPORTED_STATUSES
+from tadiao.indicators.snapshots import month_end
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Level, Project
 from tadiao.projects.queries import visible_projects
-from tadiao.reporting.models import MonthlyReport
+from tadiao.reporting.models import MonthlyReport, Period
 
 SMART_TAG = "智能化改造"
 # domain.md: a cancelled project stays in every list it was in and is shown as cancelled; a suspended one likewise.
@@ -334,3 +353,101 @@ def filter_choices(user: User) -> dict:
     """Options of the filter bar: the units of the user's visible projects (one query), levels and sorts."""
     units = Unit.objects.filter(pk__in=visible_projects(user).values("unit_id")).order_by("display_order", "id")
     return {"units": list(units.only("id", "name")), "levels": Level.choices, "sorts": list(SORT_LABELS.items())}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The monthly bulletin (月通报): access and reads
+#
+# A bulletin is region-wide (the snapshot covers every project of the deployment): the office (调度员) drafts,
+# edits and generates it, leaders read it, unit reporters and the administrators do not see it (403).
+
+
+def may_read_bulletins(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_coordinator or user.is_leader))
+
+
+def may_write_bulletins(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_coordinator)
+
+
+def require_bulletin_reader(user: User) -> None:
+    if not may_read_bulletins(user):
+        raise PermissionDenied("您的角色不能查看月度通报。")
+
+
+def require_bulletin_writer(user: User) -> None:
+    require_bulletin_reader(user)
+    if not may_write_bulletins(user):
+        raise PermissionDenied("只有调度员可以起草、修改和生成月度通报。")
+
+
+def get_bulletin_for_user(user: User, pk: int, *, write: bool = False) -> Bulletin:
+    """The bulletin with its period; 403 for a role that may not read (or, with write, may not write) it."""
+    if write:
+        require_bulletin_writer(user)
+    else:
+        require_bulletin_reader(user)
+    bulletin = Bulletin.objects.select_related("period", "created_by").filter(pk=pk).first()
+    if bulletin is None:
+        raise Http404("没有这份通报。")
+    return bulletin
+
+
+def bulletin_list(user: User) -> QuerySet[Bulletin]:
+    """Every bulletin, newest number first, with its period and author joined: one query per page."""
+    require_bulletin_reader(user)
+    return Bulletin.objects.select_related("period", "created_by").order_by("-year", "-number")
+
+
+def periods_for_bulletin() -> QuerySet[Period]:
+    """Closed months with a frozen snapshot, newest first: those a bulletin can be drafted for."""
+    return Period.objects.filter(status=Period.Status.CLOSED, snapshot__isnull=False).order_by("-month")
+
+
+def office_settings() -> BulletinSettings:
+    """The bulletin settings row, or the defaults (unsaved) before the office first saves them."""
+    return BulletinSettings.objects.filter(pk=1).select_related("updated_by").first() or BulletinSettings(pk=1)
+
+
+def content_for(bulletin: Bulletin, office: BulletinSettings) -> dict:
+    """What the .docx and the HTML preview show: the numbered sections (edited text where edited), the
+    attachments, the chart titles and the header fields. No query."""
+    month = bulletin.period.month
+    as_of = month_end(month)
+    return {
+        "title": bulletin.title,
+        "doc_number": bulletin.doc_number,
+        "number_prefix": bulletin.number_prefix,
+        "year": bulletin.year,
+        "number": bulletin.number,
+        "issuer": office.issuer,
+        "issuer_mark": office.issuer_mark,
+        "recipients": office.recipients,
+        "region_name": office.region_name,
+        "date_text": drafting.cn_date(bulletin.issued_date),
+        "period_text": f"{month.year}年{month.month}月",
+        "months_text": drafting.months_text(month.month),
+        "as_of_text": drafting.cn_date(as_of),
+        "sections": drafting.numbered(bulletin.sections),
+        "tables": bulletin.drafted.get("tables", []),
+        "charts": bulletin.drafted.get("charts", {}),
+    }
+
+
+def preview_images(content: dict) -> tuple[dict[str, str], str]:
+    """The charts of the HTML preview as base64 PNG (data: URIs are allowed by the pages' CSP), or the message
+    that says why they cannot be drawn."""
+    from tadiao.bulletins import charts  # here: matplotlib loads only for pages that draw
+
+    try:
+        images = charts.draw(content["charts"])
+    except charts.ChartFontMissing as exc:
+        return {}, str(exc)
+    return {key: base64.b64encode(png).decode("ascii") for key, png in images.items()}, ""
+
+
+def next_number(*, year: int) -> int:
+    """The number the next bulletin of the year would get (as services.allocate_number computes it)."""
+    sequence = NumberSequence.objects.filter(year=year).values_list("next_number", flat=True).first() or 1
+    used = Bulletin.objects.filter(year=year).aggregate(m=Max("number"))["m"] or 0
+    return max(sequence, used + 1)
