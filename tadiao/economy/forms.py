@@ -8,6 +8,12 @@ from tadiao.economy.models import MIN_GROWTH, Figure, Indicator
 from tadiao.economy.queries import parse_period
 
 GROWTH_MAX = Decimal("99999.99")
+CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    """As the database keeps it (two decimals), so that the audit trail reads the same for a form and an import."""
+    return None if value is None else value.quantize(CENT)
 
 
 def _style(form: forms.Form) -> None:
@@ -22,14 +28,16 @@ def _style(form: forms.Form) -> None:
 
 
 def growth_field(label: str, *, required: bool) -> forms.DecimalField:
+    # Messages of the codes that carry params are %-formatted by Django: their "%" must be doubled.
+    escaped = label.replace("%", "%%")
     return forms.DecimalField(
         label=label, required=required, max_digits=7, decimal_places=2, min_value=MIN_GROWTH, max_value=GROWTH_MAX,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={
             "required": f"请填写{label}。", "invalid": f"{label}应为数字（百分数，如 6.5）。",
-            "max_decimal_places": f"{label}最多保留两位小数。", "max_digits": f"{label}数值过大。",
-            "max_whole_digits": f"{label}数值过大。", "min_value": f"{label}不能低于 {MIN_GROWTH}%。",
-            "max_value": f"{label}数值过大。",
+            "max_decimal_places": f"{escaped}最多保留两位小数。", "max_digits": f"{escaped}数值过大。",
+            "max_whole_digits": f"{escaped}数值过大。", "min_value": f"{escaped}不能低于 {MIN_GROWTH}%%。",
+            "max_value": f"{escaped}数值过大。",
         },
     )
 
@@ -78,8 +86,8 @@ class FigureForm(forms.Form):
     def figure_data(self) -> dict:
         data = self.cleaned_data
         return {"region": data["region"], "year": data["period"][0], "month": data["period"][1],
-                "indicator": data["indicator"], "value": data["value"], "growth": data["growth"],
-                "parent_growth": data["parent_growth"], "provincial_rank": data["provincial_rank"]}
+                "indicator": data["indicator"], "value": _cents(data["value"]), "growth": _cents(data["growth"]),
+                "parent_growth": _cents(data["parent_growth"]), "provincial_rank": data["provincial_rank"]}
 
     @staticmethod
     def initial_of(figure: Figure) -> dict:
@@ -112,5 +120,5 @@ class TargetsForm(forms.Form):
                 for region in self.regions]
 
     def targets(self) -> dict[tuple[int, str], Decimal | None]:
-        return {(region.pk, code): self.cleaned_data.get(self.name_of(region.pk, code))
+        return {(region.pk, code): _cents(self.cleaned_data.get(self.name_of(region.pk, code)))
                 for region in self.regions for code in Indicator.values}
