@@ -34,13 +34,10 @@ def _recipients(*, users: Iterable[User], units: Iterable[Unit], exclude: User |
     """The given users plus the active 填报员 of the given units, each once, in a stable order."""
     user_ids = {u.pk for u in users}
     unit_ids = {u.pk for u in units}
-    found: dict[int, User] = {}
-    if user_ids:
-        for u in User.objects.filter(pk__in=user_ids, is_active=True).only("id", "unit_id"):
-            found[u.pk] = u
-    if unit_ids:
-        for u in User.objects.filter(unit_id__in=unit_ids, is_active=True, is_reporter=True).only("id", "unit_id"):
-            found[u.pk] = u
+    if not user_ids and not unit_ids:
+        return []
+    wanted = Q(pk__in=user_ids) | Q(unit_id__in=unit_ids, is_reporter=True)
+    found = {u.pk: u for u in User.objects.filter(wanted, is_active=True).only("id", "unit_id")}
     if exclude is not None:
         found.pop(exclude.pk, None)
     return [found[pk] for pk in sorted(found)]
