@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.attraction import forms, queries, services
 from tadiao.attraction.models import Lead, Likelihood, Rank, Recognition
+from tadiao.indicators import snapshots
 from tadiao.lib.forms import error_text
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.queries import get_project_for_user, may_write_project
@@ -417,14 +418,20 @@ def _work_items(request):
     items = queries.work_items(units, start=start, end=end)
     sort = request.GET.get("sort", "unit")
     sort = sort if sort in queries.WORK_ITEM_SORTS else "unit"
+    blank = queries.blank_units(units, start=start, end=end, items=items)
+    # 零的突破 / 连续空白 compare year-to-date lists, as the snapshots hold them: only for such a period.
+    standing = None
+    if start == end.replace(month=1, day=1):
+        standing = snapshots.standing_against_snapshots(units, blank_ids=[u.pk for u in blank], as_of=end)
     return {
         "start": start,
         "end": end,
         "invalid": invalid,
         "sort": sort,
         "rows": queries.work_item_rows(units, items, sort=sort),
-        "blank": queries.blank_units(units, start=start, end=end, items=items),
+        "blank": blank,
         "totals": queries.work_item_totals(items),
+        "standing": standing,
     }
 
 

@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tadiao.attraction import queries as attraction
 from tadiao.dashboard import charts
 from tadiao.indicators import queries, rankings, snapshots
 from tadiao.indicators.formatting import indicators_as_json
@@ -36,13 +37,18 @@ def dashboard(request):
     earlier_red = sum(1 for w in earlier.data["warnings"] if w["light"] == 2) if earlier else None
     total_investment = projects.aggregate(s=Sum("total_investment"))["s"] or 0
     rates = result.rates
+    attraction_units = attraction.visible_units(user)
+    scope = scope_from_request(request)
+    if scope.unit_id:
+        attraction_units = attraction_units.filter(pk=scope.unit_id)
     return render(
         request,
         "dashboard/dashboard.html",
         {
             "as_of": as_of,
             "earlier": earlier,
-            "scope": scope_from_request(request),
+            "scope": scope,
+            "attraction": snapshots.attraction_standing(list(attraction_units), as_of=as_of),
             "choices": _scope_choices(user),
             "figures": [
                 _figure("项目总数", f"{sum(result.counts_by_stage.values())} 个"),

@@ -98,6 +98,34 @@ def blank_comparison(blank_ids: list[int], history: list[set[int] | None], *, un
     }
 
 
+def attraction_standing(units: list[Unit], *, as_of: datetime.date) -> dict:
+    """The work items of `units` year to date, compared with the snapshots of earlier months: what the
+    dashboard shows. A fixed number of queries.
+
+    {"work": work_items_as_json's result, "blank": [Unit], **standing_against_snapshots(...)}
+    """
+    work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
+    by_id = {u.pk: u for u in units}
+    return {
+        "work": work,
+        "blank": [by_id[pk] for pk in work["blank_unit_ids"]],
+        **standing_against_snapshots(units, blank_ids=work["blank_unit_ids"], as_of=as_of),
+    }
+
+
+def standing_against_snapshots(units: list[Unit], *, blank_ids: list[int], as_of: datetime.date) -> dict:
+    """零的突破 and 连续空白 of a year-to-date blank list against the snapshots of months before `as_of`'s:
+    {"broke_zero": [Unit], "streaks": {unit id: n}, "compared_to": the latest earlier Snapshot or None}."""
+    history = blank_unit_history(before=as_of)
+    comparison = blank_comparison(blank_ids, history, unit_ids=[u.pk for u in units])
+    by_id = {u.pk: u for u in units}
+    return {
+        "broke_zero": [by_id[pk] for pk in comparison["broke_zero_unit_ids"]],
+        "streaks": {int(pk): n for pk, n in comparison["blank_streaks"].items()},
+        "compared_to": latest_snapshot_before(as_of) if history else None,
+    }
+
+
 def blank_unit_history(*, before: datetime.date) -> list[set[int] | None]:
     """The blank unit ids of every snapshot of a month before `before`'s, oldest first: one query."""
     rows = (

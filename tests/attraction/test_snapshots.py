@@ -98,3 +98,15 @@ def test_cli_unit_scope(three_months):
     assert data["blank_units"] == []
     data = _cli("--as-of", "2026-07-31", "--unit", "南山园区")
     assert data["blank_units"] == ["南山园区"]
+
+
+def test_work_items_page_names_units_that_broke_zero_and_streaks(three_months, client, coordinator, today):
+    client.force_login(coordinator)
+    page = client.get("/attraction/work-items/", {"start": "2026-01-01", "end": "2026-10-15"}).content.decode()
+    blank = page[page.index('id="blank-units"') : page.index('id="broke-zero"')]
+    broke = page[page.index('id="broke-zero"') :]
+    assert "市发展和改革局" in blank and "连续4次" in blank and "西湖街道" not in blank
+    assert "较2026年9月快照" in broke and "西湖街道" in broke[: broke.index("</div>")]
+    # Another period than year-to-date: no comparison with the (year-to-date) snapshots.
+    page = client.get("/attraction/work-items/", {"start": "2026-03-01", "end": "2026-10-15"}).content.decode()
+    assert "请选择“本年至今”期间查看" in page and "连续4次" not in page

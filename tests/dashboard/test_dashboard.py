@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tadiao.projects.models import Stage
+from tadiao.reporting.models import Period
+from tests.attraction.conftest import make_trip
 from tadiao.reporting import services as reporting
 from tests.conftest import login
 from tests.factories import AnnualPlanFactory, ProjectFactory
@@ -114,3 +116,25 @@ def test_query_count_is_flat(client, coordinator, unit_a, unit_b, ledger):
         )
         AnnualPlanFactory(project=project, year=2026)
     assert count() == at_n
+
+
+
+def _section(page: str, element_id: str) -> str:
+    start = page.index(f'id="{element_id}"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_attraction_work_items_blank_units_and_broke_zero(client, coordinator, ledger, unit_a, unit_b):
+    # March closed with 东城镇 having a trip: 市发展和改革局 and 西湖街道 blank in the snapshot. In April 西湖街道
+    # makes a trip: it breaks zero; 市发展和改革局 is blank for the second snapshot running (March and now).
+    make_trip(unit_a, D(2026, 2, 10))
+    reporting.close_period(period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator)
+    make_trip(unit_b, D(2026, 4, 10), destination="深圳")
+    login(client, coordinator)
+    page = client.get("/dashboard/?as_of=2026-04-30").content.decode()
+    work = page[page.index('id="attraction-work"') : page.index('id="blank-units"')]
+    assert "外出招商</div><div class=\"fs-5 fw-semibold\">2 次" in work
+    blank = _section(page, "blank-units")
+    assert "1 个" in blank and "市发展和改革局" in blank and "连续2次" in blank and "西湖街道" not in blank
+    broke = _section(page, "broke-zero")
+    assert "2026年3月" in broke and "西湖街道" in broke and "东城镇" not in broke
