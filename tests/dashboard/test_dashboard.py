@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tadiao.projects.models import Stage
+from tadiao.reporting import services as reporting
 from tadiao.reporting.models import Period
 from tests.attraction.conftest import make_trip
-from tadiao.reporting import services as reporting
 from tests.conftest import login
 from tests.factories import AnnualPlanFactory, ProjectFactory
 
