@@ -176,3 +176,35 @@ def county(unit_a, unit_b) -> dict[str, Project]:
     report(p["p9"], "2026-06", "600.20", A, "主体封顶")
     report(p["p9"], "2026-12", "50", S, "年底冲刺")
     return p
+
+
+# ---------------------------------------------------------------------------------------------------
+# The monthly bulletin: closed months with snapshots whose data is built by hand (tests/bulletins/snapshot_data.py)
+
+
+def closed_month(month: str, data: dict):
+    from django.utils import timezone
+
+    from tadiao.indicators.models import Snapshot
+    from tadiao.indicators.snapshots import month_end
+
+    p = period(month)
+    p.status = Period.Status.CLOSED
+    p.save(update_fields=["status"])
+    Snapshot.objects.create(period=p, as_of=month_end(p.month), data=data, created_at=timezone.now())
+    return p
+
+
+@pytest.fixture
+def october(db):
+    """September and October 2026 closed, with the hand-built snapshots; October returned."""
+    from tests.bulletins import snapshot_data
+
+    closed_month("2026-09", snapshot_data.september())
+    return closed_month("2026-10", snapshot_data.october())
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run enqueued tasks at once (django.tasks picks the settings change up through setting_changed)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
