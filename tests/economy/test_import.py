@@ -23,7 +23,8 @@ from tests.imports.helpers import error_column, read_rows, write_workbook
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["区划代码", "区划名称", "年月", "指标", "本期累计值", "增速（%）", "目标增速（%）", "上级增速（%）", "全省排名"]
+HEADER = ["区划代码", "区划名称", "年月", "指标", "本期累计值", "增速（%）", "目标增速（%）", "上级增速（%）",
+          "全省排名"]
 GOOD = [
     ["330999", "青山市", "2024-10", "GDP", 512.36, 6.2, 6.5, "6.8", 12],
     ["", "白沙镇", "2024年1—10月", "地区生产总值", "45.1", "5.5%", 7, "", ""],
@@ -190,7 +191,8 @@ def test_upload_of_a_bad_sheet_gives_the_error_report(client, coordinator, bad_f
     job = ImportJob.objects.get()
     assert job.status == "FAILED" and "其中 1 行有错误" in job.summary
     report = b"".join(client.get(reverse("imports:errors", args=[job.pk])).streaming_content)
-    assert error_column(read_rows(report, sheet="经济指标")) == {2: "", 3: "增速（%）：“x”不是有效的数字（百分数，如 6.5）。"}
+    assert error_column(read_rows(report, sheet="经济指标")) == {
+        2: "", 3: "增速（%）：“x”不是有效的数字（百分数，如 6.5）。"}
     assert not Figure.objects.exists()
 
 
