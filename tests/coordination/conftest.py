@@ -10,9 +10,11 @@ from tests.conftest import TODAY
 from tests.factories import UnitFactory, UserFactory
 
 D = datetime.date
+RAISED = D(2026, 11, 2)
+DUE = D(2026, 11, 20)
 
 
-def make_problem(project, lead_unit, *, raised_by_unit=None, raised=D(2026, 11, 2), deadline=D(2026, 11, 20),
+def make_problem(project, lead_unit, *, raised_by_unit=None, raised=RAISED, deadline=DUE,
                  status=Status.PENDING, level=1, helping=(), resolved=None, first_deadline=None, **extra) -> Problem:
     """A problem written straight to the table (the services are tested on their own)."""
     problem = Problem.objects.create(
