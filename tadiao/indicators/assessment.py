@@ -313,7 +313,8 @@ class _Figures:
             row = self.attraction.get(unit_id)
             if row is None:
                 return None, f"{measure.label}：快照中无该单位的招商引资数据"
-            return Decimal(str(row.get(key, 0))), ""
+            # The signed investment of a unit with nothing signed is null in the snapshot: 0 here.
+            return Decimal(str(row.get(key) or 0)), ""
         # problems
         if self.problems is None:
             return None, f"{measure.label}：快照中无问题协调数据"
@@ -435,14 +436,14 @@ def _score_item(item, *, unit_id: int, ctx: _Context) -> ItemScore:
     rule = item.rule
     if "parts" not in rule:
         score, line = _score_single(rule, kind=item.kind, weight=weight, unit_id=unit_id, ctx=ctx)
-        return ItemScore(item.name, item.kind, weight, score, [line])
+        return ItemScore(item.name, item.kind, weight, q(score), [line])
     scores, working = [], []
     for n, part in enumerate(rule["parts"], start=1):
         share = Decimal(part["share"])
         score, line = _score_single(part, kind=item.kind, weight=share, unit_id=unit_id, ctx=ctx)
-        scores.append(score)
+        scores.append(q(score))
         working.append(f"（{n}）{num(share)} 分：{line}")
-    total = sum(scores, ZERO)
+    total = q(sum(scores, ZERO))
     working.append(f"小计 {' + '.join(str(s) for s in scores)} = {total}")
     return ItemScore(item.name, item.kind, weight, total, working)
 
@@ -464,17 +465,22 @@ def score_units(
     items: Sequence,
     rate_names: Mapping[str, str],
     unit_order: Mapping[int, tuple] | None = None,
+    only: Iterable[int] | None = None,
 ) -> list[UnitScore]:
-    """Every unit of the snapshot scored by the items (objects with name, kind, weight and a validated rule), in
-    the snapshot's unit order. `unit_order` maps a unit id to its sort key for the last tie rule (default: the
-    position in the snapshot, which lists units in their configured order)."""
+    """Every unit of the snapshot (or those of `only`) scored by the items (objects with name, kind, weight and a
+    validated rule), in the snapshot's unit order. `unit_order` maps a unit id to its sort key for the last tie
+    rule (default: the position in the snapshot, which lists units in their configured order). Rank-based items
+    rank among the scored units only."""
     units = assessed_units(data)
+    if only is not None:
+        allowed = set(only)
+        units = [(uid, name) for uid, name in units if uid in allowed]
     ctx = _Context(_Figures(data), [uid for uid, _ in units], rate_names)
     scores = []
     for position, (uid, name) in enumerate(units):
         item_scores = [_score_item(item, unit_id=uid, ctx=ctx) for item in items]
         by_kind = {
-            kind: sum((s.score for s in item_scores if s.kind == kind), ZERO) for kind in AssessmentItem.Kind.values
+            kind: q(sum((s.score for s in item_scores if s.kind == kind), ZERO)) for kind in AssessmentItem.Kind.values
         }
         base, bonus = by_kind[AssessmentItem.Kind.BASE], by_kind[AssessmentItem.Kind.BONUS]
         deduction = by_kind[AssessmentItem.Kind.DEDUCTION]
@@ -553,6 +559,11 @@ class Assessment:
         return self.snapshot is not None and self.snapshot.period.month != quarter_months(self.year, self.quarter)[2]
 
     @property
+    def unit_kinds_label(self) -> str:
+        kinds = self.scheme.unit_kinds if self.scheme else []
+        return "、".join(Unit.Kind(k).label for k in kinds if k in Unit.Kind.values) or "全部单位"
+
+    @property
     def bottom(self) -> list[UnitScore]:
         return [s for s in self.scores if s.interview]
 
@@ -570,13 +581,11 @@ def compute(*, year: int, quarter: int, scheme: AssessmentScheme | None = None) 
     scores: list[UnitScore] = []
     if scheme and snapshot:
         ids = [uid for uid, _ in assessed_units(snapshot.data)]
-        order = {
-            pk: (display_order, pk)
-            for pk, display_order in Unit.objects.filter(pk__in=ids).values_list("pk", "display_order")
-        }
-        scores = rank_scores(
-            score_units(snapshot.data, items=items, rate_names=names, unit_order=order), bottom_n=scheme.bottom_n
-        )
+        rows = Unit.objects.filter(pk__in=ids).values_list("pk", "display_order", "kind")
+        order = {pk: (display_order, pk) for pk, display_order, _ in rows}
+        only = [pk for pk, _, kind in rows if not scheme.unit_kinds or kind in scheme.unit_kinds]
+        scores = score_units(snapshot.data, items=items, rate_names=names, unit_order=order, only=only)
+        scores = rank_scores(scores, bottom_n=scheme.bottom_n)
     return Assessment(year, quarter, scheme, items, snapshot, scores, rules)
 
 
@@ -588,6 +597,7 @@ def as_json(result: Assessment) -> dict:
         "scheme": str(result.scheme) if result.scheme else None,
         "snapshot_month": result.snapshot.period.month.strftime("%Y-%m") if result.snapshot else None,
         "provisional": result.provisional,
+        "unit_kinds": result.unit_kinds_label,
         "tie_rule": TIE_RULE,
         "items": [
             {"name": i.name, "kind": i.kind.lower(), "weight": format(i.weight, "f"), "rule": text}

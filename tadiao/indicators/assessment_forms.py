@@ -6,6 +6,7 @@ import json
 from django import forms
 
 from tadiao.indicators.models import AssessmentItem
+from tadiao.org.models import Unit
 
 
 class RuleField(forms.CharField):
@@ -56,6 +57,13 @@ class SchemeForm(forms.Form):
         max_value=100,
         widget=_small(forms.NumberInput()),
         error_messages={"min_value": "约谈名额应在 0–100 之间。", "max_value": "约谈名额应在 0–100 之间。"},
+    )
+    unit_kinds = forms.MultipleChoiceField(
+        label="参加考评的单位类型",
+        choices=Unit.Kind.choices,
+        required=False,
+        help_text="不选表示全部单位",
+        widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(label="说明", max_length=300, required=False, widget=_small(forms.TextInput()))
     is_active = forms.BooleanField(label="启用", required=False)

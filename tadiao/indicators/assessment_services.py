@@ -50,6 +50,7 @@ def save_scheme(
     is_active: bool,
     items: list[dict],
     by: User,
+    unit_kinds: list[str] | None = None,
 ) -> AssessmentScheme:
     """Replace the scheme's fields and items. `items`: dicts of id (None for a new item), name, kind, weight,
     rule, display_order; items of the scheme not listed are removed. Rules are validated against the rate
@@ -78,6 +79,7 @@ def save_scheme(
         name=name,
         year=year,
         bottom_n=bottom_n,
+        unit_kinds=list(unit_kinds or []),
         description=description,
         is_active=is_active,
         version=F("version") + 1,
@@ -88,6 +90,7 @@ def save_scheme(
         "name": scheme.name,
         "year": scheme.year,
         "bottom_n": scheme.bottom_n,
+        "unit_kinds": scheme.unit_kinds,
         "description": scheme.description,
         "is_active": scheme.is_active,
     }
@@ -107,6 +110,7 @@ def save_scheme(
         "name": name,
         "year": year,
         "bottom_n": bottom_n,
+        "unit_kinds": list(unit_kinds or []),
         "description": description,
         "is_active": is_active,
     }
@@ -125,7 +129,12 @@ def copy_scheme(*, scheme: AssessmentScheme, name: str, year: int | None, by: Us
     if not name.strip():
         raise AssessmentError("请填写新方案名称。")
     copy = AssessmentScheme.objects.create(
-        name=name.strip(), year=year, bottom_n=scheme.bottom_n, description=scheme.description, is_active=False
+        name=name.strip(),
+        year=year,
+        bottom_n=scheme.bottom_n,
+        unit_kinds=scheme.unit_kinds,
+        description=scheme.description,
+        is_active=False,
     )
     items = [
         AssessmentItem(

@@ -18,6 +18,7 @@ from tadiao.indicators.assessment import AssessmentError
 from tadiao.indicators.models import AssessmentItem, AssessmentScheme, Snapshot
 from tadiao.lib.forms import error_text
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.org.models import Unit
 
 
 def _require_reader(user) -> None:
@@ -171,6 +172,7 @@ def _settings_context(request, scheme, *, scheme_form=None, formset=None) -> dic
                     "name": scheme.name,
                     "year": scheme.year,
                     "bottom_n": scheme.bottom_n,
+                    "unit_kinds": scheme.unit_kinds,
                     "description": scheme.description,
                     "is_active": scheme.is_active,
                 }
@@ -187,6 +189,7 @@ def _settings_context(request, scheme, *, scheme_form=None, formset=None) -> dic
         "copy_form": assessment_forms.CopyForm(),
         "is_coordinator": request.user.is_coordinator,
         "measures": assessment.measure_choices(names),
+        "kind_labels": dict(Unit.Kind.choices),
     }
 
 

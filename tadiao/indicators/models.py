@@ -161,6 +161,7 @@ class AssessmentScheme(models.Model):
     name = models.CharField("方案名称", max_length=60)
     year = models.PositiveSmallIntegerField("适用年度", null=True, blank=True, help_text="留空表示各年度通用")
     bottom_n = models.PositiveSmallIntegerField("约谈名额（末位 N 名）", default=3)
+    unit_kinds = models.JSONField("参加考评的单位类型", default=list, blank=True, help_text="留空表示全部类型")
     description = models.CharField("说明", max_length=300, blank=True)
     is_active = models.BooleanField("启用", default=True)
     version = models.PositiveIntegerField("版本", default=1)

@@ -301,3 +301,14 @@ def test_default_scheme_is_the_provincial_one_and_valid():
     AssessmentScheme.objects.create(name="停用方案", year=2026, is_active=False)
     assert assessment.scheme_for_year(2027) == dated
     assert assessment.scheme_for_year(2026) == scheme
+
+
+def test_money_measure_null_investment_and_only_some_units():
+    data = snapshot_data()
+    data["attraction"]["units"][2]["signed_investment"] = None  # nothing signed: null in the snapshot
+    items = [item("签约投资", BASE, "100", {"method": "rank", "measure": "attraction:signed_investment"})]
+    scores = assessment.score_units(data, items=items, rate_names=RATE_NAMES, only=[12, 13])
+    assert [(s.name, s.items[0].working) for s in scores] == [
+        ("西湖街道", ["签约投资额 800.00 万元，在 2 个有数据的单位中列第 1 名，得分 100 × (2 − 1 + 1) ÷ 2 = 100.00"]),
+        ("南山园区", ["签约投资额 0.00 万元，在 2 个有数据的单位中列第 2 名，得分 100 × (2 − 2 + 1) ÷ 2 = 50.00"]),
+    ]

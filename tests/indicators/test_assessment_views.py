@@ -202,6 +202,7 @@ def _post_data(scheme, items=None, **fields) -> dict:
         "name": scheme.name,
         "year": scheme.year or "",
         "bottom_n": scheme.bottom_n,
+        "unit_kinds": scheme.unit_kinds,
         "description": scheme.description,
         "is_active": "on" if scheme.is_active else "",
         "items-TOTAL_FORMS": len(items),
@@ -237,7 +238,7 @@ def test_coordinator_edits_scheme_audited(client, coordinator, scheme):
             "rule": {"method": "per_count", "measure": "attraction:signed", "points": "1"},
         }
     )
-    response = client.post(url, _post_data(scheme, items, bottom_n=2))
+    response = client.post(url, _post_data(scheme, items, bottom_n=2, unit_kinds=["TOWNSHIP", "STREET"]))
     assert response.status_code == 302
     scheme.refresh_from_db()
     assert (scheme.bottom_n, scheme.version) == (2, 2)
@@ -252,6 +253,7 @@ def test_coordinator_edits_scheme_audited(client, coordinator, scheme):
     assert saved["招商排名"].kind == AssessmentItem.Kind.BONUS
     event = AuditEvent.objects.get(action="indicators.assessment_scheme.saved")
     assert event.changes["bottom_n"] == [1, 2]
+    assert event.changes["unit_kinds"] == [["TOWNSHIP", "STREET", "PARK"], ["TOWNSHIP", "STREET"]]
     old_items, new_items = event.changes["items"]
     assert len(old_items) == 8 and len(new_items) == 9
 
@@ -395,3 +397,22 @@ def test_query_count_flat_at_n_and_2n(client, coordinator, scheme):
     # Export (7): session, user, the year's scheme, its items, the quarter's snapshot, rate names, units' order.
     # Page (9): the same, plus the user's unit (header) and the active schemes (the scheme chooser).
     assert counts == [9, 7, 9, 7]
+
+
+def test_scores_a_real_frozen_snapshot(coordinator, unit_a, scheme):
+    """Closing September freezes the snapshot the third quarter is scored from (whatever sections it has)."""
+    from tadiao.indicators import assessment
+    from tadiao.projects.models import Stage
+    from tadiao.reporting import services as reporting
+    from tests.factories import ProjectFactory
+
+    ProjectFactory(unit=unit_a, stage=Stage.STARTED, started_date=D(2026, 4, 1))
+    ProjectFactory(unit=unit_a, stage=Stage.SIGNED, signed_date=D(2026, 3, 1))
+    september = reporting.open_period(month=D(2026, 9, 1), by=coordinator)
+    reporting.close_period(period=september, by=coordinator)
+    result = assessment.compute(year=2026, quarter=3)
+    assert result.snapshot.as_of == D(2026, 9, 30) and not result.provisional
+    # The coordinating office (a 部门) is in the snapshot's 招商引资 section but not among the units scored.
+    [east] = result.scores
+    start = next(i for i in east.items if i.name == "开工投产")
+    assert start.working[0] == "（1）20 分：开工率 50.00%（1/2），目标 75.00%，得分 20 × 50.00 ÷ 75.00 = 13.33"
