@@ -112,7 +112,7 @@ def bulletin_list(request):
     return render(request, "bulletins/bulletins.html", {
         "page": page,
         "may_write": writer,
-        "create_form": forms.CreateForm(periods=queries.periods_for_bulletin()) if writer else None,
+        "periods": list(queries.periods_for_bulletin()) if writer else [],
     })
 
 
