@@ -5,6 +5,8 @@ DATABASE_URL     e.g. postgres://user@host:5432/tadiao; empty → SQLite at $TAD
 TADIAO_DEBUG     "1" for development
 TADIAO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 TADIAO_SECRET_KEY     overrides the generated key kept in $TADIAO_DATA_DIR/secret_key
+TADIAO_SITE_URL       the address users open, e.g. http://10.1.2.3:8000 — put before the links in robot messages
+TADIAO_EMAIL_HOST / _PORT / _USER / _PASSWORD / _TLS / _FROM   the intranet SMTP server for e-mail notifications
 """
 
 import os
@@ -191,6 +193,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- background tasks --------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Notifications: links in robot and e-mail messages are made absolute with this; e-mail goes to the intranet's
+# own SMTP server (nothing is sent unless an e-mail channel is configured on the 通知渠道 page).
+TADIAO_SITE_URL = os.environ.get("TADIAO_SITE_URL", "").strip().rstrip("/")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("TADIAO_EMAIL_HOST", "localhost"),
+            "port": _env_int("TADIAO_EMAIL_PORT", 25),
+            "username": os.environ.get("TADIAO_EMAIL_USER", ""),
+            "password": os.environ.get("TADIAO_EMAIL_PASSWORD", ""),
+            "use_tls": _env_bool("TADIAO_EMAIL_TLS"),
+            "timeout": 10,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("TADIAO_EMAIL_FROM", "tadiao@localhost")
 
 # --- security ----------------------------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402  (grouped with the settings it serves)
