@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 from docx import Document
 
 from tadiao.bulletins import services

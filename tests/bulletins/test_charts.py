@@ -28,5 +28,5 @@ def test_both_charts_are_png_images():
 def test_without_the_font_drawing_stops_with_a_chinese_message(monkeypatch):
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
-    with pytest.raises(charts.ChartFontMissing, match="未找到中文字体（Noto CJK）.*fonts-noto-cjk"):
+    with pytest.raises(charts.ChartFontMissing, match=r"未找到中文字体（Noto CJK）.*fonts-noto-cjk"):
         charts.draw({"ranking": RANKING})

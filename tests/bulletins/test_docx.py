@@ -69,7 +69,9 @@ def test_fonts_are_set_explicitly_with_east_asian_names(rendered):
     assert east_asia(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size.pt == 16
     assert body.runs[0].font.name == "Times New Roman"  # digits
     level2 = paragraph(document, "（一）加快项目开工建设。")
-    assert [(r.text[:4], east_asia(r)) for r in level2.runs] == [("（一）加", "楷体_GB2312"), ("各单位要", "仿宋_GB2312")]
+    assert [(r.text[:4], east_asia(r)) for r in level2.runs] == [
+        ("（一）加", "楷体_GB2312"), ("各单位要", "仿宋_GB2312"),
+    ]
     level3 = paragraph(document, "1.高端轴承智能工厂（东城镇）。")
     assert east_asia(level3.runs[0]) == "仿宋_GB2312"
     normal = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
