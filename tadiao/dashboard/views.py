@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from tadiao.attraction import queries as attraction
 from tadiao.dashboard import charts
+from tadiao.economy import queries as economy
 from tadiao.indicators import queries, rankings, snapshots
 from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.views import _as_of, _scope_choices, scope_from_request, scoped_projects
@@ -49,6 +50,7 @@ def dashboard(request):
             "earlier": earlier,
             "scope": scope,
             "attraction": snapshots.attraction_standing(list(attraction_units), as_of=as_of),
+            "economy": economy.dashboard_summary(user, as_of=as_of),
             "choices": _scope_choices(user),
             "figures": [
                 _figure("项目总数", f"{sum(result.counts_by_stage.values())} 个"),

@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from tadiao.economy.models import INDICATOR_ORDER, INDICATOR_UNITS, Figure, Indicator, Target
+from tadiao.economy.models import INDICATOR_ORDER, INDICATOR_UNITS, Figure, Indicator, Target, period_label
 from tadiao.org.models import Region, User
 from tadiao.org.queries import scope_region
 
@@ -98,10 +98,27 @@ def parse_period(text: str) -> tuple[int, int] | None:
     return day.year, day.month
 
 
-def latest_period(*, region: Region | None = None) -> tuple[int, int] | None:
-    """The latest (year, month) with any figure in the region's subtree."""
+def latest_period(*, region: Region | None = None, on_or_before: datetime.date | None = None) -> tuple[int, int] | None:
+    """The latest (year, month) with any figure in the region's subtree (up to `on_or_before`'s month)."""
     figures = Figure.objects.all() if region is None else Figure.objects.filter(region__path__startswith=region.path)
+    if on_or_before is not None:
+        day = on_or_before
+        figures = figures.filter(Q(year__lt=day.year) | Q(year=day.year, month__lte=day.month))
     return figures.order_by("-year", "-month").values_list("year", "month").first()
+
+
+def dashboard_summary(user: User, *, as_of: datetime.date) -> dict[str, Any] | None:
+    """What the 驾驶舱 shows of the economy: the latest period up to `as_of` with its regions below target and
+    below the parent's growth; None for users who do not read it or when nothing is entered. Two queries."""
+    region = user_region(user)
+    if region is None:
+        return None
+    period = latest_period(region=region, on_or_before=as_of)
+    if period is None:
+        return None
+    rows = period_rows(year=period[0], month=period[1], region=region)
+    return {"label": period_label(*period), "below_target": below_target_of(rows),
+            "below_parent": below_parent_of(rows), "year": period[0], "month": period[1]}
 
 
 def default_period(*, region: Region | None, today: datetime.date) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from tadiao.reporting import services as reporting
 from tadiao.reporting.models import Period
 from tests.attraction.conftest import make_trip
 from tests.conftest import login
+from tests.economy.conftest import fig, target
 from tests.factories import AnnualPlanFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,21 @@ def test_attraction_work_items_blank_units_and_broke_zero(client, coordinator, l
     assert "1 个" in blank and "市发展和改革局" in blank and "连续2次" in blank and "西湖街道" not in blank
     broke = _section(page, "broke-zero")
     assert "2026年3月" in broke and "西湖街道" in broke and "东城镇" not in broke
+
+
+def test_economy_below_target_and_below_parent(client, coordinator, reporter_a, region, ledger):
+    # 1—3月 2026: the county's GDP grows 5.80% against a 6.50% target (0.70 below) and its parent's 6.10%
+    # (0.30 below); 1—5月, after the as-of date, is not shown.
+    fig(region, year=2026, month=3, growth="5.80", parent="6.10")
+    target(region, growth="6.50", year=2026)
+    fig(region, year=2026, month=5, growth="7.00", parent="6.10")
+    login(client, coordinator)
+    page = client.get("/dashboard/?as_of=2026-04-30").content.decode()
+    card = page[page.index('id="economy-summary"') :]
+    card = card[: card.index('<div class="col-12">')]
+    assert "2026年1—3月" in card
+    assert "低于年度目标 1 项" in card and "青山市 GDP：增长 5.80%，目标 6.50%，低 0.70 个百分点" in card
+    assert "低于上级增速 1 项" in card and "上级 6.10%，低 0.30 个百分点" in card
+    # A unit's reporter reads no economic figures: the card is not there.
+    login(client, reporter_a)
+    assert 'id="economy-summary"' not in client.get("/dashboard/?as_of=2026-04-30").content.decode()

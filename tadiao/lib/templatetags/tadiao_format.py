@@ -51,7 +51,9 @@ def signed(value) -> str:
 
 @register.filter
 def absolute(value):
-    return abs(value) if value is not None else value
+    """|x| of a number or of a decimal string ("-0.30" → 0.30)."""
+    number = numbers.to_decimal(value)
+    return abs(number) if number is not None else value
 
 
 @register.filter
