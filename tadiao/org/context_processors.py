@@ -21,7 +21,7 @@ MENU = [
     ("督办事项", "coordination:supervision", ("reporter", "coordinator", "leader")),
     ("月度通报", "bulletins:bulletins", ("coordinator", "leader")),
     ("经济指标", "economy:overview", ("coordinator", "leader")),
-    ("季度考评", "indicators:assessment", ("coordinator", "leader")),
+    ("季度考评", "indicators:assessment", ("reporter", "coordinator", "leader")),
     ("五个清单", "bulletins:lists", ("reporter", "coordinator", "leader")),
     ("三个一批", "projects:batches", ("reporter", "coordinator", "leader")),
     ("专项债", "projects:bonds", ("reporter", "coordinator", "leader")),
