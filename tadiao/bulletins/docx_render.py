@@ -400,9 +400,10 @@ def render(*, content: dict, charts: dict[str, bytes], template: Path | None = N
     try:
         tpl = DocxTemplate(str(template or DEFAULT_TEMPLATE))
         tpl.render(context_for(tpl, content, charts), autoescape=True)
-    except RenderError:
-        raise
-    except Exception as exc:  # a broken upload: jinja syntax, a file that is not a .docx
+    except Exception as exc:
+        if template is None:  # the default template is ours: a failure is a bug, not the office's to fix
+            raise
+        # A broken upload: jinja syntax, unknown filters, a file that is not a .docx.
         raise RenderError(
             "通报模板无法使用（可能不是有效的 .docx 文件，或模板变量写法有误）。请按《通报模板说明》检查模板，"
             "或恢复使用默认模板。"
