@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,29 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from tadiao.attraction import forms, queries, services
 from tadiao.attraction.models import Lead, Likelihood, Rank, Recognition
 from tadiao.indicators import snapshots
-from tadiao.lib.forms import error_text
+from tadiao.lib.forms import error_text, posted_version
+from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.queries import get_project_for_user, may_write_project
-
-PAGE_SIZES = (20, 50, 100)
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _page(request, rows):
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    return Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -51,12 +35,12 @@ def trip_list(request):
         request,
         "attraction/trip_list.html",
         {
-            "page": _page(request, queries.trip_rows(request.user, filters)),
+            "page": page_of(request, queries.trip_rows(request.user, filters)),
             "filters": filters,
             "units": queries.lead_filter_units(request.user),
             "ranks": Rank.choices,
             "sorts": list(queries.TRIP_SORT_LABELS.items()),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "page_sizes": PAGE_SIZES,
             "may_create": queries.may_create_trips(request.user),
         },
@@ -136,10 +120,7 @@ def trip_edit(request, pk: int):
 @require_POST
 def trip_delete(request, pk: int):
     trip = queries.get_trip_for_user(request.user, pk, write=True)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
+    version = posted_version(request)
     try:
         services.delete_trip(trip=trip, expected_version=version, by=request.user)
     except services.AttractionError as exc:
@@ -161,13 +142,13 @@ def lead_list(request):
         request,
         "attraction/lead_list.html",
         {
-            "page": _page(request, queries.lead_rows(request.user, filters, as_of=_today())),
+            "page": page_of(request, queries.lead_rows(request.user, filters, as_of=_today())),
             "filters": filters,
             "units": queries.lead_filter_units(request.user),
             "statuses": Lead.Status.choices,
             "likelihoods": Likelihood.choices,
             "sorts": list(queries.LEAD_SORT_LABELS.items()),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "page_sizes": PAGE_SIZES,
             "unregistered": queries.negotiating_without_lead(request.user)[:50],
             "may_register": request.user.is_coordinator or request.user.is_reporter,
@@ -303,10 +284,7 @@ def lead_close(request, pk: int):
 @require_POST
 def lead_reopen(request, pk: int):
     lead = queries.get_lead_for_user(request.user, pk, write=True)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
+    version = posted_version(request)
     try:
         services.reopen_lead(lead=lead, expected_version=version, by=request.user)
     except services.AttractionError as exc:
@@ -362,12 +340,12 @@ def recognition_list(request):
         request,
         "attraction/recognition_list.html",
         {
-            "page": _page(request, queries.signed_project_rows(request.user, **params)),
+            "page": page_of(request, queries.signed_project_rows(request.user, **params)),
             "params": params,
             "invalid": invalid,
             "units": queries.lead_filter_units(request.user),
             "statuses": Recognition.Status.choices,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "page_sizes": PAGE_SIZES,
             "is_coordinator": request.user.is_coordinator,
         },

@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,22 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tadiao.economy import forms, queries, services
 from tadiao.economy.models import INDICATOR_UNITS, Indicator, period_label
 from tadiao.economy.templatetags.economy_format import months as months_text
-from tadiao.lib.forms import error_text
+from tadiao.lib.forms import error_text, posted_version
+from tadiao.lib.paging import PAGE_SIZES, page_of
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-
-PAGE_SIZES = (20, 50, 100)
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _page(request, rows):
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    return Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]).get_page(request.GET.get("page"))
 
 
 def _period(request, region) -> tuple[int, int, bool]:
@@ -100,7 +90,7 @@ def figure_list(request):
     queries.require_reader(request.user)
     filters = queries.FigureFilters.from_query(request.GET)
     return render(request, "economy/figure_list.html", {
-        "page": _page(request, queries.figure_rows(request.user, filters)),
+        "page": page_of(request, queries.figure_rows(request.user, filters)),
         "filters": filters,
         "regions": queries.visible_regions(request.user),
         "indicators": Indicator.choices,
@@ -151,10 +141,7 @@ def figure_edit(request, pk: int):
 @require_POST
 def figure_delete(request, pk: int):
     figure = queries.get_figure_for_user(request.user, pk, write=True)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
+    version = posted_version(request)
     try:
         services.delete_figure(figure=figure, expected_version=version, by=request.user)
     except services.EconomyError as exc:

@@ -12,6 +12,7 @@ from tadiao.indicators import warnings
 from tadiao.indicators.models import RateDefinition
 from tadiao.lib.forms import error_text
 from tadiao.lib.numbers import percent_value
+from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects import exports, forms, queries, services
 from tadiao.projects.models import (
@@ -24,8 +25,6 @@ from tadiao.projects.models import (
     ProjectApproval,
     Stage,
 )
-
-PAGE_SIZES = (20, 50, 100)
 
 
 def _today():
@@ -45,23 +44,15 @@ def project_list(request):
     rows = warnings.with_lights(
         queries.project_rows(request.user, filters, plan_year=plan_year), as_of=_today(), rules=warnings.active_rules()
     )
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    paginator = Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0])
-    page = paginator.get_page(request.GET.get("page"))
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
     return render(
         request,
         "projects/project_list.html",
         {
-            "page": page,
+            "page": page_of(request, rows),
             "filters": filters,
             "choices": queries.filter_choices(request.user),
             "plan_year": plan_year,
-            "query": query_without_page.urlencode(),
+            "query": query_without_page(request),
             "page_sizes": PAGE_SIZES,
             "may_create": queries.may_create_projects(request.user),
         },

@@ -1,0 +1,22 @@
+"""Pagination of the list pages: the page the request asks for, in one of the offered sizes."""
+
+from django.core.paginator import Page, Paginator
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def page_of(request, rows) -> Page:
+    """`?page=` of `rows` with `?per_page=` (one of PAGE_SIZES, else the first); an out-of-range page gives the
+    last one, as Paginator.get_page does."""
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    return Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]).get_page(request.GET.get("page"))
+
+
+def query_without_page(request) -> str:
+    """The request's query string less `page`: what the pagination links and the export link carry."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
