@@ -20,8 +20,11 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.db import transaction
 from django.utils import timezone
 
+from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
 from tadiao.demo import data
+from tadiao.demo.attraction import AttractionBuilder
+from tadiao.demo.campaigns import CampaignBuilder
 from tadiao.demo.monthly import MonthlyBuilder
 from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
@@ -32,6 +35,10 @@ from tadiao.projects.models import (
     STAGE_PLANNED_FIELD,
     AnnualPlan,
     ApprovalKind,
+    Batch,
+    BatchEntry,
+    BondApplication,
+    BondBatch,
     Category,
     FundingSource,
     Industry,
@@ -113,6 +120,14 @@ class DemoSummary:
     reports: int
     snapshots: int
     targets: int
+    trips: int
+    leads: int
+    follow_ups: int
+    recognitions: int
+    batches: int
+    batch_entries: int
+    bond_batches: int
+    bond_applications: int
     by_stage: dict[str, int] = field(default_factory=dict)
 
 
@@ -163,7 +178,10 @@ def load_demo(*, today: datetime.date) -> DemoSummary:
             "行政区划": summary.regions, "单位": summary.units, "领导": summary.leaders, "用户": summary.users,
             "项目": summary.projects, "前期手续": summary.approvals, "年度计划": summary.annual_plans,
             "资金来源": summary.fundings, "填报月份": summary.periods, "月度进展": summary.reports,
-            "指标快照": summary.snapshots, "目标": summary.targets, "基准日期": today,
+            "指标快照": summary.snapshots, "目标": summary.targets, "外出招商": summary.trips,
+            "招商线索": summary.leads, "跟进记录": summary.follow_ups, "签约认定": summary.recognitions,
+            "三个一批期次": summary.batches, "三个一批项目": summary.batch_entries,
+            "专项债批次": summary.bond_batches, "专项债项目": summary.bond_applications, "基准日期": today,
         },
         message=f"加载演示数据：{data.COUNTY[1]}，单位 {summary.units} 个，项目 {summary.projects} 个",
     )
@@ -265,6 +283,14 @@ def _summary(*, created: bool) -> DemoSummary:
         reports=MonthlyReport.objects.count(),
         snapshots=Snapshot.objects.count(),
         targets=Target.objects.count(),
+        trips=Trip.objects.count(),
+        leads=Lead.objects.count(),
+        follow_ups=FollowUp.objects.count(),
+        recognitions=Recognition.objects.count(),
+        batches=Batch.objects.count(),
+        batch_entries=BatchEntry.objects.count(),
+        bond_batches=BondBatch.objects.count(),
+        bond_applications=BondApplication.objects.count(),
         by_stage=by_stage,
     )
 
@@ -312,10 +338,19 @@ class _DemoBuilder:
         self._build_users()
         self._build_projects()
         coordinator = next(u for u in self.users if u.is_coordinator)
+        reporters = {u.unit_id: u for u in self.users if u.is_reporter}
+        projects = [p.project for p in self.plans]
+        # Before the monthly cycle: its snapshots freeze the three work items and the batch statistics.
+        AttractionBuilder(
+            today=self.today, units=sorted(self.units.values(), key=lambda u: u.display_order), projects=projects,
+            cancelled_on={p.project.pk: p.event_date for p in self.plans if p.project.is_cancelled},
+            coordinator=coordinator, reporters=reporters,
+        ).build()
+        CampaignBuilder(today=self.today, projects=projects, fundings=self.fundings).build()
         MonthlyBuilder(
-            today=self.today, projects=[p.project for p in self.plans], annual_plans=self.annual_plans,
+            today=self.today, projects=projects, annual_plans=self.annual_plans,
             suspended_on={p.project.pk: p.event_date for p in self.plans if p.project.is_suspended},
-            coordinator=coordinator, reporters={u.unit_id: u for u in self.users if u.is_reporter},
+            coordinator=coordinator, reporters=reporters,
         ).build()
 
     def _build_regions(self) -> None:
@@ -388,7 +423,7 @@ class _DemoBuilder:
         ProjectApproval.objects.bulk_create([a for p in plans for a in self._approvals(p, kinds)])
         self.plans = plans
         self.annual_plans = AnnualPlan.objects.bulk_create([a for p in plans for a in self._annual_plans(p)])
-        fundings = [f for p in plans for f in self._fundings(p)]
+        self.fundings = fundings = [f for p in plans for f in self._fundings(p)]
         ProjectFunding.objects.bulk_create(fundings)
         bond_projects = {f.project_id for f in fundings if f.source == FundingSource.SPECIAL_BOND}
         bond_tagged = {p.project.pk for p in plans if "专项债" in p.tags}

@@ -1,13 +1,25 @@
 """Shared by the demo tests."""
 
+from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit.models import AuditEvent
 from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
-from tadiao.projects.models import AnnualPlan, Project, ProjectApproval, ProjectFunding, StageTransition
+from tadiao.projects.models import (
+    AnnualPlan,
+    Batch,
+    BatchEntry,
+    BondApplication,
+    BondBatch,
+    Project,
+    ProjectApproval,
+    ProjectFunding,
+    StageTransition,
+)
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
 
 MODELS = [Region, Unit, Leader, User, Project, ProjectApproval, AnnualPlan, ProjectFunding, StageTransition,
-          Project.tags.through, Period, MonthlyReport, Snapshot, Target, ReportingSettings, AuditEvent]
+          Project.tags.through, Period, MonthlyReport, Snapshot, Target, ReportingSettings, AuditEvent, Trip, Lead,
+          FollowUp, Recognition, Batch, BatchEntry, BondBatch, BondApplication]
 
 
 def counts() -> dict[str, int]:

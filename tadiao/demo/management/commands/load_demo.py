@@ -17,7 +17,11 @@ def describe(summary: services.DemoSummary) -> list[str]:
         f"前期手续 {summary.approvals} 条，年度计划 {summary.annual_plans} 条（{years} 年），"
         f"资金来源 {summary.fundings} 条，阶段变更记录 {summary.transitions} 条；",
         f"填报月份 {summary.periods} 个（已关账 {summary.closed_periods} 个），月度进展 {summary.reports} 条，"
-        f"指标快照 {summary.snapshots} 个，目标 {summary.targets} 个。",
+        f"指标快照 {summary.snapshots} 个，目标 {summary.targets} 个；",
+        f"外出招商 {summary.trips} 次，招商线索 {summary.leads} 条（跟进记录 {summary.follow_ups} 条），"
+        f"签约项目认定 {summary.recognitions} 个；",
+        f"“三个一批” {summary.batches} 期（入列 {summary.batch_entries} 个次），"
+        f"专项债批次 {summary.bond_batches} 个（项目 {summary.bond_applications} 个次）。",
     ]
 
 
