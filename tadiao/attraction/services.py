@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from tadiao.attraction import sheets
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.lib.xlsx import fold
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import units_in_scope
@@ -40,14 +40,8 @@ class ConcurrentEditError(AttractionError):
 
 def _save_versioned(model, obj, fields: list[str], *, expected_version: int) -> None:
     """UPDATE only if nobody saved since the user loaded the page."""
-    values = {model._meta.get_field(name).attname: getattr(obj, name) for name in fields}
-    extra = {"updated_at": timezone.now()} if any(f.name == "updated_at" for f in model._meta.fields) else {}
-    updated = model.objects.filter(pk=obj.pk, version=expected_version).update(
-        **values, **extra, version=F("version") + 1
-    )
-    if not updated:
+    if not save_if_unchanged(obj, fields, expected_version=expected_version):
         raise ConcurrentEditError()
-    obj.version = expected_version + 1
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.economy import queries, sheets
 from tadiao.economy.models import Figure, Indicator, Target
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import Region, User
 
 BATCH = 500
@@ -76,13 +76,8 @@ def update_figure(*, figure: Figure, data: Mapping[str, Any], expected_version: 
     _check_unique(data, exclude=figure.pk)
     for name in FIGURE_FIELDS:
         setattr(figure, name, data.get(name))
-    values = {Figure._meta.get_field(name).attname: getattr(figure, name) for name in FIGURE_FIELDS}
-    updated = Figure.objects.filter(pk=figure.pk, version=expected_version).update(
-        **values, updated_at=timezone.now(), version=F("version") + 1
-    )
-    if not updated:
+    if not save_if_unchanged(figure, FIGURE_FIELDS, expected_version=expected_version):
         raise ConcurrentEditError()
-    figure.version = expected_version + 1
     changes = audit.diff(before, audit.snapshot(figure, FIGURE_FIELDS))
     if changes:
         audit.record(actor=by, action="economy.figure.updated", obj=figure, changes=changes)

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from tadiao.audit import services as audit
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import User
 from tadiao.projects.lifecycle import date_order_errors, project_dates
 from tadiao.projects.models import (
@@ -78,18 +78,8 @@ EDITABLE_FIELDS = [
 
 def _save_versioned(project: Project, fields: list[str], *, expected_version: int) -> None:
     """UPDATE only if nobody saved since the user loaded the page (no lost update)."""
-    values = {name: getattr(project, name) for name in fields}
-    updated = Project.objects.filter(pk=project.pk, version=expected_version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    if not save_if_unchanged(project, fields, expected_version=expected_version):
         raise ConcurrentEditError()
-    project.version = expected_version + 1
-
-
-def _field_names(fields: list[str]) -> list[str]:
-    """Model attribute names to write (foreign keys by their *_id column)."""
-    return [Project._meta.get_field(name).attname for name in fields]
 
 
 @transaction.atomic
@@ -137,7 +127,7 @@ def update_project(
     before = audit.snapshot(Project.objects.get(pk=project.pk), [*fields, "tags"])
     for name, value in data.items():
         setattr(project, name, value)
-    _save_versioned(project, _field_names(fields), expected_version=expected_version)
+    _save_versioned(project, fields, expected_version=expected_version)
     project.tags.set(tags)
     changes = audit.diff(before, audit.snapshot(project, [*fields, "tags"]))
     if changes:

@@ -1,0 +1,21 @@
+"""The optimistic lock of rows two officials may edit at once (architecture.md §6): an UPDATE conditional on
+the version the user saw, so the second save is refused instead of silently overwriting the first."""
+
+from django.db.models import F, Model
+from django.utils import timezone
+
+
+def save_if_unchanged(obj: Model, fields: list[str], *, expected_version: int) -> bool:
+    """Write `fields` of `obj` (foreign keys by their column), bump `version` (and `updated_at` when the model
+    has one) only if the stored version is still `expected_version`. False: someone saved in between — the
+    caller raises its own conflict error. On success `obj.version` is the new version."""
+    model = type(obj)
+    values = {model._meta.get_field(name).attname: getattr(obj, name) for name in fields}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    if updated:
+        obj.version = expected_version + 1
+    return bool(updated)
