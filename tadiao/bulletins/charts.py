@@ -60,15 +60,21 @@ def investment_chart(chart: dict) -> bytes:
     """Bars: cumulative investment completed by month; line: the plan pro rata (序时计划)."""
     font = cjk_font()
     months = chart["months"]
-    completed = [float(Decimal(v)) for v in chart["completed"]]
-    planned = [float(Decimal(v)) for v in chart["planned"]]
+    completed = [Decimal(v) for v in chart["completed"]]
+    planned = [Decimal(v) for v in chart["planned"]]
+    # 亿元 from 1 亿元 on, as the text writes money; never matplotlib's "1e6" offset.
+    unit = "亿元" if max([*completed, *planned]) >= 10000 else "万元"
+    scale = Decimal(10000) if unit == "亿元" else Decimal(1)
+    completed_values = [float(v / scale) for v in completed]
+    planned_values = [float(v / scale) for v in planned]
     figure = Figure(figsize=(6.0, 3.2))
     axes = figure.subplots()
     labels = [f"{m}月" for m in months]
-    axes.bar(labels, completed, color=BAR, label="累计完成投资")
-    axes.plot(labels, planned, color=PLAN, marker="o", linestyle="--", label="序时计划")
+    axes.bar(labels, completed_values, color=BAR, label="累计完成投资")
+    axes.plot(labels, planned_values, color=PLAN, marker="o", linestyle="--", label="序时计划")
     axes.set_title(chart["title"], fontproperties=font, fontsize=11)
-    axes.set_ylabel("万元", fontproperties=font)
+    axes.set_ylabel(unit, fontproperties=font)
+    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
     for tick in axes.get_xticklabels():
         tick.set_fontproperties(font)
     axes.legend(prop=font, fontsize=9)

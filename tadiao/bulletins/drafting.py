@@ -27,6 +27,9 @@ from tadiao.projects.models import Level, Stage
 CN_NUMBERS = "一二三四五六七八九十"
 YI_THRESHOLD = Decimal("10000")  # 万元: from 1 亿元 on, money is written in 亿元
 RANKING_NAMED = 3  # units named at the top and at the bottom of a ranking
+CHART_UNITS = 10  # units drawn at each end of the ranking chart when there are more than twice as many
+WARNINGS_NAMED = 30  # beyond this many warned projects the text gives counts by unit, the names go to the attachment
+RED_EXPLAINED = 10  # red projects explained one by one in the text (with their reasons) at most
 # Rate codes the overview names, in order; others in the snapshot go to the attachment table only.
 OVERVIEW_RATES = (
     "start_rate",
@@ -394,20 +397,23 @@ def warnings_text(data: dict, earlier: dict, context: Context) -> str | None:
     by_unit: dict[str, list[dict]] = {}
     for w in red + yellow:
         by_unit.setdefault(w.get("unit") or "", []).append(w)
+    named = len(red) + len(yellow) <= WARNINGS_NAMED
     parts = []
     for unit, rows in by_unit.items():
         reds = [w["name"] for w in rows if _is_red(w.get("light"))]
         yellows = [w["name"] for w in rows if _is_yellow(w.get("light"))]
         text = unit
         if reds:
-            text += f"红灯{len(reds)}个（{_names(reds)}）"
+            text += f"红灯{len(reds)}个" + (f"（{_names(reds)}）" if named else "")
         if yellows:
-            text += ("，" if reds else "") + f"黄灯{len(yellows)}个（{_names(yellows)}）"
+            text += ("，" if reds else "") + f"黄灯{len(yellows)}个" + (f"（{_names(yellows)}）" if named else "")
         parts.append(text)
-    lines.append("分单位看：" + "；".join(parts) + "。")
-    for n, w in enumerate(red, start=1):
-        reasons = "；".join(w.get("reasons") or [])
-        lines.append(f"{n}.{w['name']}（{w.get('unit', '')}）。{reasons}" + ("" if reasons.endswith("。") else "。"))
+    lines.append("分单位看：" + "；".join(parts) + "。" + ("" if named else "项目名单详见附件。"))
+    if len(red) <= RED_EXPLAINED:
+        for n, w in enumerate(red, start=1):
+            reasons = "；".join(w.get("reasons") or [])
+            end = "" if reasons.endswith("。") else "。"
+            lines.append(f"{n}.{w['name']}（{w.get('unit', '')}）。{reasons}{end}")
     return "\n".join(lines)
 
 
@@ -655,7 +661,7 @@ def investment_chart(data: dict, context: Context) -> dict | None:
         return None
     months = sorted(points)
     return {
-        "title": f"{context.month.year}年{months_text(context.month.month)}累计完成投资与序时计划（万元）",
+        "title": f"{context.month.year}年{months_text(context.month.month)}累计完成投资与序时计划",
         "months": months,
         "completed": [format(round2(points[m][0]), "f") for m in months],
         "planned": [format(round2(points[m][1]), "f") for m in months],
@@ -667,8 +673,12 @@ def ranking_chart(data: dict) -> dict | None:
     rows = [u for u in _ranked(data, code) if (u["rates"].get(code) or {}).get("percent") is not None]
     if not rows:
         return None
+    title = "各单位年度投资完成率排名（%）"
+    if len(rows) > CHART_UNITS * 2:  # a page holds about 20 bars: the first and the last ten
+        rows = rows[:CHART_UNITS] + rows[-CHART_UNITS:]
+        title = f"各单位年度投资完成率排名（前{CHART_UNITS}名和后{CHART_UNITS}名，%）"
     return {
-        "title": "各单位年度投资完成率排名（%）",
+        "title": title,
         "labels": [u["name"] for u in rows],
         "values": [format(round2(u["rates"][code]["percent"]), "f") for u in rows],
     }

@@ -198,3 +198,26 @@ def test_chart_data():
 ])
 def test_paragraph_levels(line, expected):
     assert drafting.paragraphs(line) == [expected]
+
+
+def test_many_warnings_give_counts_by_unit_and_many_units_a_shorter_chart():
+    data = snapshot_data.october()
+    data["warnings"] = [
+        {"project_id": n, "name": f"项目{n}", "unit_id": 1 + n % 2, "unit": ["东城镇", "西湖街道"][n % 2], "light": 2,
+         "reasons": ["签约后超过90天未开工"]}
+        for n in range(31)
+    ]
+    data["units"] = [
+        {"id": n, "name": f"单位{n}", "red": 0, "yellow": 0,
+         "rates": {"annual_investment_completion": snapshot_data.rate(0, 0, f"{100 - n}.00")}}
+        for n in range(25)
+    ]
+    data["rankings"] = {"annual_investment_completion": list(range(25))}
+    result = drafting.draft(data, earlier=None, context=OCT)
+    warnings = section(result, "warnings").splitlines()
+    # 31 red projects: even n (0, 2, …, 30: 16) in 东城镇, odd n (15) in 西湖街道
+    assert warnings == ["截至目前，共有红灯预警项目31个；黄灯预警项目0个。",
+                        "分单位看：东城镇红灯16个；西湖街道红灯15个。项目名单详见附件。"]
+    chart = result["charts"]["ranking"]
+    assert chart["title"] == "各单位年度投资完成率排名（前10名和后10名，%）"
+    assert chart["labels"][9:11] == ["单位9", "单位15"] and len(chart["labels"]) == 20
