@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tadiao.bulletins import docx_render, exports, forms, queries, services
 from tadiao.bulletins.models import Bulletin
+from tadiao.lib.forms import posted_version
 
 PAGE_SIZE = 50
 
@@ -97,13 +98,6 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 BULLETIN_PAGE_SIZE = 20
 
 
-def _version(request) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
 @require_GET
 def bulletin_list(request):
     rows = queries.bulletin_list(request.user)
@@ -179,7 +173,7 @@ def bulletin_edit(request, pk: int):
 def bulletin_redraft(request, pk: int):
     bulletin = queries.get_bulletin_for_user(request.user, pk, write=True)
     try:
-        services.redraft(bulletin=bulletin, expected_version=_version(request), by=request.user)
+        services.redraft(bulletin=bulletin, expected_version=posted_version(request, missing=-1), by=request.user)
     except services.BulletinError as exc:
         messages.error(request, exc.message)
     else:
@@ -191,7 +185,9 @@ def bulletin_redraft(request, pk: int):
 def bulletin_generate(request, pk: int):
     bulletin = queries.get_bulletin_for_user(request.user, pk, write=True)
     try:
-        services.request_generation(bulletin=bulletin, expected_version=_version(request), by=request.user)
+        services.request_generation(
+            bulletin=bulletin, expected_version=posted_version(request, missing=-1), by=request.user
+        )
     except services.BulletinError as exc:
         messages.error(request, exc.message)
     return redirect("bulletins:detail", pk=bulletin.pk)
