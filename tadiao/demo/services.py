@@ -26,6 +26,8 @@ from tadiao.demo import data
 from tadiao.demo.attraction import AttractionBuilder
 from tadiao.demo.campaigns import CampaignBuilder
 from tadiao.demo.monthly import MonthlyBuilder
+from tadiao.economy import models as economy
+from tadiao.economy.demo import load_economy_demo
 from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
 from tadiao.org.services import generate_password
@@ -128,6 +130,8 @@ class DemoSummary:
     batch_entries: int
     bond_batches: int
     bond_applications: int
+    economy_figures: int
+    economy_targets: int
     by_stage: dict[str, int] = field(default_factory=dict)
 
 
@@ -181,7 +185,8 @@ def load_demo(*, today: datetime.date) -> DemoSummary:
             "指标快照": summary.snapshots, "目标": summary.targets, "外出招商": summary.trips,
             "招商线索": summary.leads, "跟进记录": summary.follow_ups, "签约认定": summary.recognitions,
             "三个一批期次": summary.batches, "三个一批项目": summary.batch_entries,
-            "专项债批次": summary.bond_batches, "专项债项目": summary.bond_applications, "基准日期": today,
+            "专项债批次": summary.bond_batches, "专项债项目": summary.bond_applications,
+            "经济指标数据": summary.economy_figures, "经济指标目标": summary.economy_targets, "基准日期": today,
         },
         message=f"加载演示数据：{data.COUNTY[1]}，单位 {summary.units} 个，项目 {summary.projects} 个",
     )
@@ -291,6 +296,8 @@ def _summary(*, created: bool) -> DemoSummary:
         batch_entries=BatchEntry.objects.count(),
         bond_batches=BondBatch.objects.count(),
         bond_applications=BondApplication.objects.count(),
+        economy_figures=economy.Figure.objects.count(),
+        economy_targets=economy.Target.objects.count(),
         by_stage=by_stage,
     )
 
@@ -346,12 +353,14 @@ class _DemoBuilder:
             cancelled_on={p.project.pk: p.event_date for p in self.plans if p.project.is_cancelled},
             coordinator=coordinator, reporters=reporters,
         ).build()
+        load_economy_demo(today=self.today)  # the county's and its towns' 经济指标 (no audit event of its own)
         CampaignBuilder(today=self.today, projects=projects, fundings=self.fundings).build()
         MonthlyBuilder(
             today=self.today, projects=projects, annual_plans=self.annual_plans,
             suspended_on={p.project.pk: p.event_date for p in self.plans if p.project.is_suspended},
             coordinator=coordinator, reporters=reporters,
         ).build()
+        load_economy_demo(today=self.today)  # the county's and its towns' 经济指标 (no audit event of its own)
 
     def _build_regions(self) -> None:
         province = Region(code=data.PROVINCE[0], name=data.PROVINCE[1], level=Region.Level.PROVINCE,

@@ -2,6 +2,7 @@
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit.models import AuditEvent
+from tadiao.economy import models as economy
 from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
 from tadiao.projects.models import (
@@ -19,7 +20,7 @@ from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
 
 MODELS = [Region, Unit, Leader, User, Project, ProjectApproval, AnnualPlan, ProjectFunding, StageTransition,
           Project.tags.through, Period, MonthlyReport, Snapshot, Target, ReportingSettings, AuditEvent, Trip, Lead,
-          FollowUp, Recognition, Batch, BatchEntry, BondBatch, BondApplication]
+          FollowUp, Recognition, Batch, BatchEntry, BondBatch, BondApplication, economy.Figure, economy.Target]
 
 
 def counts() -> dict[str, int]:
