@@ -478,3 +478,32 @@ def projects_handled_by_unit(unit_id: int) -> QuerySet:
     """Ids of the projects of the items the unit leads or helps: the projects' access gate lets the unit read
     them (a department handler sees the project a problem is about)."""
     return Problem.objects.filter(handled_by_unit(unit_id), project__isnull=False).values("project_id")
+
+
+def problems_as_json(*, units: Iterable[Unit], as_of: datetime.date) -> dict:
+    """What a snapshot freezes of problem coordination, year to date: {"statistics": problem_statistics(...),
+    "by_unit": its rows, "overdue": [the problems and supervision items past their deadline on `as_of`]}.
+    Five queries."""
+    units = list(units)
+    statistics = problem_statistics(units=units, start=as_of.replace(month=1, day=1), end=as_of, as_of=as_of)
+    unit_ids = {u.pk for u in units}
+    overdue = overdue_problems(as_of=as_of, kinds=Problem.Kind.values).filter(lead_unit_id__in=unit_ids)
+    return {
+        "statistics": {key: value for key, value in statistics.items() if key != "by_unit"},
+        "by_unit": statistics["by_unit"],
+        "overdue": [
+            {
+                "id": p.pk,
+                "kind": p.get_kind_display(),
+                "project": p.project.name if p.project else "",
+                "title": p.title,
+                "lead_unit_id": p.lead_unit_id,
+                "lead_unit": p.lead_unit.name,
+                "level": p.get_level_display(),
+                "status": p.get_status_display(),
+                "deadline": p.deadline.isoformat(),
+                "days_overdue": (as_of - p.deadline).days,
+            }
+            for p in overdue
+        ],
+    }

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tadiao.attraction import queries as attraction
+from tadiao.coordination import queries as coordination
 from tadiao.dashboard import charts
 from tadiao.economy import queries as economy
 from tadiao.indicators import queries, rankings, snapshots
@@ -42,6 +43,7 @@ def dashboard(request):
     scope = scope_from_request(request)
     if scope.unit_id:
         attraction_units = attraction_units.filter(pk=scope.unit_id)
+    attraction_units = list(attraction_units)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -49,8 +51,11 @@ def dashboard(request):
             "as_of": as_of,
             "earlier": earlier,
             "scope": scope,
-            "attraction": snapshots.attraction_standing(list(attraction_units), as_of=as_of),
+            "attraction": snapshots.attraction_standing(attraction_units, as_of=as_of),
             "economy": economy.dashboard_summary(user, as_of=as_of),
+            "problems": coordination.problem_statistics(
+                units=attraction_units, start=as_of.replace(month=1, day=1), end=as_of, as_of=as_of
+            ),
             "choices": _scope_choices(user),
             "figures": [
                 _figure("项目总数", f"{sum(result.counts_by_stage.values())} 个"),

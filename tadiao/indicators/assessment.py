@@ -71,7 +71,7 @@ FIXED_MEASURES = {
         Measure("warnings:red", "红灯预警项目", COUNT, higher_is_better=False),
         Measure("warnings:yellow", "黄灯预警项目", COUNT, higher_is_better=False),
         Measure("problems:on_time_rate", "问题按期办结率", PERCENT),
-        Measure("problems:closed", "办结问题", COUNT),
+        Measure("problems:resolved", "办结问题", COUNT),
         Measure("problems:overdue", "逾期未办结问题", COUNT, higher_is_better=False),
     ]
 }
@@ -320,10 +320,10 @@ class _Figures:
             return None, f"{measure.label}：快照中无问题协调数据"
         row = self.problems.get(unit_id, {})
         if key == "on_time_rate":
-            closed = int(row.get("closed", 0))
+            closed = int(row.get("resolved", 0))
             if not closed:
                 return None, f"{measure.label}：本期无办结问题"
-            on_time = int(row.get("closed_on_time", 0))
+            on_time = int(row.get("resolved_on_time", 0))
             return Decimal(on_time) * HUNDRED / Decimal(closed), f"（{on_time}/{closed}）"
         return Decimal(int(row.get(key, 0))), ""
 

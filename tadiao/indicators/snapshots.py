@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tadiao.attraction import queries as attraction
 from tadiao.audit import services as audit
+from tadiao.coordination import queries as coordination
 from tadiao.indicators import queries, rankings, warnings
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
@@ -41,8 +42,10 @@ def snapshot_data(
     if blank_history is None:
         blank_history = blank_unit_history(before=as_of)
     batches = batches_as_json(projects, as_of=as_of)
+    active_units = list(Unit.objects.filter(is_active=True).order_by("display_order", "id"))
     return {
         "attraction": attraction_data(as_of=as_of, blank_history=blank_history),
+        "problems": coordination.problems_as_json(units=active_units, as_of=as_of),
         "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
         "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
         "units": [

@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tadiao.coordination.models import Status
 from tadiao.projects.models import Stage
 from tadiao.reporting import services as reporting
 from tadiao.reporting.models import Period
 from tests.attraction.conftest import make_trip
 from tests.conftest import login
+from tests.coordination.conftest import make_problem
 from tests.economy.conftest import fig, target
 from tests.factories import AnnualPlanFactory, ProjectFactory
 
@@ -157,3 +159,25 @@ def test_economy_below_target_and_below_parent(client, coordinator, reporter_a, 
     # A unit's reporter reads no economic figures: the card is not there.
     login(client, reporter_a)
     assert 'id="economy-summary"' not in client.get("/dashboard/?as_of=2026-04-30").content.decode()
+
+
+def test_problem_figures(client, coordinator, reporter_b, ledger, unit_a, unit_b):
+    # Led by 东城镇: one resolved on time, one open past its deadline on 30 April → 办结率 50.00%, 按期 50.00%.
+    make_problem(ledger, unit_a, raised=D(2026, 3, 1), deadline=D(2026, 3, 20), status=Status.RESOLVED,
+                 resolved=D(2026, 3, 15))
+    make_problem(ledger, unit_a, title="电力增容", raised=D(2026, 4, 1), deadline=D(2026, 4, 20),
+                 status=Status.IN_PROGRESS)
+    login(client, coordinator)
+    page = client.get("/dashboard/?as_of=2026-04-30").content.decode()
+    card = page[page.index('id="problem-summary"') :]
+    card = card[: card.index('<div class="col-12">')]
+    for label, value in [("问题总数", "2 个"), ("已办结", "1 个"), ("办结率", "50.00%"), ("按期办结率", "50.00%"),
+                         ("超期未办结", "1 个"), ("平均办结天数", "14.00")]:
+        assert f'{label}</div><div class="fs-5 fw-semibold' in card
+        assert value in card[card.index(f"{label}</div>") :][:80]
+    assert "1. 东城镇（50.00%）" in card
+    # 西湖街道's reporter sees only what its own unit leads: none.
+    login(client, reporter_b)
+    page = client.get("/dashboard/?as_of=2026-04-30").content.decode()
+    card = page[page.index('id="problem-summary"') :]
+    assert "0 个" in card[: card.index('<div class="col-12">')]

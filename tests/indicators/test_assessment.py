@@ -158,7 +158,7 @@ def test_scores_and_working_hand_computed():
 
 
 def test_problems_section_and_missing_attraction_section():
-    problems = [{"unit_id": 11, "closed": 4, "closed_on_time": 3, "overdue": 1}]
+    problems = [{"unit_id": 11, "resolved": 4, "resolved_on_time": 3, "overdue": 1}]
     s = scored(snapshot_data(problems=problems, attraction=False))
     service = s["东城镇"].items[3]
     assert (service.score, service.working) == (
@@ -172,7 +172,7 @@ def test_problems_section_and_missing_attraction_section():
 
 
 def test_overdue_deduction_and_units_only_in_attraction():
-    data = snapshot_data(problems=[{"unit_id": 12, "closed": 0, "closed_on_time": 0, "overdue": 3}])
+    data = snapshot_data(problems=[{"unit_id": 12, "resolved": 0, "resolved_on_time": 0, "overdue": 3}])
     data["attraction"]["units"].append(
         {"id": 14, "name": "城投集团", "trips": 1, "leads": 2, "signed": 0, "signed_investment": "0"}
     )

@@ -377,7 +377,7 @@ def _units_snapshot(n: int, month: datetime.date) -> None:
             "broke_zero_unit_ids": [units[0].pk],
             "blank_streaks": {},
         },
-        "problems": {"by_unit": [{"unit_id": u.pk, "closed": 2, "closed_on_time": 1, "overdue": 1} for u in units]},
+        "problems": {"by_unit": [{"unit_id": u.pk, "resolved": 2, "resolved_on_time": 1, "overdue": 1} for u in units]},
     }
     Snapshot.objects.filter(period__month=month).delete()
     Period.objects.filter(month=month).delete()
