@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.coordination import queries, workdays
@@ -36,6 +35,7 @@ from tadiao.coordination.models import (
     Status,
     WorkdayAdjustment,
 )
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
@@ -139,14 +139,10 @@ def _transition(
     **values,
 ) -> ProblemEvent:
     before_status, before_level = problem.status, problem.level
-    updated = Problem.objects.filter(pk=problem.pk, version=expected_version).update(
-        **values, updated_at=timezone.now(), version=F("version") + 1
-    )
-    if not updated:
-        raise ConcurrentEditError()
     for name, value in values.items():
         setattr(problem, name, value)
-    problem.version = expected_version + 1
+    if not save_if_unchanged(problem, list(values), expected_version=expected_version):
+        raise ConcurrentEditError()
     event = ProblemEvent.objects.create(
         problem=problem,
         action=action,

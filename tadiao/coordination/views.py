@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,33 +12,18 @@ from django.views.decorators.http import require_GET, require_POST
 from tadiao.coordination import forms, minutes, queries, services
 from tadiao.coordination.models import Attachment, Category, Level, Meeting, Problem, Status, WorkdayAdjustment
 from tadiao.lib.forms import error_text
+from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.queries import get_project_for_user
-
-PAGE_SIZES = (20, 50, 100)
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _page(request, rows):
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    return Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _list_context(request, filters, rows, **extra) -> dict:
     return {
-        "page": _page(request, rows),
+        "page": page_of(request, rows),
         "filters": filters,
         "units": queries.lead_unit_choices(request.user),
         "statuses": Status.choices,
@@ -47,7 +31,7 @@ def _list_context(request, filters, rows, **extra) -> dict:
         "categories": Category.choices,
         "levels": Level.choices,
         "sorts": list(queries.SORT_LABELS.items()),
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "page_sizes": PAGE_SIZES,
         "today": _today(),
         **extra,
@@ -558,11 +542,11 @@ def meeting_list(request):
         request,
         "coordination/meeting_list.html",
         {
-            "page": _page(request, queries.meeting_rows(request.user, kind=kind, q=q)),
+            "page": page_of(request, queries.meeting_rows(request.user, kind=kind, q=q)),
             "kind": kind,
             "q": q,
             "kinds": Meeting.Kind.choices,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "page_sizes": PAGE_SIZES,
             "may_create": request.user.is_coordinator,
         },
