@@ -175,7 +175,7 @@ class AttractionBuilder:
     def build(self) -> AttractionCounts:
         leads, follow_ups = self._leads()
         recognitions = self._recognitions()
-        shape = self._shape()
+        self.shape = shape = self._shape()
         trips = self._trips(shape)
         Trip.objects.bulk_create(trips)
         Lead.objects.bulk_create(leads)

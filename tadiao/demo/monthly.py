@@ -23,10 +23,21 @@ from functools import cached_property
 from django.db import connection
 from django.utils import timezone
 
+from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
+from tadiao.coordination.models import Problem
 from tadiao.indicators.models import RateDefinition, Snapshot, Target
 from tadiao.indicators.snapshots import snapshot_data
 from tadiao.org.models import User
-from tadiao.projects.models import AnnualPlan, Category, Level, Project, ProjectApproval, Stage
+from tadiao.projects.models import (
+    AnnualPlan,
+    BatchEntry,
+    BondApplication,
+    Category,
+    Level,
+    Project,
+    ProjectApproval,
+    Stage,
+)
 from tadiao.reporting.models import MonthlyReport, Period
 from tadiao.reporting.queries import reporting_settings
 
@@ -233,12 +244,20 @@ class MonthlyBuilder:
         self.floors: dict[int, int] = {}  # project id → storeys of its main building
 
     def build(self) -> None:
-        periods = self._periods()
+        self.build_reports()
+        self.build_snapshots()
+
+    def build_reports(self) -> None:
+        """Periods, reports and targets; the caller may write what the snapshots also freeze before
+        build_snapshots."""
+        self.periods = self._periods()
         tracks = self._tracks()
         self._calibrate(tracks)
-        MonthlyReport.objects.bulk_create(self._reports(tracks, periods), batch_size=1000)
+        MonthlyReport.objects.bulk_create(self._reports(tracks, self.periods), batch_size=1000)
         self._targets()  # before the snapshots, which show the gap to each target
-        self._snapshots(periods)
+
+    def build_snapshots(self) -> None:
+        self._snapshots(self.periods)
 
     # --- periods ---
 
@@ -494,7 +513,8 @@ class MonthlyBuilder:
         snapshots.freeze computes them; written here without freeze's audit event, one per month, so that the
         whole demo load stays one audit event."""
         months = [m for m, p in periods.items() if p.is_closed and (m.year == self.today.year or m.month == 12)]
-        _refresh_statistics([Project, AnnualPlan, MonthlyReport, Period, ProjectApproval])
+        _refresh_statistics([Project, AnnualPlan, MonthlyReport, Period, ProjectApproval, Trip, Lead, FollowUp,
+                             Recognition, BatchEntry, BondApplication, Problem])
         rows, history = [], []
         for month in sorted(months):
             period = periods[month]

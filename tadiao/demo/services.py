@@ -22,9 +22,11 @@ from django.utils import timezone
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
+from tadiao.coordination.models import Meeting, Problem
 from tadiao.demo import data
 from tadiao.demo.attraction import AttractionBuilder
 from tadiao.demo.campaigns import CampaignBuilder
+from tadiao.demo.coordination import CoordinationBuilder
 from tadiao.demo.monthly import MonthlyBuilder
 from tadiao.economy import models as economy
 from tadiao.economy.demo import load_economy_demo
@@ -130,6 +132,9 @@ class DemoSummary:
     batch_entries: int
     bond_batches: int
     bond_applications: int
+    problems: int
+    supervision_items: int
+    meetings: int
     economy_figures: int
     economy_targets: int
     by_stage: dict[str, int] = field(default_factory=dict)
@@ -186,6 +191,7 @@ def load_demo(*, today: datetime.date) -> DemoSummary:
             "招商线索": summary.leads, "跟进记录": summary.follow_ups, "签约认定": summary.recognitions,
             "三个一批期次": summary.batches, "三个一批项目": summary.batch_entries,
             "专项债批次": summary.bond_batches, "专项债项目": summary.bond_applications,
+            "问题诉求": summary.problems, "督办事项": summary.supervision_items, "会议": summary.meetings,
             "经济指标数据": summary.economy_figures, "经济指标目标": summary.economy_targets, "基准日期": today,
         },
         message=f"加载演示数据：{data.COUNTY[1]}，单位 {summary.units} 个，项目 {summary.projects} 个",
@@ -296,6 +302,9 @@ def _summary(*, created: bool) -> DemoSummary:
         batch_entries=BatchEntry.objects.count(),
         bond_batches=BondBatch.objects.count(),
         bond_applications=BondApplication.objects.count(),
+        problems=Problem.objects.filter(kind=Problem.Kind.PROBLEM).count(),
+        supervision_items=Problem.objects.filter(kind=Problem.Kind.SUPERVISION).count(),
+        meetings=Meeting.objects.count(),
         economy_figures=economy.Figure.objects.count(),
         economy_targets=economy.Target.objects.count(),
         by_stage=by_stage,
@@ -347,19 +356,24 @@ class _DemoBuilder:
         coordinator = next(u for u in self.users if u.is_coordinator)
         reporters = {u.unit_id: u for u in self.users if u.is_reporter}
         projects = [p.project for p in self.plans]
-        # Before the monthly cycle: its snapshots freeze the three work items and the batch statistics.
-        AttractionBuilder(
+        # Before the monthly snapshots, which freeze the three work items, the batch statistics and the problems.
+        attraction = AttractionBuilder(
             today=self.today, units=sorted(self.units.values(), key=lambda u: u.display_order), projects=projects,
             cancelled_on={p.project.pk: p.event_date for p in self.plans if p.project.is_cancelled},
             coordinator=coordinator, reporters=reporters,
-        ).build()
-        load_economy_demo(today=self.today)  # the county's and its towns' 经济指标 (no audit event of its own)
+        )
+        attraction.build()
         CampaignBuilder(today=self.today, projects=projects, fundings=self.fundings).build()
-        MonthlyBuilder(
+        monthly = MonthlyBuilder(
             today=self.today, projects=projects, annual_plans=self.annual_plans,
             suspended_on={p.project.pk: p.event_date for p in self.plans if p.project.is_suspended},
             coordinator=coordinator, reporters=reporters,
-        ).build()
+        )
+        monthly.build_reports()
+        # Between the two: problems point at the monthly reports that raised them, and the snapshots freeze them.
+        CoordinationBuilder(today=self.today, units=self.units, projects=projects, coordinator=coordinator,
+                            users=self.users, blank_units=attraction.shape.blank).build()
+        monthly.build_snapshots()
         load_economy_demo(today=self.today)  # the county's and its towns' 经济指标 (no audit event of its own)
 
     def _build_regions(self) -> None:

@@ -2,6 +2,7 @@
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit.models import AuditEvent
+from tadiao.coordination.models import AgendaItem, Instruction, Meeting, Problem, ProblemEvent, Reply
 from tadiao.economy import models as economy
 from tadiao.indicators.models import Snapshot, Target
 from tadiao.org.models import Leader, Region, Unit, User
@@ -20,7 +21,8 @@ from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
 
 MODELS = [Region, Unit, Leader, User, Project, ProjectApproval, AnnualPlan, ProjectFunding, StageTransition,
           Project.tags.through, Period, MonthlyReport, Snapshot, Target, ReportingSettings, AuditEvent, Trip, Lead,
-          FollowUp, Recognition, Batch, BatchEntry, BondBatch, BondApplication, economy.Figure, economy.Target]
+          FollowUp, Recognition, Batch, BatchEntry, BondBatch, BondApplication, economy.Figure, economy.Target,
+          Problem, ProblemEvent, Reply, Instruction, Meeting, AgendaItem]
 
 
 def counts() -> dict[str, int]:

@@ -1,16 +1,20 @@
-"""The demo's 招商引资 (trips, leads and their log, recognition) and campaigns ("三个一批", 专项债): realistic spreads,
-and the three work items frozen in the snapshots show blank units, units breaking zero and blank streaks."""
+"""The demo's newer features: 招商引资 (trips, leads and their log, recognition), campaigns ("三个一批", 专项债),
+problems and meetings, 经济指标 — realistic spreads, and the snapshots show blank units, units breaking zero, blank
+streaks and overdue problems."""
 
 import datetime
+import itertools
 from collections import Counter
 
 import pytest
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 
 from tadiao.attraction import queries as attraction
 from tadiao.attraction.models import FollowUp, Lead, Rank, Recognition, Trip
 from tadiao.audit.models import AuditEvent
+from tadiao.coordination import queries as coordination
+from tadiao.coordination.models import OPEN_STATUSES, Category, Instruction, Meeting, Problem, Reply, Status
 from tadiao.demo import attraction as demo_attraction
 from tadiao.demo import services
 from tadiao.economy import models as economy
@@ -238,3 +242,69 @@ def test_bond_batches_with_quotas_spent_and_some_idle(demo):
     assert idle.filter(batch__name="2025年提前批").count() >= 2
     assert applications.filter(spent__gt=0).count() > applications.count() / 2
     assert applications.filter(issued=0).exists()  # not every application got a quota
+
+
+# --- 问题协调与督办 ---------------------------------------------------------------------------------------
+
+
+def test_problems_across_categories_statuses_and_levels(demo):
+    problems = Problem.objects.filter(kind=Problem.Kind.PROBLEM)
+    assert demo.problems == problems.count() == 40
+    assert demo.supervision_items == Problem.objects.filter(kind=Problem.Kind.SUPERVISION).count() >= 8
+    assert demo.meetings == Meeting.objects.count() == 2
+    event = AuditEvent.objects.get(action="demo.loaded")
+    assert (event.changes["问题诉求"], event.changes["督办事项"], event.changes["会议"]) == (
+        demo.problems, demo.supervision_items, demo.meetings)
+    assert set(problems.values_list("category", flat=True)) == set(Category.values)
+    assert set(problems.values_list("status", flat=True)) == set(Status.values)
+    assert set(problems.values_list("level", flat=True)) == {1, 2, 3, 4}
+    assert problems.filter(status=Status.CLOSED).count() > problems.count() / 2
+    # Some raised from a monthly report's 存在问题, about the report's project.
+    from_reports = problems.exclude(report=None).select_related("report")
+    assert from_reports.count() >= 5
+    assert all(p.report.project_id == p.project_id and p.report.problems in p.description for p in from_reports)
+    # Overdue: the stubborn ones, gone all the way up and waiting for the office's decision.
+    overdue = coordination.overdue_problems(as_of=TODAY)
+    assert overdue.count() >= 3
+    assert not Problem.objects.filter(status__in=OPEN_STATUSES, deadline__lt=TODAY - datetime.timedelta(days=1),
+                                      level__lt=4).exists()  # the daily job ran every day up to yesterday
+    assert not overdue.filter(needs_decision=False, deadline__lt=TODAY - datetime.timedelta(days=1)).exists()
+    # Lead units are departments, companies or the project's own township — never the raising unit itself.
+    assert not problems.filter(lead_unit=F("raised_by_unit")).exclude(category=Category.DEMOLITION).exists()
+    assert Instruction.objects.exists() and Reply.objects.exists()
+
+
+def test_problem_histories_agree_with_the_problems(demo):
+    for problem in Problem.objects.prefetch_related("events"):
+        events = list(problem.events.all())
+        assert events[0].action in ("RAISED", "DECIDED") and events[0].date == problem.raised_date
+        for before, after in itertools.pairwise(events):
+            assert after.from_status == before.to_status and after.from_level == before.to_level, problem
+            assert before.date <= after.date <= TODAY
+        assert events[-1].to_status == problem.status and events[-1].to_level == problem.level, problem
+        assert problem.first_deadline <= problem.deadline
+        escalations = [e for e in events if e.action == "ESCALATED"]
+        assert len(escalations) == problem.level - 1
+        if problem.status in (Status.RESOLVED, Status.CLOSED):
+            assert problem.resolved_date == next(e.date for e in events if e.action == "RESOLVED")
+        assert problem.created_at.date() == problem.raised_date
+
+
+def test_meetings_with_agenda_and_supervision_items(demo):
+    monthly, dispatch = Meeting.objects.order_by("date")
+    assert (monthly.kind, dispatch.kind) == (Meeting.Kind.MONTHLY, Meeting.Kind.DISPATCH)
+    assert monthly.chair and dispatch.chair and monthly.minutes and dispatch.date < TODAY
+    blank = set(Snapshot.objects.order_by("as_of").last().data["attraction"]["blank_unit_ids"])
+    named = set(monthly.agenda.exclude(unit=None).values_list("unit_id", flat=True))
+    assert named and named <= blank  # the blank units speak at the monthly meeting
+    for meeting in (monthly, dispatch):
+        assert meeting.agenda.filter(problem__isnull=False).exists()
+        items = meeting.supervision_items.all()
+        assert items.count() >= 4
+        assert not items.exclude(kind=Problem.Kind.SUPERVISION).exclude(raised_date=meeting.date).exists()
+    # Last month's decisions are mostly done by now; the recent meeting's are in hand.
+    assert monthly.supervision_items.filter(status__in=[Status.RESOLVED, Status.CLOSED]).exists()
+    assert dispatch.supervision_items.filter(status__in=OPEN_STATUSES).exists()
+    # The snapshots freeze problem coordination too.
+    latest = Snapshot.objects.order_by("as_of").last().data["problems"]
+    assert latest["statistics"]["total"] > 20 and latest["by_unit"]

@@ -22,6 +22,7 @@ def describe(summary: services.DemoSummary) -> list[str]:
         f"签约项目认定 {summary.recognitions} 个；",
         f"“三个一批” {summary.batches} 期（入列 {summary.batch_entries} 个次），"
         f"专项债批次 {summary.bond_batches} 个（项目 {summary.bond_applications} 个次）；",
+        f"问题诉求 {summary.problems} 件，会议 {summary.meetings} 次（督办事项 {summary.supervision_items} 件）；",
         f"经济指标数据 {summary.economy_figures} 条，增速目标 {summary.economy_targets} 条。",
     ]
 
