@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
+from tadiao.bulletins.models import BulletinSettings
 from tadiao.coordination.models import Meeting, Problem
 from tadiao.demo import data
 from tadiao.demo.attraction import AttractionBuilder
@@ -375,6 +376,12 @@ class _DemoBuilder:
                             users=self.users, blank_units=attraction.shape.blank).build()
         monthly.build_snapshots()
         load_economy_demo(today=self.today)  # the county's and its towns' 经济指标 (no audit event of its own)
+        # The bulletin's letterhead for the demo city (the defaults say X县).
+        BulletinSettings.objects.update_or_create(pk=1, defaults={
+            "number_prefix": f"{data.COUNTY_SHORT}发改", "issuer_mark": f"{data.COUNTY[1]}发展和改革局文件",
+            "issuer": f"{data.COUNTY[1]}发展和改革局", "recipients": "各乡镇（街道）、市直有关单位、各园区管委会：",
+            "region_name": "全市",
+        })
 
     def _build_regions(self) -> None:
         province = Region(code=data.PROVINCE[0], name=data.PROVINCE[1], level=Region.Level.PROVINCE,

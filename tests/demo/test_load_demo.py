@@ -234,3 +234,10 @@ def test_load_demo_is_idempotent(demo):
     # A later "today" changes nothing either: the demo is there.
     services.load_demo(today=TODAY + datetime.timedelta(days=40))
     assert counts() == before
+
+
+def test_bulletin_letterhead_is_the_demo_citys(demo):
+    from tadiao.bulletins.queries import office_settings
+
+    office = office_settings()
+    assert (office.number_prefix, office.issuer, office.region_name) == ("安澜发改", "安澜市发展和改革局", "全市")
