@@ -23,7 +23,7 @@ from django.http import Http404
 
 from tadiao.attraction.models import FollowUp, Lead, Likelihood, Rank, Recognition, Trip
 from tadiao.org.models import Unit, User
-from tadiao.org.queries import reads_whole_region, scope_region
+from tadiao.org.queries import reads_business_data, reads_whole_region, scope_region
 from tadiao.projects.models import Project, Stage
 from tadiao.projects.queries import may_write_project, visible_projects
 
@@ -35,9 +35,7 @@ ZERO_ITEMS = {"trips": 0, "leads": 0, "signed": 0, "signed_investment": None}
 
 def may_read(user: User) -> bool:
     """The business roles read 招商引资; the system and audit administrators do not (三员分立)."""
-    return bool(
-        user.is_authenticated and (user.is_coordinator or user.is_leader or (user.is_reporter and user.unit_id))
-    )
+    return reads_business_data(user)
 
 
 def require_reader(user: User) -> None:

@@ -37,7 +37,7 @@ from tadiao.coordination.models import (
 )
 from tadiao.lib.numbers import percent_value
 from tadiao.org.models import Unit, User
-from tadiao.org.queries import reads_whole_region, scope_region
+from tadiao.org.queries import reads_business_data, reads_whole_region, scope_region
 
 # ---------------------------------------------------------------------------------------------------
 # Access
@@ -45,9 +45,7 @@ from tadiao.org.queries import reads_whole_region, scope_region
 
 def may_read(user: User) -> bool:
     """The business roles read problems; the system and audit administrators do not (三员分立)."""
-    return bool(
-        user.is_authenticated and (user.is_coordinator or user.is_leader or (user.is_reporter and user.unit_id))
-    )
+    return reads_business_data(user)
 
 
 def require_reader(user: User) -> None:

@@ -21,6 +21,12 @@ def reads_whole_region(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_coordinator or user.is_leader))
 
 
+def reads_business_data(user: User) -> bool:
+    """The business roles (调度员, 领导, a unit's 填报员) read business data; the system and audit administrators
+    do not (三员分立)."""
+    return bool(user.is_authenticated and (reads_whole_region(user) or (user.is_reporter and user.unit_id)))
+
+
 def units_in_scope(user: User) -> QuerySet[Unit]:
     """Units whose business data the user may read: their region's units, or only their own unit."""
     if not user.is_authenticated:
