@@ -7,8 +7,9 @@ Definitions used throughout (shown on the 三项工作 page too):
 - a **lead** counts in a period when it was in talks at some time in the period — talks began (开始接洽日期) on
   or before the period's last day and had not ended (流失 or 签约, 结束日期) before its first day — or when it
   has a follow-up dated in the period;
-- a **signed project** counts when its signing date (签约日期) is in the period and its recognition is 已认定;
-  待认定 and 不予认定 projects do not count. Its signed investment is the project's 总投资.
+- a **signed project** counts when its signing date (签约日期) is in the period and it has not been rejected
+  (不予认定): 已认定 and 待认定 projects count (issue 4.3: rejected ones do not). Its signed investment is the
+  project's 总投资.
 """
 
 import datetime
@@ -423,7 +424,7 @@ def work_items(units: Iterable[Unit], *, start: datetime.date, end: datetime.dat
     - trips: trips departing in the period;
     - leads: leads active in the period — in talks at some time in it (talks began on or before `end`, and
       had not been lost or signed before `start`) or followed up in it;
-    - signed: projects signed in the period (签约日期) whose recognition is 已认定, with the sum of their 总投资.
+    - signed: projects signed in the period (签约日期) not rejected (不予认定), with the sum of their 总投资.
 
     Three GROUP BY unit queries, whatever the number of units or rows (plus one when `units` is a queryset
     not yet evaluated).
@@ -450,12 +451,8 @@ def work_items(units: Iterable[Unit], *, start: datetime.date, end: datetime.dat
     for row in leads:
         result[row["project__unit_id"]]["leads"] = row["n"]
     signed = (
-        Project.objects.filter(
-            unit_id__in=ids,
-            signed_date__gte=start,
-            signed_date__lte=end,
-            recognition__status=Recognition.Status.RECOGNISED,
-        )
+        Project.objects.filter(unit_id__in=ids, signed_date__gte=start, signed_date__lte=end)
+        .exclude(recognition__status=Recognition.Status.REJECTED)
         .order_by()
         .values("unit_id")
         .annotate(n=Count("pk"), investment=Sum("total_investment"))
@@ -467,7 +464,7 @@ def work_items(units: Iterable[Unit], *, start: datetime.date, end: datetime.dat
 
 
 def is_blank(items: dict) -> bool:
-    """空白: no trip, no lead and no recognised signed project."""
+    """空白: no trip, no lead and no signed project (rejected ones aside)."""
     return not (items["trips"] or items["leads"] or items["signed"])
 
 
@@ -518,11 +515,11 @@ WORK_ITEM_SORTS = {
     "unit": "按单位排序",
     "-trips": "外出招商（多→少）",
     "-leads": "招商线索（多→少）",
-    "-signed": "认定签约（多→少）",
+    "-signed": "签约项目（多→少）",
     "-signed_investment": "签约投资（高→低）",
     "trips": "外出招商（少→多）",
     "leads": "招商线索（少→多）",
-    "signed": "认定签约（少→多）",
+    "signed": "签约项目（少→多）",
 }
 
 

@@ -430,7 +430,7 @@ def work_items_export(request):
     title = f"三项工作（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"
     table = XlsxSheet(
         "三项工作",
-        ["序号", "单位", "外出招商（次）", "招商线索（个）", "认定签约项目（个）", "签约投资（万元）", "是否空白"],
+        ["序号", "单位", "外出招商（次）", "招商线索（个）", "签约项目（个）", "签约投资（万元）", "是否空白"],
         [
             [
                 n, r["unit"].name, r["trips"], r["leads"], r["signed"], r["signed_investment"],

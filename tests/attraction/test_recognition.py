@@ -40,8 +40,9 @@ def test_coordinator_recognises_then_rejects_with_a_reason(client, coordinator, 
     assert events[1].changes["reason"] == ["", "城建项目不计入"]
 
 
-def test_pending_is_not_counted_and_listed(client, leader, signed_a, unit_a):
-    assert queries.work_items([unit_a], **PERIOD)[unit_a.pk]["signed"] == 0
+def test_pending_counts_until_rejected_and_is_listed(client, leader, signed_a, unit_a):
+    # Issue 4.3: only a rejection takes a signed project out of the work items; 待认定 still counts.
+    assert queries.work_items([unit_a], **PERIOD)[unit_a.pk]["signed"] == 1
     login(client, leader)
     response = client.get("/attraction/recognitions/", {"status": "PENDING"})
     assert [p.name for p in response.context["page"]] == ["东城镇签约项目"]

@@ -28,8 +28,8 @@ def county(region, office_unit, unit_a, unit_b, unit_c):
     东城镇  trips 3-10 and 11-23 (end day) in; 2025-12-31 out                      → 2
             lead from 2-1, open                                                    → 1
             lead 2025-5-1 … lost 2025-12-20, nothing in 2026 (kept in the list)    → 0
-            signed 4-1 10 000 recognised; 5-1 3 000 rejected; 6-1 2 000 pending;
-            2025-12-1 recognised (before the period)                               → 1, 10 000.00
+            signed 4-1 10 000 recognised; 5-1 3 000 rejected; 6-1 2 000 pending (counts
+            until rejected); 2025-12-1 recognised (before the period)              → 2, 12 000.00
     西湖街道 trip 1-1 (first day)                                                    → 1
             lead 2025-6-1 … lost 2026-1-15 (in talks in January)                   → 1
             signed 11-23 (last day) 1 500.50 recognised                            → 1, 1 500.50
@@ -65,7 +65,7 @@ def _units():
 def test_work_items_by_hand(county):
     items = queries.work_items(_units(), start=START, end=END)
     u = county
-    assert items[u["a"].pk] == {"trips": 2, "leads": 1, "signed": 1, "signed_investment": Decimal("10000.00")}
+    assert items[u["a"].pk] == {"trips": 2, "leads": 1, "signed": 2, "signed_investment": Decimal("12000.00")}
     assert items[u["b"].pk] == {"trips": 1, "leads": 1, "signed": 1, "signed_investment": Decimal("1500.50")}
     assert items[u["north"].pk] == {"trips": 1, "leads": 0, "signed": 0, "signed_investment": None}
     # The rejected signing is not counted: 东港街道 is blank.
@@ -132,7 +132,7 @@ def test_page_table_blank_list_and_sorting(client, coordinator, county, today):
     # Sorted by trips, ties in unit order: 东城镇 2, then 西湖街道 1 and 北湖乡 1, then the blanks in unit order.
     assert [r["unit"].name for r in rows] == ["东城镇", "西湖街道", "北湖乡", "市发展和改革局", "南山园区", "东港街道"]
     assert response.context["totals"] == {
-        "trips": 4, "leads": 2, "signed": 2, "signed_investment": Decimal("11500.50")
+        "trips": 4, "leads": 2, "signed": 3, "signed_investment": Decimal("13500.50")
     }
     body = response.content.decode()
     assert "空白单位（三项工作均为零）：3 个" in body
@@ -161,7 +161,7 @@ def test_export(client, coordinator, county, today):
     assert table[0][0] == "三项工作（2026-01-01 至 2026-11-23）"
     assert table[1][:3] == ["序号", "单位", "外出招商（次）"]
     by_name = {r[1]: r for r in table[2:]}
-    assert by_name["东城镇"][2:6] == [2, 1, 1, 10000]
+    assert by_name["东城镇"][2:6] == [2, 1, 2, 12000]
     assert by_name["西湖街道"][5] == 1500.5
     assert by_name["东港街道"][6] == "空白"
     blank = book.get_sheet_by_name("空白单位").to_python()

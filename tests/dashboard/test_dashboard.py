@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tadiao.attraction.models import Recognition
 from tadiao.coordination.models import Status
-from tadiao.projects.models import Stage
+from tadiao.projects.models import Project, Stage
 from tadiao.reporting import services as reporting
 from tadiao.reporting.models import Period
 from tests.attraction.conftest import make_trip
@@ -131,6 +132,8 @@ def test_attraction_work_items_blank_units_and_broke_zero(client, coordinator, l
     # March closed with 东城镇 having a trip: 市发展和改革局 and 西湖街道 blank in the snapshot. In April 西湖街道
     # makes a trip: it breaks zero; 市发展和改革局 is blank for the second snapshot running (March and now).
     make_trip(unit_a, D(2026, 2, 10))
+    # 西湖街道's only signing was rejected (不予认定): it does not count, so 西湖街道 is blank in March.
+    Recognition.objects.create(project=Project.objects.get(name="西湖签约项目"), status="REJECTED", reason="城建项目")
     reporting.close_period(period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator)
     make_trip(unit_b, D(2026, 4, 10), destination="深圳")
     login(client, coordinator)

@@ -82,7 +82,7 @@ class Command(BaseCommand):
         work, blank = data["attraction"], data["blank_units"]
         self.stdout.write(
             f"招商引资三项工作（{as_of.year}年1月1日至{as_of.month}月{as_of.day}日）：外出招商 {work['trips']} 次，"
-            f"招商线索 {work['leads']} 个，认定签约项目 {work['signed']} 个；"
+            f"招商线索 {work['leads']} 个，签约项目（不含不予认定） {work['signed']} 个；"
             f"空白单位 {len(blank)} 个{'：' + '、'.join(blank) if blank else ''}"
         )
         if earlier is not None and data["broke_zero_units"]:
