@@ -13,11 +13,11 @@ from tadiao.coordination.models import Status
 from tadiao.projects.models import Project, Stage
 from tadiao.reporting import services as reporting
 from tadiao.reporting.models import Period
-from tests.attraction.conftest import make_trip
+from tests.attraction.conftest import make_lead, make_trip
 from tests.conftest import login
 from tests.coordination.conftest import make_problem
 from tests.economy.conftest import fig, target
-from tests.factories import AnnualPlanFactory, ProjectFactory
+from tests.factories import AnnualPlanFactory, ProjectFactory, RegionFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -102,7 +102,33 @@ def test_reporter_sees_own_unit_and_admins_are_refused(client, reporter_b, sysad
     assert client.get("/dashboard/").status_code == 403
 
 
-def test_query_count_is_flat(client, coordinator, unit_a, unit_b, ledger):
+def _grow(region, n: int, offset: int) -> None:
+    """n more units, each with what every card reads: projects (started, planned, reported), a trip, a lead with
+    its log, a signed project, a problem past its deadline, and a town's economic figure below its target."""
+    for i in range(offset, offset + n):
+        unit = UnitFactory(name=f"增长单位{i}", region=region, display_order=10 + i)
+        project = ProjectFactory(unit=unit, stage=Stage.STARTED, started_date=D(2026, 3, 1),
+                                 planned_started_date=D(2026, 2, 1))
+        AnnualPlanFactory(project=project, year=2026)
+        ProjectFactory(unit=unit, stage=Stage.SIGNED, signed_date=D(2026, 2, 1))
+        make_trip(unit, D(2026, 3, 10))
+        make_lead(unit, start=D(2026, 1, 10), follow_ups=[D(2026, 2, 1)])
+        make_problem(project, unit, raised=D(2026, 3, 1), deadline=D(2026, 3, 20), status=Status.IN_PROGRESS)
+        town = RegionFactory(code=f"{region.code}{200 + i:03d}000", name=f"增长镇{i}", level="TOWNSHIP", parent=region)
+        fig(town, year=2026, month=3, growth="5.00", parent="6.00")
+        target(town, growth="6.50", year=2026)
+
+
+# The page (42, whatever the number of units and rows): session, user, unit, region (the scope); the indicators —
+# reporting settings, plan and completion sums, counts by stage, rate definitions, the rates in one query, the
+# plan/completion sums of the started projects and of the 双过半 check (4), targets; the last snapshot; the units
+# with projects, rate definitions, rates / plans / completions by unit (3), warning rules, reporting settings,
+# warning lights by unit; total investment; 三项工作: units in scope, trips, leads, signings, the earlier
+# snapshots' blank lists, the latest of them; economy: latest period, its figures with targets; problems: totals,
+# by category, by level, by unit; the monthly investment chart; the milestone chart; the scope bar's units,
+# industries and batches.
+def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger):
+    reporting.close_period(period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator)
     login(client, coordinator)
 
     def count():
@@ -110,17 +136,10 @@ def test_query_count_is_flat(client, coordinator, unit_a, unit_b, ledger):
             assert client.get("/dashboard/?as_of=2026-04-30").status_code == 200
         return len(ctx.captured_queries)
 
+    _grow(region, 5, 0)
     at_n = count()
-    for i in range(10):
-        project = ProjectFactory(
-            unit=(unit_a, unit_b)[i % 2],
-            stage=Stage.STARTED,
-            started_date=D(2026, 3, 1),
-            planned_started_date=D(2026, 2, 1),
-        )
-        AnnualPlanFactory(project=project, year=2026)
-    assert count() == at_n
-
+    _grow(region, 5, 5)
+    assert count() == at_n == 42
 
 
 def _section(page: str, element_id: str) -> str:
