@@ -174,7 +174,9 @@ class Problem(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, today) -> bool:
-        return self.is_open and self.deadline < today
+        """Open and past the time limit first given: a later deadline (escalation, extension) does not make it on
+        time again (the same rule as queries.overdue_on)."""
+        return self.is_open and self.first_deadline < today
 
 
 class ProblemEvent(models.Model):

@@ -12,7 +12,13 @@ Definitions of the statistics (problems only, supervision items apart), for prob
 - 按期办结: resolved on or before the time limit first given (初始办结时限);
 - 办结率 = 办结 / 问题数; 按期办结率 = 按期办结 / 问题数 (a problem still open counts against both);
 - 平均办结天数: calendar days from raising to resolution, averaged over the resolved problems;
-- 超期: not resolved by `as_of` and its deadline before `as_of`.
+- 超期: not resolved by `as_of` (no 办结 date, or one after `as_of`) and its first time limit (初始办结时限) before
+  `as_of`. A later deadline, set by an escalation or an extension, does not make an item on time again: it stays
+  overdue until it is resolved. Escalation itself follows the current deadline (services.run_escalation).
+
+Overdue is judged by dates, not by the current status, so that a figure as of a past day (a month's snapshot,
+frozen after the month ended) counts an item overdue then but resolved since. Lists of today's work also keep
+to the open statuses (退回 counts as not resolved, as before).
 """
 
 import datetime
@@ -182,6 +188,20 @@ def category_days() -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Overdue: one rule for the lists, the inbox, the statistics, the snapshot and the agenda.
+
+
+def not_resolved_by(day: datetime.date) -> Q:
+    """Items not resolved (办结) on or before `day`: no resolution date, or a later one."""
+    return Q(resolved_date__isnull=True) | Q(resolved_date__gt=day)
+
+
+def overdue_on(day: datetime.date) -> Q:
+    """Items overdue on `day`: not resolved by then, and the time limit first given already passed."""
+    return not_resolved_by(day) & Q(first_deadline__lt=day)
+
+
+# ---------------------------------------------------------------------------------------------------
 # Lists
 
 SORTS = {
@@ -248,7 +268,7 @@ class ProblemFilters:
         if self.state == "open":
             rows = rows.filter(status__in=OPEN_STATUSES)
         elif self.state == "overdue":
-            rows = rows.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+            rows = rows.filter(overdue_on(today), status__in=OPEN_STATUSES)
         elif self.state == "due_soon":
             rows = rows.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=due_soon_until)
         elif self.state == "decision":
@@ -305,17 +325,18 @@ def inbox_counts(user: User, *, today: datetime.date) -> dict:
     return Problem.objects.filter(handled_by_unit(user.unit_id), status__in=OPEN_STATUSES).aggregate(
         open=Count("pk"),
         due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=until)),
-        overdue=Count("pk", filter=Q(deadline__lt=today)),
+        overdue=Count("pk", filter=overdue_on(today)),
     )
 
 
 def overdue_problems(*, as_of: datetime.date, kinds: Iterable[str] = (Problem.Kind.PROBLEM,)) -> QuerySet[Problem]:
-    """Items not resolved and past their deadline on `as_of` (for the bulletin, the dashboard and the overdue
-    list), most overdue first, with the project and units a row shows. Region-wide: callers scope it."""
+    """Items overdue on `as_of` (see `overdue_on`: judged by dates, so `as_of` may be a past day), for the
+    snapshot, the bulletin and the dashboard; most overdue first (earliest first time limit), with the project
+    and units a row shows. Region-wide: callers scope it."""
     return (
-        Problem.objects.filter(kind__in=list(kinds), status__in=OPEN_STATUSES, deadline__lt=as_of)
+        Problem.objects.filter(overdue_on(as_of), kind__in=list(kinds))
         .select_related("project", "project__unit", "lead_unit", "raised_by_unit")
-        .order_by("deadline", "lead_unit__display_order", "id")
+        .order_by("first_deadline", "lead_unit__display_order", "id")
     )
 
 
@@ -355,12 +376,12 @@ def proposed_agenda(user: User, *, as_of: datetime.date, limit: int = 20) -> lis
     problems = (
         visible_problems(user)
         .filter(status__in=OPEN_STATUSES, kind=Problem.Kind.PROBLEM)
-        .filter(Q(level__gte=Level.LEADER) | Q(deadline__lt=as_of))
+        .filter(Q(level__gte=Level.LEADER) | overdue_on(as_of))
         .select_related("project", "lead_unit")
         .order_by("-level", "deadline", "id")[:limit]
     )
     for p in problems:
-        state = "超期" if p.deadline < as_of else "未办结"
+        state = "超期" if p.first_deadline < as_of else "未办结"
         items.append(
             {
                 "kind": "问题",
@@ -438,7 +459,7 @@ def problem_statistics(
         "total": Count("pk"),
         "resolved": Count("pk", filter=done),
         "on_time": Count("pk", filter=done & Q(resolved_date__lte=F("first_deadline"))),
-        "overdue": Count("pk", filter=~done & Q(deadline__lt=as_of)),
+        "overdue": Count("pk", filter=overdue_on(as_of)),
         "days": Sum(
             ExpressionWrapper(F("resolved_date") - F("raised_date"), output_field=DurationField()), filter=done
         ),
@@ -480,8 +501,11 @@ def projects_handled_by_unit(unit_id: int) -> QuerySet:
 
 def problems_as_json(*, units: Iterable[Unit], as_of: datetime.date) -> dict:
     """What a snapshot freezes of problem coordination, year to date: {"statistics": problem_statistics(...),
-    "by_unit": its rows, "overdue": [the problems and supervision items past their deadline on `as_of`]}.
-    Five queries."""
+    "by_unit": its rows, "overdue": [the problems and supervision items overdue on `as_of`]}: judged by dates, so a
+    month closed after its end still freezes the figures as they were on `as_of`. In an overdue row, "deadline" is
+    the time limit first given, which the overdue days count from; "current_deadline" the one in force when frozen
+    (later after an escalation or an extension); "status" and "level" are those when frozen, "resolved_date" set
+    when the item was resolved after `as_of`. Five queries."""
     units = list(units)
     statistics = problem_statistics(units=units, start=as_of.replace(month=1, day=1), end=as_of, as_of=as_of)
     unit_ids = {u.pk for u in units}
@@ -499,8 +523,10 @@ def problems_as_json(*, units: Iterable[Unit], as_of: datetime.date) -> dict:
                 "lead_unit": p.lead_unit.name,
                 "level": p.get_level_display(),
                 "status": p.get_status_display(),
-                "deadline": p.deadline.isoformat(),
-                "days_overdue": (as_of - p.deadline).days,
+                "resolved_date": p.resolved_date.isoformat() if p.resolved_date else None,
+                "deadline": p.first_deadline.isoformat(),
+                "current_deadline": p.deadline.isoformat(),
+                "days_overdue": (as_of - p.first_deadline).days,
             }
             for p in overdue
         ],

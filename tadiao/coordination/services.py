@@ -8,6 +8,7 @@ a parameter (no clock in domain code).
 """
 
 import datetime
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,8 @@ from tadiao.projects.models import Project
 ATTACHMENT_SUFFIXES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "ofd", "txt", "zip"}
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SYSTEM = "系统（每日超期检查）"
+
+logger = logging.getLogger(__name__)
 
 
 class CoordinationError(Exception):
@@ -563,10 +566,14 @@ class EscalationOutcome:
     escalated: list[int] = field(default_factory=list)
     flagged: list[int] = field(default_factory=list)
     reminded: list[int] = field(default_factory=list)
+    # Items the run could not act on, with the reason (e.g. changed by someone while the job ran): left as they
+    # were, for the next run to try again.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
-            f"升级 {len(self.escalated)} 件，标记超期待决定 {len(self.flagged)} 件，临期提醒 {len(self.reminded)} 件。"
+            f"升级 {len(self.escalated)} 件，标记超期待决定 {len(self.flagged)} 件，临期提醒 {len(self.reminded)} 件，"
+            f"跳过 {len(self.skipped)} 件。"
         )
 
 
@@ -577,6 +584,9 @@ def run_escalation(*, today: datetime.date) -> EscalationOutcome:
 
     Idempotent: an escalated item's new deadline is after today, a flagged item stays flagged, a reminder is
     remembered with its deadline — a second run on the same day finds nothing to do.
+
+    Each overdue item is handled in its own savepoint: an item refused (CoordinationError, e.g. changed by
+    someone while the job ran) is rolled back, logged and counted as skipped, and the run goes on with the others.
     """
     config = queries.coordination_settings()
     outcome = EscalationOutcome()
@@ -586,37 +596,17 @@ def run_escalation(*, today: datetime.date) -> EscalationOutcome:
         .order_by("deadline", "id")
     )
     for problem in overdue:
-        with transaction.atomic():
-            if config.overdue_action == CoordinationSettings.OverdueAction.ESCALATE and problem.level < Level.UPWARD:
-                _escalate(
-                    problem,
-                    by=None,
-                    today=today,
-                    expected_version=problem.version,
-                    reason=f"超过办结时限（{problem.deadline:%Y-%m-%d}）未办结，自动升级。",
-                )
-                outcome.escalated.append(problem.pk)
-            elif not problem.needs_decision:
-                _transition(
-                    problem,
-                    by=None,
-                    today=today,
-                    expected_version=problem.version,
-                    action="FLAGGED",
-                    label="超期待决定",
-                    note=f"超过办结时限（{problem.deadline:%Y-%m-%d}）未办结。",
-                    needs_decision=True,
-                )
-                _notify(
-                    by=None,
-                    kind="OVERDUE",
-                    problem=problem,
-                    title=f"超期未办结：{problem.title}",
-                    body=f"办结时限：{problem.deadline:%Y-%m-%d}，请调度员决定升级或延期。",
-                    units=_involved_units(problem),
-                    users=_coordinators(),
-                )
-                outcome.flagged.append(problem.pk)
+        try:
+            done = _escalate_or_flag(problem, config=config, today=today)
+        except CoordinationError as exc:
+            # Rolled back with its savepoint; the others go on, and the next run tries this one again.
+            logger.warning("每日超期检查跳过事项 %s（%s）：%s", problem.pk, problem.title, exc.message)
+            outcome.skipped.append((problem.pk, exc.message))
+            continue
+        if done == "escalated":
+            outcome.escalated.append(problem.pk)
+        elif done == "flagged":
+            outcome.flagged.append(problem.pk)
     horizon = deadline_after(today, config.due_soon_days)
     due_soon = (
         Problem.objects.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=horizon)
@@ -640,6 +630,43 @@ def run_escalation(*, today: datetime.date) -> EscalationOutcome:
                 )
                 outcome.reminded.append(problem.pk)
     return outcome
+
+
+@transaction.atomic
+def _escalate_or_flag(problem: Problem, *, config: CoordinationSettings, today: datetime.date) -> str:
+    """One overdue item of the daily run, in its own savepoint: "escalated", "flagged" (once, for the office to
+    decide) or "" when it is already flagged."""
+    if config.overdue_action == CoordinationSettings.OverdueAction.ESCALATE and problem.level < Level.UPWARD:
+        _escalate(
+            problem,
+            by=None,
+            today=today,
+            expected_version=problem.version,
+            reason=f"超过办结时限（{problem.deadline:%Y-%m-%d}）未办结，自动升级。",
+        )
+        return "escalated"
+    if problem.needs_decision:
+        return ""
+    _transition(
+        problem,
+        by=None,
+        today=today,
+        expected_version=problem.version,
+        action="FLAGGED",
+        label="超期待决定",
+        note=f"超过办结时限（{problem.deadline:%Y-%m-%d}）未办结。",
+        needs_decision=True,
+    )
+    _notify(
+        by=None,
+        kind="OVERDUE",
+        problem=problem,
+        title=f"超期未办结：{problem.title}",
+        body=f"办结时限：{problem.deadline:%Y-%m-%d}，请调度员决定升级或延期。",
+        units=_involved_units(problem),
+        users=_coordinators(),
+    )
+    return "flagged"
 
 
 # ---------------------------------------------------------------------------------------------------

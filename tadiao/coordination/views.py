@@ -49,6 +49,7 @@ LIST_HEADERS = [
     "牵头单位",
     "配合单位",
     "办结时限",
+    "初始办结时限",
     "层级",
     "状态",
     "超期",
@@ -68,13 +69,14 @@ def _export(filename: str, title: str, rows, today: datetime.date):
             p.lead_unit.name,
             "、".join(u.name for u in p.helping_units.all()),
             p.deadline,
+            p.first_deadline,
             p.get_level_display(),
             p.get_status_display(),
             "是" if p.is_overdue(today) else "",
         ]
         for n, p in enumerate(rows, start=1)
     )
-    sheet = XlsxSheet(title, LIST_HEADERS, lines, widths=[6, 8, 30, 24, 10, 14, 12, 14, 20, 12, 18, 8, 6])
+    sheet = XlsxSheet(title, LIST_HEADERS, lines, widths=[6, 8, 30, 24, 10, 14, 12, 14, 20, 12, 12, 18, 8, 6])
     return xlsx_response(f"{filename}_{today:%Y%m%d}.xlsx", [sheet])
 
 

@@ -111,7 +111,8 @@ def test_supervision_items_escalate_through_the_same_path(coordinator, unit_b):
                                  by=coordinator, today=D(2026, 11, 2))
     assert services.run_escalation(today=TODAY).escalated == [item.pk]
     assert _state(item)[0] == 2
-    assert [p.pk for p in queries.overdue_problems(as_of=TODAY, kinds=["SUPERVISION"])] == []
+    # Escalated, with a new time limit (14 Dec), but its first one (20 Nov) has passed: still overdue.
+    assert [p.pk for p in queries.overdue_problems(as_of=TODAY, kinds=["SUPERVISION"])] == [item.pk]
 
 
 def test_overdue_list_and_function(client, today, coordinator, problem_a, project_a, dept):
@@ -138,3 +139,69 @@ def test_schedule_queues_one_daily_run(settings):
     tasks.schedule_daily_escalation(now)
     tasks.schedule_daily_escalation(now)
     assert DBTaskResult.objects.filter(task_path__endswith="daily_escalation_task").count() == 1
+
+
+def test_escalated_item_stays_overdue_from_its_first_deadline(client, monkeypatch, coordinator, dept_user, project_a,
+                                                              dept):
+    # Due Tuesday 20 Oct; the daily job on Wednesday 21 Oct moves it to level 2 with a new time limit: LAND, 15
+    # working days after 21 Oct (22–23, 26–30 Oct, 2–6, 9–11 Nov; no holiday in between) → Wednesday 11 Nov.
+    item = make_problem(project_a, dept, title="用地指标", raised=D(2026, 10, 9), deadline=D(2026, 10, 20),
+                        status=Status.IN_PROGRESS)
+    not_due = make_problem(project_a, dept, title="未到期", raised=D(2026, 10, 9), deadline=D(2026, 11, 5))
+    assert services.run_escalation(today=D(2026, 10, 21)).escalated == [item.pk]
+    item.refresh_from_db()
+    assert (item.level, item.deadline, item.first_deadline) == (2, D(2026, 11, 11), D(2026, 10, 20))
+    # On 31 Oct the new time limit has not passed, but the first one has: overdue, 31 Oct − 20 Oct = 11 days.
+    as_of = D(2026, 10, 31)
+    assert list(queries.overdue_problems(as_of=as_of)) == [item]
+    assert item.is_overdue(as_of) and not not_due.is_overdue(as_of)
+    [row] = queries.problems_as_json(units=[dept], as_of=as_of)["overdue"]
+    assert (row["title"], row["deadline"], row["current_deadline"], row["days_overdue"]) == (
+        "用地指标", "2026-10-20", "2026-11-11", 11)
+    # Statistics, 1 Jan–31 Oct: 2 problems, none resolved, 1 overdue (not_due's time limit is 5 Nov).
+    stats = queries.problem_statistics(units=[dept], start=D(2026, 1, 1), end=as_of, as_of=as_of)
+    assert (stats["total"], stats["resolved"], stats["overdue"]) == (2, 0, 1)
+    assert queries.inbox_counts(dept_user, today=as_of)["overdue"] == 1
+    # The overdue list of the day (and its export) shows it; the item not yet due is not in it.
+    monkeypatch.setattr("tadiao.coordination.views._today", lambda: as_of)
+    login(client, coordinator)
+    page = client.get("/coordination/overdue/").content.decode()
+    assert "用地指标" in page and "未到期" not in page and "初始 2026-10-20" in page
+    assert client.get("/coordination/overdue/export.xlsx").status_code == 200
+    # Resolved on 3 Nov: no longer overdue from then on, still overdue as of 31 Oct.
+    services.resolve(problem=item, content="已落实指标", by=dept_user, today=D(2026, 11, 3),
+                     expected_version=item.version)
+    assert list(queries.overdue_problems(as_of=D(2026, 11, 4))) == []
+    assert list(queries.overdue_problems(as_of=as_of)) == [item]
+
+
+def test_one_refused_item_does_not_stop_the_run(monkeypatch, project_a, dept, dept_user):
+    first = make_problem(project_a, dept, title="甲", deadline=D(2026, 11, 18))
+    refused = make_problem(project_a, dept, title="乙", deadline=D(2026, 11, 19))
+    last = make_problem(project_a, dept, title="丙", deadline=D(2026, 11, 20))
+    real_escalate = services._escalate
+
+    def escalate_but_refuse_one(problem, **kwargs):
+        # Writes everything (level, history, audit, messages), then is refused: all of it must be rolled back.
+        real_escalate(problem, **kwargs)
+        if problem.pk == refused.pk:
+            raise services.ConcurrentEditError()
+        return problem
+
+    monkeypatch.setattr(services, "_escalate", escalate_but_refuse_one)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("escalate", "--today", "2026-11-23", stdout=out, stderr=err)
+    assert "升级 2 件，标记超期待决定 0 件，临期提醒 0 件，跳过 1 件。" in out.getvalue()
+    assert f"跳过事项 {refused.pk}：该事项已被他人处理或修改" in err.getvalue()
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    assert (_state(first)[0], _state(refused)[0], _state(last)[0]) == (2, 1, 2)
+    assert _state(refused)[1] == D(2026, 11, 19)
+    assert not refused.events.exists()
+    assert AuditEvent.objects.filter(action="coordination.problem.escalated").count() == 2
+    # The department's reporter is told of the two escalations only.
+    assert sorted(Message.objects.filter(user=dept_user, kind="ESCALATED").values_list("title", flat=True)) == [
+        "升级协调（二级：分管领导）：丙", "升级协调（二级：分管领导）：甲"]
+    # The next run tries it again.
+    monkeypatch.setattr(services, "_escalate", real_escalate)
+    outcome = services.run_escalation(today=TODAY)
+    assert (outcome.escalated, outcome.skipped) == ([refused.pk], [])

@@ -13,8 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="以该日期为“今天”（YYYY-MM-DD），默认当天")
-        parser.add_argument("--schedule", action="store_true",
-                            help="不立即运行，而是让后台任务进程（db_worker）从今天起每天自动运行")
+        parser.add_argument(
+            "--schedule", action="store_true", help="不立即运行，而是让后台任务进程（db_worker）从今天起每天自动运行"
+        )
 
     def handle(self, *args, today=None, schedule=False, **options):
         if schedule:
@@ -27,3 +28,6 @@ class Command(BaseCommand):
             raise CommandError(f"日期格式应为 YYYY-MM-DD：{today}") from exc
         outcome = services.run_escalation(today=day)
         self.stdout.write(f"{day:%Y-%m-%d}：{outcome.summary()}")
+        # An item the run could not act on is one line each, not a traceback; the next run tries it again.
+        for pk, reason in outcome.skipped:
+            self.stderr.write(f"跳过事项 {pk}：{reason}")
