@@ -434,6 +434,8 @@ def save_bond_application(
     *, project: Project, batch: BondBatch, requested: Decimal, issued: Decimal, issued_date, spent: Decimal, by: User
 ) -> BondApplication:
     """The coordinator enters requested / issued / issue date; the project's own unit may update only what it spent."""
+    if not by.is_coordinator and not (by.is_reporter and by.unit_id and project.unit_id == by.unit_id):
+        raise ProjectError("专项债只能由调度员或项目的责任单位填报；您只能更新本单位项目的已支出金额。")
     if min(requested, issued, spent) < 0:
         raise ProjectError("专项债金额不能为负数。")
     if spent > issued:

@@ -7,9 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tadiao.indicators import queries as indicator_queries
 from tadiao.indicators import warnings
-from tadiao.indicators.models import RateDefinition
 from tadiao.lib.forms import error_text
 from tadiao.lib.numbers import percent_value
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
@@ -34,6 +32,16 @@ def _today():
 def _require_project_reader(user) -> None:
     if not (user.is_coordinator or user.is_leader or user.is_reporter):
         raise PermissionDenied("您的角色不能查看项目台账。")
+
+
+def _require_coordinator(user, message: str) -> None:
+    """Batches and bond batches are the office's (调度员) to keep; everyone else who may read them gets 403."""
+    if not user.is_coordinator:
+        raise PermissionDenied(message)
+
+
+BATCH_READ_ONLY = "“三个一批”由调度员（重点项目办）维护，您只能查看。"
+BOND_BATCH_READ_ONLY = "专项债批次由调度员（重点项目办）创建，您只能查看。"
 
 
 @require_GET
@@ -277,7 +285,7 @@ def batch_list(request):
     low, high, numbers = _batch_numbers(request, batches)
     projects = queries.visible_projects(request.user)
     statistics = queries.batch_statistics(projects, numbers=numbers, as_of=_today())
-    in_range = queries.projects_in_batches(projects, numbers=numbers)
+    ranged = low is not None or high is not None
     return render(
         request,
         "projects/batch_list.html",
@@ -288,9 +296,7 @@ def batch_list(request):
             "statistics": statistics,
             "totals": queries.batch_totals(statistics),
             "cancelled": queries.batch_cancelled_projects(projects, numbers=numbers),
-            "campaign_rates": indicator_queries.compute_rates(
-                in_range, as_of=_today(), definitions=list(RateDefinition.objects.filter(code__startswith="campaign_"))
-            ).values(),
+            "campaign_rates": queries.campaign_rates(projects, numbers=numbers if ranged else None, as_of=_today()),
             "is_coordinator": request.user.is_coordinator,
             "batch_form": forms.BatchForm(),
         },
@@ -299,6 +305,7 @@ def batch_list(request):
 
 @require_POST
 def batch_create(request):
+    _require_coordinator(request.user, BATCH_READ_ONLY)
     form = forms.BatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, error_text(form))
@@ -335,6 +342,7 @@ def batch_detail(request, number: int):
 @require_POST
 def batch_entry_add(request, number: int):
     batch = get_object_or_404(Batch, number=number)
+    _require_coordinator(request.user, BATCH_READ_ONLY)
     try:
         project = queries.find_project_for_user(request.user, request.POST.get("project", ""))
         services.add_batch_entry(batch=batch, project=project, kind=request.POST.get("kind", ""), by=request.user)
@@ -349,7 +357,8 @@ def batch_entry_add(request, number: int):
 @require_POST
 def batch_entry_remove(request, number: int, entry_id: int):
     entry = get_object_or_404(BatchEntry.objects.select_related("batch", "project"), pk=entry_id, batch__number=number)
-    queries.get_project_for_user(request.user, entry.project_id)
+    queries.get_project_for_user(request.user, entry.project_id)  # 404 outside the user's scope, before the 403
+    _require_coordinator(request.user, BATCH_READ_ONLY)
     try:
         services.remove_batch_entry(entry=entry, by=request.user)
         messages.success(request, "已移出。")
@@ -386,7 +395,7 @@ def bond_list(request):
             "page": Paginator(rows, 50).get_page(request.GET.get("page")),
             "totals": queries.bond_totals(rows),
             "batches": BondBatch.objects.all(),
-            "units": queries.filter_choices(request.user)["units"],
+            "units": queries.unit_choices(request.user),
             "batch_id": request.GET.get("batch", ""),
             "unit_id": request.GET.get("unit", ""),
             "query": request.GET.urlencode(),
@@ -439,6 +448,7 @@ def bond_export(request):
 
 @require_POST
 def bond_batch_create(request):
+    _require_coordinator(request.user, BOND_BATCH_READ_ONLY)
     form = forms.BondBatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, error_text(form))

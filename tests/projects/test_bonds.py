@@ -5,9 +5,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
+from tadiao.audit.models import AuditEvent
 from tadiao.indicators import warnings
+from tadiao.projects import services
 from tadiao.projects.models import BondApplication, BondBatch, Project
 from tadiao.projects.queries import six_months_before
 from tests.conftest import login
@@ -100,17 +104,76 @@ def test_leader_reads_but_cannot_write(client, leader, bonds):
     assert client.post("/projects/bonds/save/", form).status_code == 403
 
 
-def test_coordinator_creates_batches(client, coordinator, reporter_a):
-    login(client, reporter_a)
-    assert (
-        "需由调度员"
-        in client.post(
-            "/projects/bonds/batches/", {"name": "2026年第二批", "year": "2026"}, follow=True
-        ).content.decode()
-    )
+def test_coordinator_creates_batches(client, coordinator):
     login(client, coordinator)
     client.post("/projects/bonds/batches/", {"name": "2026年第二批", "year": "2026"})
     assert BondBatch.objects.filter(name="2026年第二批").exists()
+    assert AuditEvent.objects.filter(action="projects.bond_batch.created").count() == 1
+
+
+@pytest.mark.parametrize("actor", ["leader", "reporter_a"])
+def test_readers_get_403_on_creating_a_bond_batch_and_nothing_is_written(client, request, actor, bonds):
+    login(client, request.getfixturevalue(actor))
+    response = client.post("/projects/bonds/batches/", {"name": "2026年第二批", "year": "2026"})
+    assert response.status_code == 403
+    assert "专项债批次由调度员（重点项目办）创建，您只能查看。" in response.content.decode()
+    assert list(BondBatch.objects.values_list("name", flat=True)) == ["2026年提前批"]
+    assert not AuditEvent.objects.filter(action="projects.bond_batch.created").exists()
+
+
+def test_leader_gets_403_on_saving_and_nothing_is_written(client, leader, bonds):
+    login(client, leader)
+    form = {"project": "X污水厂", "batch": bonds["batch"].pk, "requested": "1200", "issued": "1000"}
+    assert (
+        client.post("/projects/bonds/save/", {**form, "issued_date": "2026-03-01", "spent": "900"}).status_code == 403
+    )
+    assert BondApplication.objects.get(project=bonds["x"]).spent == Decimal("600")
+
+
+def test_service_refuses_another_units_project_to_a_reporter(reporter_b, coordinator, bonds):
+    x = BondApplication.objects.get(project=bonds["x"])
+    fields = {"batch": bonds["batch"], "requested": x.requested, "issued": x.issued, "issued_date": x.issued_date}
+    with pytest.raises(services.ProjectError, match="本单位项目"):
+        services.save_bond_application(project=bonds["x"], **fields, spent=Decimal("900"), by=reporter_b)
+    assert BondApplication.objects.get(project=bonds["x"]).spent == Decimal("600")
+    # The coordinator still saves any unit's project.
+    services.save_bond_application(project=bonds["x"], **fields, spent=Decimal("900"), by=coordinator)
+    assert BondApplication.objects.get(project=bonds["x"]).spent == Decimal("900")
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _apply(n, units, batch):
+    for i in range(n):
+        project = ProjectFactory(unit=units[i % 2])
+        BondApplication.objects.create(
+            project=project,
+            batch=batch,
+            requested=Decimal("100"),
+            issued=Decimal("80"),
+            issued_date=D(2025, 1, 1),
+            spent=Decimal("0") if i % 2 else Decimal("40"),
+        )
+
+
+# List (10): session, user, the user's unit and region (the scope), the paginator's count, the totals (one aggregate),
+# the unit filter's units, the bond batches of the filter, the page's rows (project, unit and batch joined; the
+# six-months flag annotated), the bond batches again for the entry form's choice field.
+# Export (5): session, user, unit, region, the rows (project, unit and batch joined; one chunk of up to 2 000).
+@pytest.mark.parametrize("url,queries", [("/projects/bonds/", 10), ("/projects/bonds/export.xlsx", 5)])
+def test_query_count_does_not_grow_with_applications(client, coordinator, unit_a, unit_b, url, queries):
+    login(client, coordinator)
+    batch = BondBatch.objects.create(name="2026年第一批", year=2026)
+    _apply(10, [unit_a, unit_b], batch)
+    at_n = _count_queries(client, url)
+    _apply(10, [unit_a, unit_b], batch)
+    at_2n = _count_queries(client, url)
+    assert at_n == at_2n == queries
 
 
 def test_six_months_unspent_is_a_warning_rule(bonds):
