@@ -108,7 +108,8 @@ class Channel(models.Model):
 
 
 class Outbox(models.Model):
-    """One notification waiting to reach one channel (or sent there, or given up on after N attempts)."""
+    """One notification waiting to reach one channel (or sent there, or given up on: a permanent
+    error, or still failing after settings.NOTIFICATION_GIVE_UP_AFTER days)."""
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "待发送"

@@ -247,23 +247,41 @@ def retry_outbox(*, rows: Iterable[Outbox], by: User, now: datetime.datetime) ->
 # ---------------------------------------------------------------------------------------------------
 # Delivery
 
-MAX_ATTEMPTS = 8
 BACKOFF_BASE = datetime.timedelta(minutes=1)
 BACKOFF_CAP = datetime.timedelta(hours=1)
+GIVE_UP_AFTER_DAYS = 3  # default of settings.NOTIFICATION_GIVE_UP_AFTER (days)
 RATE_LIMIT = 20  # sends per robot per RATE_WINDOW: DingTalk's and WeCom's documented limit
 RATE_WINDOW = datetime.timedelta(seconds=60)
 LEASE = datetime.timedelta(minutes=2)
 HTTP_TIMEOUT = 10  # seconds
 BATCH = 500
 
+# Robot errcodes that no retry can fix (the channel's configuration is wrong): the row fails at once.
+# 310000 DingTalk: signature mismatch, keyword not in the message, or IP not on the whitelist;
+# 300001 DingTalk: invalid access_token; 93000 WeCom: invalid webhook key.
+# HTTP 4xx other than 429 is permanent too (see _post_json). Every other errcode (130101 "send too fast" among
+# them), HTTP 429 and 5xx, timeouts and connection errors are transient: retried until the row is too old.
+PERMANENT_ERRCODES = frozenset({310000, 300001, 93000})
+
 
 class DeliveryError(Exception):
-    """A channel refused or did not take a message; the text is stored as the row's last error."""
+    """A channel refused or did not take a message; the text is stored as the row's last error.
+    `permanent`: retrying cannot help (a wrong webhook, token or signature), the row is failed at once."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def backoff(attempts: int) -> datetime.timedelta:
     """Wait before attempt `attempts + 1`: 1, 2, 4, 8 … minutes, at most an hour."""
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    return min(BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 16), BACKOFF_CAP)
+
+
+def give_up_after() -> datetime.timedelta:
+    """How old a row may grow while its channel keeps failing before it is marked failed:
+    settings.NOTIFICATION_GIVE_UP_AFTER days (default 3)."""
+    return datetime.timedelta(days=getattr(settings, "NOTIFICATION_GIVE_UP_AFTER", GIVE_UP_AFTER_DAYS))
 
 
 def dingtalk_signed_url(url: str, secret: str, *, now: datetime.datetime) -> str:
@@ -292,8 +310,8 @@ def _post_json(url: str, payload: dict) -> None:
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
             raw = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code}") from exc
+    except urllib.error.HTTPError as exc:  # 4xx but 429 (too many requests): the address itself is refused
+        raise DeliveryError(f"HTTP {exc.code}", permanent=400 <= exc.code < 500 and exc.code != 429) from exc
     except TimeoutError as exc:
         raise DeliveryError("连接超时") from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -306,7 +324,7 @@ def _post_json(url: str, payload: dict) -> None:
     errcode = answer.get("errcode", 0) if isinstance(answer, dict) else None
     if errcode != 0:
         errmsg = answer.get("errmsg", "") if isinstance(answer, dict) else ""
-        raise DeliveryError(f"errcode {errcode}：{errmsg}")
+        raise DeliveryError(f"errcode {errcode}：{errmsg}", permanent=errcode in PERMANENT_ERRCODES)
 
 
 def send(channel: Channel, row: Outbox, *, now: datetime.datetime) -> None:
@@ -332,8 +350,9 @@ def send(channel: Channel, row: Outbox, *, now: datetime.datetime) -> None:
 @dataclass
 class DeliveryRun:
     sent: int = 0
-    failed: int = 0  # attempts that failed (the row is retried later or, after MAX_ATTEMPTS, marked failed)
-    given_up: int = 0
+    failed: int = 0  # real attempts that failed (the row is retried later, or given up on)
+    given_up: int = 0  # rows marked failed: a permanent error, or too old (give_up_after) while still failing
+    held: int = 0  # due rows not tried because their channel failed earlier in this run; no attempt charged
     deferred: int = 0  # due rows left for later by the rate limit
     next_due: datetime.datetime | None = None  # when the next run has something to do
 
@@ -354,35 +373,77 @@ def _window_frees_at(channel_id: int, now: datetime.datetime) -> datetime.dateti
     return (oldest or now) + RATE_WINDOW
 
 
-def _fail(row: Outbox, error: str, now: datetime.datetime, run: DeliveryRun) -> None:
+def _too_old(row: Outbox, now: datetime.datetime) -> bool:
+    return row.created_at <= now - give_up_after()
+
+
+def _fail(row: Outbox, exc: DeliveryError, now: datetime.datetime, run: DeliveryRun) -> None:
+    """Record a real attempt that failed: fail the row for good on a permanent error or when it is too old,
+    otherwise back off (1, 2, 4 … minutes, at most an hour)."""
     row.attempts += 1
-    row.last_error = error[:500]
-    if row.attempts >= MAX_ATTEMPTS:
+    row.last_error = str(exc)[:500]
+    if exc.permanent:
         row.status = Outbox.Status.FAILED
-        run.given_up += 1
+        row.last_error = f"{exc}（重试无法解决，请检查渠道配置）"[:500]
+    elif _too_old(row, now):
+        row.status = Outbox.Status.FAILED
+        row.last_error = f"{exc}（超过 {_days(give_up_after())} 仍未发送成功，不再自动重试）"[:500]
     else:
         row.next_attempt_at = now + backoff(row.attempts)
+    if row.status == Outbox.Status.FAILED:
+        run.given_up += 1
     row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
     run.failed += 1
 
 
+def _days(span: datetime.timedelta) -> str:
+    days = span / datetime.timedelta(days=1)
+    return f"{days:g} 天" if days >= 1 else f"{span / datetime.timedelta(hours=1):g} 小时"
+
+
+@dataclass
+class _ChannelDown:
+    """A channel whose request failed transiently in this run: when it is tried next, and why it failed."""
+
+    retry_at: datetime.datetime
+    error: str
+
+
+def _hold(row: Outbox, down: _ChannelDown, now: datetime.datetime, run: DeliveryRun) -> None:
+    """A due row whose channel already failed in this run (transiently): not sent and not charged an attempt;
+    it waits for the channel's next try (the failed row's due time), or is given up on when too old. The
+    UPDATE is conditional like a claim, so a row another deliverer has claimed meanwhile is left alone."""
+    mine = Outbox.objects.filter(pk=row.pk, status=Outbox.Status.PENDING, next_attempt_at=row.next_attempt_at)
+    if _too_old(row, now):
+        reason = f"渠道持续发送失败（{down.error}），已超过 {_days(give_up_after())}，不再自动重试"
+        if mine.update(status=Outbox.Status.FAILED, last_error=reason[:500]):
+            run.given_up += 1
+    elif mine.update(next_attempt_at=down.retry_at, last_error=f"本轮未发送：该渠道发送失败（{down.error}）"[:500]):
+        run.held += 1
+
+
 def deliver_due(*, now: datetime.datetime, outbox_ids: Iterable[int] | None = None) -> DeliveryRun:
     """Send the pending rows due at `now` (or only `outbox_ids`), oldest first, at most RATE_LIMIT per channel
-    per RATE_WINDOW counted from the recorded attempts. A channel that fails once in a run is not tried again
-    in that run: its other due rows count the same failed attempt and back off together, so a robot that is
-    down costs one timeout per run and is not hammered; nothing is dropped before MAX_ATTEMPTS."""
+    per RATE_WINDOW counted from the recorded attempts.
+
+    Retry policy: a transient failure (5xx, 429, timeout, connection error, most errcodes) backs the row off
+    exponentially up to an hour and it is retried until it is older than give_up_after(); a permanent one
+    (PERMANENT_ERRCODES, HTTP 4xx but 429) fails it at once. A channel that fails transiently once in a run
+    is not tried again in that run: its other due rows are held, uncharged, until its next try, so a robot
+    that is down costs one request per run and loses nothing. After a permanent failure the channel's other
+    rows are still tried, each getting its own answer (the rate limit bounds them)."""
     run = DeliveryRun()
     due = Outbox.objects.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=now, channel__enabled=True)
     if outbox_ids is not None:
         due = due.filter(pk__in=list(outbox_ids))
     rows = list(due.select_related("channel").order_by("id")[:BATCH])
     budget = {cid: RATE_LIMIT - n for cid, n in _recent_sends({r.channel_id for r in rows}, now).items()}
-    channel_error: dict[int, str] = {}
+    channel_down: dict[int, _ChannelDown] = {}
     limited: set[int] = set()
     for row in rows:
         channel = row.channel
-        if row.channel_id in channel_error:
-            _fail(row, f"本轮未发送：该渠道前一条失败（{channel_error[row.channel_id]}）", now, run)
+        if row.channel_id in channel_down:
+            _hold(row, channel_down[row.channel_id], now, run)
             continue
         if budget.get(row.channel_id, RATE_LIMIT) <= 0:
             limited.add(row.channel_id)
@@ -402,8 +463,9 @@ def deliver_due(*, now: datetime.datetime, outbox_ids: Iterable[int] | None = No
         except DeliveryError as exc:
             attempt.ok, attempt.error = False, str(exc)[:500]
             attempt.save(update_fields=["ok", "error"])
-            channel_error[row.channel_id] = str(exc)
-            _fail(row, str(exc), now, run)
+            _fail(row, exc, now, run)
+            if not exc.permanent:  # the channel's next try is the failed row's, even when that row was too old
+                channel_down[row.channel_id] = _ChannelDown(now + backoff(row.attempts), str(exc))
         else:
             attempt.ok = True
             attempt.save(update_fields=["ok"])

@@ -156,6 +156,8 @@ def channel_test(request, pk: int):
     row.refresh_from_db()
     if row.status == Outbox.Status.SENT:
         messages.success(request, f"测试消息已发送到“{channel.name}”，请在群内或邮箱查看。")
+    elif row.status == Outbox.Status.FAILED:
+        messages.error(request, f"测试消息发送失败：{row.last_error}。")
     elif row.attempts:
         messages.error(request, f"测试消息发送失败：{row.last_error}。系统会按退避策略自动重试。")
     else:

@@ -1,6 +1,6 @@
 """A real HTTP server on 127.0.0.1, in a thread, that plays the DingTalk custom robot and the WeCom group robot:
-it checks DingTalk's signature, records the JSON bodies, and can be told to fail (HTTP 500, an errcode, or
-no answer until the client times out)."""
+it checks DingTalk's signature, records the JSON bodies, and can be told to fail (HTTP 500 or 429, an errcode, or
+no answer until the client times out), as a whole or one robot ("dingtalk", "wecom") at a time."""
 
 import base64
 import hashlib
@@ -21,7 +21,9 @@ SECRET = "SECtest0123456789abcdef"
 class FakeRobot:
     def __init__(self):
         self.received: list[dict] = []  # {"robot", "query", "json"} per request, in order
-        self.mode = "ok"  # "ok" | "500" | "errcode" | "timeout"
+        self.mode = "ok"  # "ok" | "500" | "429" | "errcode" | "timeout"
+        self.modes: dict[str, str] = {}  # per robot kind, overriding `mode`
+        self.errcode = 310000  # answered in "errcode" mode
         self.secret = SECRET
         self.lock = threading.Lock()
         robot = self
@@ -37,14 +39,14 @@ class FakeRobot:
                 kind = {"/robot/send": "dingtalk", "/cgi-bin/webhook/send": "wecom"}.get(url.path, "")
                 with robot.lock:
                     robot.received.append({"robot": kind, "query": query, "json": body})
-                    mode = robot.mode
+                    mode = robot.modes.get(kind, robot.mode)
                 if mode == "timeout":
                     time.sleep(1.5)
                     return self._answer(200, {"errcode": 0, "errmsg": "ok"})
-                if mode == "500":
-                    return self._answer(500, {"message": "internal error"})
+                if mode in ("500", "429"):
+                    return self._answer(int(mode), {"message": "refused"})
                 if mode == "errcode":
-                    return self._answer(200, {"errcode": 310000, "errmsg": "keywords not in content"})
+                    return self._answer(200, {"errcode": robot.errcode, "errmsg": f"refused with {robot.errcode}"})
                 if not kind:
                     return self._answer(404, {})
                 if kind == "dingtalk" and robot.secret and not robot.signature_ok(query):
@@ -79,6 +81,10 @@ class FakeRobot:
     @property
     def wecom_url(self) -> str:
         return f"{self.base}/cgi-bin/webhook/send?key=k-123"
+
+    def requests(self, robot: str | None = None) -> int:
+        with self.lock:
+            return sum(1 for r in self.received if robot is None or r["robot"] == robot)
 
     def texts(self, robot: str | None = None) -> list[str]:
         with self.lock:

@@ -211,12 +211,18 @@ def test_test_button_sends_to_the_robot(client, coordinator, robot):
     assert AuditEvent.objects.filter(action="notifications.channel.tested").count() == 1
 
 
-def test_test_button_reports_robot_failure(client, coordinator, robot):
-    robot.mode = "errcode"
+@pytest.mark.parametrize("mode, shown, status", [
+    ("errcode", "errcode 310000", Outbox.Status.FAILED),  # a wrong configuration: retrying cannot help
+    ("500", "HTTP 500", Outbox.Status.PENDING),  # retried later, not lost
+])
+def test_test_button_reports_robot_failure(client, coordinator, robot, mode, shown, status):
+    robot.mode = mode
     channel = Channel.objects.create(type=Channel.Type.WECOM, name="企业微信群", webhook_url=robot.wecom_url)
-    response = login(client, coordinator).post(f"/notifications/channels/{channel.pk}/test/", follow=True)
-    assert "测试消息发送失败：errcode 310000" in response.content.decode()
-    assert Outbox.objects.get().status == Outbox.Status.PENDING  # retried later, not lost
+    page = login(client, coordinator).post(f"/notifications/channels/{channel.pk}/test/", follow=True)
+    page = page.content.decode()
+    assert f"测试消息发送失败：{shown}" in page
+    assert ("按退避策略自动重试" in page) == (status == Outbox.Status.PENDING)
+    assert Outbox.objects.get().status == status
 
 
 def test_failed_rows_listed_and_retried(client, coordinator, robot):

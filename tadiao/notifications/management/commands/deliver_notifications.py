@@ -22,7 +22,7 @@ class Command(BaseCommand):
             run = services.deliver_due(now=now)
             self.stdout.write(
                 f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 发送成功 {run.sent} 条，失败 {run.failed} 次"
-                f"（其中放弃 {run.given_up} 条），因频率限制顺延 {run.deferred} 条"
+                f"，放弃 {run.given_up} 条，因渠道故障顺延 {run.held} 条，因频率限制顺延 {run.deferred} 条"
             )
             if not loop:
                 return
