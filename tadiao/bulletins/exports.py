@@ -3,24 +3,14 @@
 Every list keeps its cancelled (and suspended) projects (domain.md); each sheet marks them in the column 项目状态
 (正常/停工/终止, as the project ledger's export and import write it), where the page shows a badge by the name."""
 
-import datetime
-
 from django.db.models import QuerySet
 from django.http import HttpResponse
 
+from tadiao.bulletins.drafting import cn_date, months_text
 from tadiao.bulletins.queries import FiveList, ListFilters
 from tadiao.lib.numbers import round2
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.models import Project
-
-
-def cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def months_label(as_of: datetime.date) -> str:
-    """1—11月, or 1月 in January (periods are written with an em dash)."""
-    return "1月" if as_of.month == 1 else f"1—{as_of.month}月"
 
 
 def list_title(spec: FiveList, filters: ListFilters) -> str:
@@ -37,7 +27,7 @@ def headers(spec: FiveList, filters: ListFilters) -> list[str]:
         "责任单位",
         "总投资（万元）",
         f"{year}年度计划投资（万元）",
-        f"{year}年{months_label(filters.as_of)}累计完成（万元）",
+        f"{year}年{months_text(filters.as_of.month)}累计完成（万元）",
         *(["当前阶段"] if spec.with_stage else []),
         "项目状态",
         *(title for title, _ in spec.dates),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.bulletins import docx_render, exports, forms, queries, services
+from tadiao.bulletins import docx_render, drafting, exports, forms, queries, services
 from tadiao.bulletins.models import Bulletin
 from tadiao.lib.forms import posted_version
 
@@ -76,7 +76,7 @@ def list_page(request, key: str):
             "columns": 8 + len(spec.dates) + int(spec.with_stage),
             "filters": filters,
             "title": exports.list_title(spec, filters),
-            "months": exports.months_label(filters.as_of),
+            "months": drafting.months_text(filters.as_of.month),
             "choices": queries.filter_choices(request.user),
             "query": query.urlencode(),
         },
