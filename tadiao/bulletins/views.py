@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tadiao.bulletins import docx_render, drafting, exports, forms, queries, services
 from tadiao.bulletins.models import Bulletin
 from tadiao.lib.forms import posted_version
+from tadiao.lib.paging import query_without_page
 
 PAGE_SIZE = 50
 
@@ -64,8 +65,6 @@ def list_page(request, key: str):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # The page's 50 rows, each with the list's dates in column order (templates cannot look attributes up by name).
     dated = [(project, [getattr(project, attribute) for _, attribute in spec.dates]) for project in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "bulletins/list.html",
@@ -78,7 +77,7 @@ def list_page(request, key: str):
             "title": exports.list_title(spec, filters),
             "months": drafting.months_text(filters.as_of.month),
             "choices": queries.filter_choices(request.user),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )
 
