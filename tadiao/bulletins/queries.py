@@ -336,17 +336,8 @@ class ListFilters:
 
 def list_rows(user: User, spec: FiveList, filters: ListFilters) -> QuerySet[Project]:
     """The filtered, sorted rows of one list, with their figures: one query whatever their number."""
-    if spec.key == SIGNED_NOT_STARTED:
-        rows = signed_not_started(user, as_of=filters.as_of)
-    elif spec.key == TO_START:
-        rows = to_start(user, as_of=filters.as_of, date_from=filters.date_from, date_to=filters.date_to)
-    elif spec.key == UNDER_CONSTRUCTION:
-        rows = under_construction(user, as_of=filters.as_of)
-    elif spec.key == TO_COMPLETE:
-        rows = to_complete_or_produce(user, as_of=filters.as_of, date_from=filters.date_from, date_to=filters.date_to)
-    else:
-        rows = smart_upgrade(user, as_of=filters.as_of)
-    return filters.apply(rows, spec)
+    condition = _condition(spec.key, as_of=filters.as_of, date_from=filters.date_from, date_to=filters.date_to)
+    return filters.apply(with_figures(visible_projects(user).filter(condition), as_of=filters.as_of), spec)
 
 
 def filter_choices(user: User) -> dict:
