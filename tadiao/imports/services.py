@@ -177,6 +177,8 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
     if len(rows) > MAX_ROWS:
         raise ImportFailed(f"共 {len(rows)} 行，超过每次导入的上限 {MAX_ROWS} 行，请分批导入。")
 
+    # Every sheet's service runs from here: the importer was checked above, the progress starts here.
+    _start_progress(job, len(rows))
     app = registry.app_sheet(job.kind)
     if app is not None:
         outcome = _run_app_sheet(job, app, rows=rows)
@@ -200,7 +202,6 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
 
 def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row]) -> registry.SheetOutcome:
     """Another app's sheet: it validates and writes all or nothing; the job's bookkeeping stays here."""
-    _start_progress(job, len(rows))
     try:
         outcome = app.run(rows=rows, by=job.created_by)
     except app.refusals as exc:
@@ -411,8 +412,6 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
     A row matches a project by 项目代码, else by (项目名称, 责任单位). Re-importing the same rows changes
     nothing. Raises ImportFailed when the import as a whole cannot run.
     """
-    _check_allowed(by, ImportJob.Kind.LEDGER)
-    _start_progress(job, len(rows))
     units = list(Unit.objects.all())
     industries = list(Industry.objects.all())
     ctx = _LedgerContext(
@@ -812,8 +811,6 @@ def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
 
     Re-importing the same rows changes nothing and records no event.
     """
-    _check_allowed(by, ImportJob.Kind.PLANS)
-    _start_progress(job, len(rows))
     columns = _column_labels(sheets.PLAN_COLUMNS)
 
     def parse(row: Row, errors: list[str]) -> dict[str, Any]:
@@ -888,8 +885,6 @@ def import_progress(*, job: ImportJob, by, rows: Sequence[Row], today: datetime.
     coordinator; a row that changes nothing is no overwrite, so re-importing the same rows changes nothing.
     A month after `today`'s, or a closed month, is refused; a month not opened yet is opened.
     """
-    _check_allowed(by, ImportJob.Kind.PROGRESS)
-    _start_progress(job, len(rows))
     columns = _column_labels(sheets.PROGRESS_COLUMNS, sheets.PROGRESS_EXTRA_COLUMNS)
     extra = [key for key in sheets.PROGRESS_EXTRA_COLUMNS if rows and key in rows[0].values]
     this_month = today.replace(day=1)
@@ -1028,8 +1023,6 @@ def _open_periods(months: set[datetime.date], *, written: set[datetime.date], by
 
 def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
     """Create or update units from the 单位 sheet (matched by name), all or nothing. 系统管理员 only."""
-    _check_allowed(by, ImportJob.Kind.UNITS)
-    _start_progress(job, len(rows))
     columns = {key: names[0] for key, names in sheets.UNIT_COLUMNS.items()}
     units = {xlsx.fold(u.name): u for u in Unit.objects.select_related("region")}
     codes = set()
