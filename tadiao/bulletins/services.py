@@ -45,6 +45,16 @@ def _require_coordinator(by: User) -> None:
         raise BulletinError("只有调度员可以起草、修改和生成月度通报。")
 
 
+def _update_if_unchanged(bulletin: Bulletin, *, expected_version: int, **values: Any) -> None:
+    """Write `values` and bump the version only if the stored version is still `expected_version` and the
+    bulletin is not queued or being generated (lib.versioning.save_if_unchanged has no room for the status)."""
+    updated = Bulletin.objects.filter(pk=bulletin.pk, version=expected_version).exclude(
+        status__in=[Bulletin.Status.QUEUED, Bulletin.Status.RUNNING]
+    ).update(**values, updated_at=timezone.now(), version=F("version") + 1)
+    if not updated:
+        raise ConcurrentEditError()
+
+
 # ---------------------------------------------------------------------------------------------------
 # Numbers
 
@@ -186,13 +196,8 @@ def update_text(*, bulletin: Bulletin, title: str, issued_date: datetime.date, t
             changes[f"section.{key}"] = [before, after]
     if not changes:
         return bulletin
-    updated = Bulletin.objects.filter(
-        pk=bulletin.pk, version=expected_version, status__in=[Bulletin.Status.DRAFT, Bulletin.Status.READY,
-                                                              Bulletin.Status.FAILED]
-    ).update(title=title, issued_date=issued_date, edited=edited, status=Bulletin.Status.DRAFT, progress=0,
-             progress_note="", error="", updated_at=timezone.now(), version=F("version") + 1)
-    if not updated:
-        raise ConcurrentEditError()
+    _update_if_unchanged(bulletin, expected_version=expected_version, title=title, issued_date=issued_date,
+                         edited=edited, status=Bulletin.Status.DRAFT, progress=0, progress_note="", error="")
     audit.record(actor=by, action="bulletins.bulletin.edited", obj=bulletin, changes=changes)
     bulletin.refresh_from_db()
     return bulletin
@@ -206,12 +211,8 @@ def redraft(*, bulletin: Bulletin, expected_version: int, by: User) -> Bulletin:
     if snapshot is None:
         raise BulletinError(f"{bulletin.period}没有指标快照，无法重新起草。")
     drafted = draft_for(bulletin.period, snapshot, region_name=queries.office_settings().region_name)
-    updated = Bulletin.objects.filter(pk=bulletin.pk, version=expected_version).exclude(
-        status__in=[Bulletin.Status.QUEUED, Bulletin.Status.RUNNING]
-    ).update(drafted=drafted, edited={}, title=drafted["title"], status=Bulletin.Status.DRAFT, progress=0,
-             progress_note="", error="", updated_at=timezone.now(), version=F("version") + 1)
-    if not updated:
-        raise ConcurrentEditError()
+    _update_if_unchanged(bulletin, expected_version=expected_version, drafted=drafted, edited={},
+                         title=drafted["title"], status=Bulletin.Status.DRAFT, progress=0, progress_note="", error="")
     audit.record(actor=by, action="bulletins.bulletin.redrafted", obj=bulletin,
                  changes={"edited_sections_dropped": sorted(bulletin.edited)})
     bulletin.refresh_from_db()
@@ -228,12 +229,8 @@ def request_generation(*, bulletin: Bulletin, expected_version: int, by: User) -
     from tadiao.bulletins import tasks  # here: tasks import these services
 
     _require_coordinator(by)
-    updated = Bulletin.objects.filter(pk=bulletin.pk, version=expected_version).exclude(
-        status__in=[Bulletin.Status.QUEUED, Bulletin.Status.RUNNING]
-    ).update(status=Bulletin.Status.QUEUED, progress=0, progress_note="排队等待生成", error="",
-             updated_at=timezone.now(), version=F("version") + 1)
-    if not updated:
-        raise ConcurrentEditError()
+    _update_if_unchanged(bulletin, expected_version=expected_version, status=Bulletin.Status.QUEUED, progress=0,
+                         progress_note="排队等待生成", error="")
     audit.record(actor=by, action="bulletins.bulletin.generation_requested", obj=bulletin,
                  changes={"doc_number": bulletin.doc_number})
     bulletin_id, user_id = bulletin.pk, by.pk
