@@ -51,7 +51,7 @@ def dashboard(request):
             "as_of": as_of,
             "earlier": earlier,
             "scope": scope,
-            "attraction": snapshots.attraction_standing(attraction_units, as_of=as_of),
+            "attraction": snapshots.attraction_standing(attraction_units, as_of=as_of, earlier=earlier),
             "economy": economy.dashboard_summary(user, as_of=as_of),
             "problems": coordination.problem_statistics(
                 units=attraction_units, start=as_of.replace(month=1, day=1), end=as_of, as_of=as_of

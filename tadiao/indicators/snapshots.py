@@ -101,18 +101,21 @@ def blank_comparison(blank_ids: list[int], history: list[set[int] | None], *, un
     }
 
 
-def attraction_standing(units: list[Unit], *, as_of: datetime.date) -> dict:
+def attraction_standing(units: list[Unit], *, as_of: datetime.date, earlier: Snapshot | None) -> dict:
     """The work items of `units` year to date, compared with the snapshots of earlier months: what the
-    dashboard shows. A fixed number of queries.
+    dashboard shows. A fixed number of queries. `earlier`: latest_snapshot_before(as_of), which the dashboard
+    has already read.
 
     {"work": work_items_as_json's result, "blank": [Unit], **standing_against_snapshots(...)}
     """
     work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
     by_id = {u.pk: u for u in units}
+    history = blank_unit_history(before=as_of)
     return {
         "work": work,
         "blank": [by_id[pk] for pk in work["blank_unit_ids"]],
-        **standing_against_snapshots(units, blank_ids=work["blank_unit_ids"], as_of=as_of),
+        # The earlier snapshot is there exactly when the history is not empty: both read the months before as_of's.
+        **_standing(units, blank_ids=work["blank_unit_ids"], history=history, compared_to=earlier),
     }
 
 
@@ -120,12 +123,19 @@ def standing_against_snapshots(units: list[Unit], *, blank_ids: list[int], as_of
     """零的突破 and 连续空白 of a year-to-date blank list against the snapshots of months before `as_of`'s:
     {"broke_zero": [Unit], "streaks": {unit id: n}, "compared_to": the latest earlier Snapshot or None}."""
     history = blank_unit_history(before=as_of)
+    compared_to = latest_snapshot_before(as_of) if history else None
+    return _standing(units, blank_ids=blank_ids, history=history, compared_to=compared_to)
+
+
+def _standing(
+    units: list[Unit], *, blank_ids: list[int], history: list[set[int] | None], compared_to: Snapshot | None
+) -> dict:
     comparison = blank_comparison(blank_ids, history, unit_ids=[u.pk for u in units])
     by_id = {u.pk: u for u in units}
     return {
         "broke_zero": [by_id[pk] for pk in comparison["broke_zero_unit_ids"]],
         "streaks": {int(pk): n for pk, n in comparison["blank_streaks"].items()},
-        "compared_to": latest_snapshot_before(as_of) if history else None,
+        "compared_to": compared_to,
     }
 
 
