@@ -6,8 +6,6 @@ import datetime
 import itertools
 from collections import Counter
 
-import pytest
-from django.db import transaction
 from django.db.models import Count, F
 
 from tadiao.attraction import queries as attraction
@@ -16,7 +14,6 @@ from tadiao.audit.models import AuditEvent
 from tadiao.coordination import queries as coordination
 from tadiao.coordination.models import OPEN_STATUSES, Category, Instruction, Meeting, Problem, Reply, Status
 from tadiao.demo import attraction as demo_attraction
-from tadiao.demo import services
 from tadiao.economy import models as economy
 from tadiao.indicators import warnings
 from tadiao.indicators.models import Snapshot
@@ -26,24 +23,6 @@ from tadiao.projects.queries import six_months_before
 
 TODAY = datetime.date(2026, 11, 23)
 LAST_CLOSED_END = datetime.date(2026, 10, 31)
-
-
-@pytest.fixture(scope="module")
-def _demo_for_module(django_db_setup, django_db_blocker):
-    """Loaded once for the read-only tests of this module, inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield services.load_demo(today=TODAY)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(_demo_for_module, db):
-    return _demo_for_module
 
 
 def attraction_snapshots() -> list[dict]:

@@ -3,8 +3,6 @@
 import datetime
 import re
 
-import pytest
-from django.db import transaction
 from django.db.models import F, Q
 
 from tadiao.audit.models import AuditEvent
@@ -31,25 +29,6 @@ EXPECTED_STAGES = {
     "RESERVE": 22, "NEGOTIATING": 23, "SIGNED": 14, "APPROVED": 40, "STARTED": 120, "COMPLETED": 39,
     "PRODUCING": 28, "AT_CAPACITY": 14,
 }
-
-
-@pytest.fixture(scope="module")
-def _demo_for_module(django_db_setup, django_db_blocker):
-    """Loaded once for the read-only tests of this module, inside a transaction rolled back at its end (each
-    test's own transaction nests in it as a savepoint)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield services.load_demo(today=TODAY)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(_demo_for_module, db):
-    return _demo_for_module
 
 
 # --- load_demo ------------------------------------------------------------------------------------------

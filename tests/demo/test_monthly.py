@@ -5,9 +5,6 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-import pytest
-from django.db import transaction
-
 from tadiao.audit.models import AuditEvent
 from tadiao.demo import monthly, services
 from tadiao.indicators import queries, warnings
@@ -24,24 +21,6 @@ TODAY = datetime.date(2026, 11, 27)
 THIS_MONTH = datetime.date(2026, 11, 1)
 LAST_CLOSED = datetime.date(2026, 10, 1)
 INVESTMENT_RULE = "年度投资完成率低于序时进度"
-
-
-@pytest.fixture(scope="module")
-def _demo_for_module(django_db_setup, django_db_blocker):
-    """Loaded once for the read-only tests of this module, inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield services.load_demo(today=TODAY)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(_demo_for_module, db):
-    return _demo_for_module
 
 
 def months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
