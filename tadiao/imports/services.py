@@ -282,17 +282,20 @@ def _required(row: Row, key: str, label: str, parse: Callable[[Any], Any], error
 
 @dataclass
 class _Scope:
-    """Who imports, as every row is checked: all units by folded name, the unit ids whose projects the
-    importer may write (None: all, the command line without --user), and how a refusal is worded."""
+    """Who imports, as every row is checked: all units by folded name and by id, the unit ids whose projects
+    the importer may write (None: all, the command line without --user), and how a refusal is worded."""
 
     units: dict[str, Unit]
+    units_by_id: dict[int, Unit]
     writable: set[int] | None
     reporter_only: bool
 
     @classmethod
-    def of(cls, by, units: Iterable[Unit]) -> "_Scope":
-        return cls(units={xlsx.fold(u.name): u for u in units}, writable=_writable_unit_ids(by),
-                   reporter_only=by is not None and not by.is_coordinator)
+    def load(cls, by) -> "_Scope":
+        writable = _writable_unit_ids(by)
+        units = list(Unit.objects.all())
+        return cls(units={xlsx.fold(u.name): u for u in units}, units_by_id={u.pk: u for u in units},
+                   writable=writable, reporter_only=by is not None and not by.is_coordinator)
 
     def may_write(self, unit_id: int) -> bool:
         return self.writable is None or unit_id in self.writable
@@ -412,12 +415,12 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
     A row matches a project by 项目代码, else by (项目名称, 责任单位). Re-importing the same rows changes
     nothing. Raises ImportFailed when the import as a whole cannot run.
     """
-    units = list(Unit.objects.all())
+    scope = _Scope.load(by)
     industries = list(Industry.objects.all())
     ctx = _LedgerContext(
         optional=[f for f in OPTIONAL_FIELDS if rows and f in rows[0].values],
         has_batches=bool(rows) and "batches" in rows[0].values,
-        scope=_Scope.of(by, units),
+        scope=scope,
         industries={xlsx.fold(i.name): i for i in industries},
     )
 
@@ -427,7 +430,7 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
         _progress(job, done)
 
     existing = _load_projects(((p.values.get("code"), p.values["name"], p.values.get("unit")) for p in parsed),
-                              units={u.pk: u for u in units})
+                              units=scope.units_by_id)
     tags_of = _load_tags(existing, industries={i.pk: i for i in industries})
     _match_projects(parsed, _ProjectIndex(existing), ctx.scope)
     if ctx.has_batches:
@@ -742,16 +745,14 @@ def _keyed_rows(*, job: ImportJob, by, rows: Sequence[Row], parse: Callable[[Row
                 ) -> list[_KeyedRow]:
     """Every row parsed (its project key, then `parse` for the other cells, no queries) and matched to its
     project by the ledger's rule; a row naming no project the importer may write carries the error."""
-    units = list(Unit.objects.all())
-    scope = _Scope.of(by, units)
+    scope = _Scope.load(by)
     parsed: list[tuple[_KeyedRow, ProjectKey | None]] = []
     for done, row in enumerate(rows, start=1):
         errors: list[str] = []
         key = _parse_project_key(row, scope, errors)
         parsed.append((_KeyedRow(row=row, errors=errors, values=parse(row, errors)), key))
         _progress(job, done)
-    index = _ProjectIndex(_load_projects((key for _, key in parsed if key is not None),
-                                         units={u.pk: u for u in units}))
+    index = _ProjectIndex(_load_projects((key for _, key in parsed if key is not None), units=scope.units_by_id))
     for item, key in parsed:
         if key is not None:
             item.project = _find_project(key, index=index, scope=scope, errors=item.errors)
