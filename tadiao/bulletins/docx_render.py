@@ -63,6 +63,18 @@ class RenderError(Exception):
 # Formatting helpers
 
 
+def _east_asian_font(rpr, east_asia: str) -> None:
+    """w:rFonts of a run's or a style's properties: Times New Roman for digits and Latin letters, `east_asia`
+    (w:eastAsia) for Chinese."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attribute), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
 def set_font(run, east_asia: str, size, *, bold: bool = False, color: RGBColor | None = None) -> None:
     """The run's fonts with w:eastAsia set explicitly (and ascii/hAnsi for digits), size and weight."""
     run.font.name = LATIN_FONT
@@ -70,27 +82,13 @@ def set_font(run, east_asia: str, size, *, bold: bool = False, color: RGBColor |
     run.font.bold = bold
     if color is not None:
         run.font.color.rgb = color
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attribute), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asia)
+    _east_asian_font(run._element.get_or_add_rPr(), east_asia)
 
 
 def set_style_font(style, east_asia: str, size) -> None:
     style.font.name = LATIN_FONT
     style.font.size = size
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attribute), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asia)
+    _east_asian_font(style.element.get_or_add_rPr(), east_asia)
 
 
 def _format(paragraph, *, align=None, first_line_chars: int = 0, right_chars: int = 0, exact: bool = True,
