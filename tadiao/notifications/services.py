@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from tadiao.audit import services as audit
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.notifications.models import Channel, DeliveryAttempt, Message, Outbox
 from tadiao.org.models import Unit, User
 
@@ -186,20 +187,20 @@ def create_channel(*, data: dict, by: User) -> Channel:
 def update_channel(*, channel: Channel, data: dict, expected_version: int, by: User) -> Channel:
     _check_manager(by)
     _check_channel_values({**data, "pk": channel.pk})
-    before = _channel_snapshot(Channel.objects.prefetch_related("units").get(pk=channel.pk))
+    # Edited on a copy of the stored row: a refused save leaves `channel` as the page showed it.
+    stored = Channel.objects.prefetch_related("units").get(pk=channel.pk)
+    before = _channel_snapshot(stored)
     fields = [k for k in CHANNEL_FIELDS if k in data]
     if "secret" in fields and not data["secret"]:
         fields.remove("secret")  # an empty secret field on the form keeps the stored one
-    values = {k: data[k] for k in fields}
-    updated = Channel.objects.filter(pk=channel.pk, version=expected_version).update(
-        **values, updated_at=timezone.now(), version=F("version") + 1
-    )
-    if not updated:
+    for name in fields:
+        setattr(stored, name, data[name])
+    if not save_if_unchanged(stored, fields, expected_version=expected_version):
         raise ConcurrentEditError()
-    channel.refresh_from_db()
     if "units" in data:
-        channel.units.set(data["units"] or [])
-    changes = audit.diff(before, _channel_snapshot(Channel.objects.prefetch_related("units").get(pk=channel.pk)))
+        stored.units.set(data["units"] or [])  # drops the prefetched units: the snapshot reads them again
+    changes = audit.diff(before, _channel_snapshot(stored))
+    channel.refresh_from_db()
     if changes:
         audit.record(actor=by, action="notifications.channel.updated", obj=channel, changes=changes)
     return channel
