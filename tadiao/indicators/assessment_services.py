@@ -4,12 +4,12 @@ a scheme for a new year. Every change is audited in the same transaction."""
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 
 from tadiao.audit import services as audit
 from tadiao.indicators import assessment
 from tadiao.indicators.assessment import AssessmentError
 from tadiao.indicators.models import AssessmentItem, AssessmentScheme
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import User
 
 
@@ -74,26 +74,19 @@ def save_scheme(
     if keep - set(existing):
         raise AssessmentError("要修改的考评项目不属于该方案，请刷新页面后重试。")
 
-    # The version check: a conditional UPDATE, so a concurrent save by another coordinator is refused, not lost.
-    updated = AssessmentScheme.objects.filter(pk=scheme.pk, version=version).update(
-        name=name,
-        year=year,
-        bottom_n=bottom_n,
-        unit_kinds=list(unit_kinds or []),
-        description=description,
-        is_active=is_active,
-        version=F("version") + 1,
-    )
-    if not updated:
-        raise AssessmentError("该方案已被他人修改，请刷新页面后重新编辑。")
-    old_fields = {
-        "name": scheme.name,
-        "year": scheme.year,
-        "bottom_n": scheme.bottom_n,
-        "unit_kinds": scheme.unit_kinds,
-        "description": scheme.description,
-        "is_active": scheme.is_active,
+    new_fields = {
+        "name": name,
+        "year": year,
+        "bottom_n": bottom_n,
+        "unit_kinds": list(unit_kinds or []),
+        "description": description,
+        "is_active": is_active,
     }
+    old_fields = {key: getattr(scheme, key) for key in new_fields}
+    # The version check: a conditional UPDATE, so a concurrent save by another coordinator is refused, not lost.
+    # Written from a detached copy, so that a refused save leaves `scheme` as stored for the page shown again.
+    if not save_if_unchanged(AssessmentScheme(pk=scheme.pk, **new_fields), list(new_fields), expected_version=version):
+        raise AssessmentError("该方案已被他人修改，请刷新页面后重新编辑。")
     scheme.items.exclude(pk__in=keep).delete()
     # Names are unique within a scheme: park the kept rows under temporary names first so that two items may
     # swap names in one save.
@@ -106,14 +99,6 @@ def save_scheme(
         else:
             AssessmentItem.objects.create(scheme=scheme, **values)
     scheme.refresh_from_db()
-    new_fields = {
-        "name": name,
-        "year": year,
-        "bottom_n": bottom_n,
-        "unit_kinds": list(unit_kinds or []),
-        "description": description,
-        "is_active": is_active,
-    }
     changes = audit.diff(old_fields, new_fields)
     new_items = [_item_json(i) for i in scheme.items.all()]
     if old_items != new_items:
