@@ -266,7 +266,7 @@ def _body_paragraph(container, level: int, head: str, body: str) -> None:
         set_font(paragraph.add_run(body), BODY_FONT, SIZE_3)
 
 
-def _picture(container, tpl: DocxTemplate, png: bytes, caption: str) -> None:
+def _picture(container, png: bytes, caption: str) -> None:
     paragraph = container.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
@@ -290,12 +290,12 @@ def build_body(tpl: DocxTemplate, content: dict, charts: dict[str, bytes]):
         for key, after in CHART_AFTER.items():
             if after == section["key"] and key in charts:
                 figure += 1
-                _picture(subdoc, tpl, charts[key], f"图{figure}  {chart_titles[key]}")
+                _picture(subdoc, charts[key], f"图{figure}  {chart_titles[key]}")
                 placed.add(key)
     for key, png in charts.items():  # a chart whose section was left out goes at the end of the body
         if key not in placed:
             figure += 1
-            _picture(subdoc, tpl, png, f"图{figure}  {chart_titles.get(key, '')}")
+            _picture(subdoc, png, f"图{figure}  {chart_titles.get(key, '')}")
     tables = content["tables"]
     if tables:
         add_text(subdoc, "")
