@@ -14,6 +14,7 @@ from tadiao.indicators import forms, queries, rankings, services, snapshots, war
 from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.lib.forms import error_text
+from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.models import Unit
 from tadiao.projects.models import Batch, Category, Industry, Level, Stage
@@ -110,8 +111,6 @@ def warning_list(request):
     page = Paginator(projects, 50).get_page(request.GET.get("page"))
     rows = [(p, warnings.explain(p, as_of=as_of, rules=rules)) for p in page]
     totals = warnings.light_totals(scoped_projects(request), as_of=as_of, rules=rules)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "indicators/warnings.html",
@@ -123,7 +122,7 @@ def warning_list(request):
             "light": request.GET.get("light", ""),
             "scope": scope_from_request(request),
             "choices": _scope_choices(request.user),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "labels": warnings.LIGHT_LABELS,
         },
     )
