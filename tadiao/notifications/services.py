@@ -149,10 +149,9 @@ def _check_manager(by: User) -> None:
 
 
 def _channel_snapshot(channel: Channel) -> dict:
-    values = {name: getattr(channel, name) for name in CHANNEL_FIELDS}
+    values = audit.snapshot(channel, [*CHANNEL_FIELDS, "units"])
     # The signing secret never goes into the audit log; only whether it changed.
     values["secret"] = "******" if channel.secret else ""
-    values["units"] = sorted(u.name for u in channel.units.all()) if channel.pk else []
     return values
 
 
