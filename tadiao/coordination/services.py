@@ -746,13 +746,10 @@ def create_meeting(*, data: dict[str, Any], by: User) -> Meeting:
 def update_meeting(*, meeting: Meeting, data: dict[str, Any], by: User, expected_version: int) -> Meeting:
     _require_office(by)
     before = audit.snapshot(meeting, MEETING_FIELDS)
-    values = {
-        Meeting._meta.get_field(k).attname: (data[k].pk if k == "chair" and data[k] else data[k])
-        for k in MEETING_FIELDS
-    }
-    if not Meeting.objects.filter(pk=meeting.pk, version=expected_version).update(**values, version=F("version") + 1):
+    for name in MEETING_FIELDS:
+        setattr(meeting, name, data[name])
+    if not save_if_unchanged(meeting, MEETING_FIELDS, expected_version=expected_version):
         raise ConcurrentEditError()
-    meeting.refresh_from_db()
     meeting.attendee_units.set(data.get("attendee_units") or [])
     changes = audit.diff(before, audit.snapshot(meeting, MEETING_FIELDS))
     if changes:
@@ -870,9 +867,8 @@ def update_settings(
         "due_soon_days": config.due_soon_days,
         **{f"days_{k}": v for k, v in queries.category_days().items()},
     }
-    if not CoordinationSettings.objects.filter(pk=config.pk, version=expected_version).update(
-        overdue_action=overdue_action, due_soon_days=due_soon_days, version=F("version") + 1
-    ):
+    config.overdue_action, config.due_soon_days = overdue_action, due_soon_days
+    if not save_if_unchanged(config, ["overdue_action", "due_soon_days"], expected_version=expected_version):
         raise ConcurrentEditError()
     for category, days in category_days.items():
         _require(1 <= days <= 250, "办结时限应为 1–250 个工作日。")
@@ -882,7 +878,6 @@ def update_settings(
         "due_soon_days": due_soon_days,
         **{f"days_{k}": v for k, v in queries.category_days().items()},
     }
-    config.refresh_from_db()
     changes = audit.diff(before, after)
     if changes:
         audit.record(actor=by, action="coordination.settings.updated", obj=config, changes=changes)
