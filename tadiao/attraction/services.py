@@ -6,8 +6,7 @@ version the user saw (no lost update). The services check who may write as well 
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,8 @@ from django.utils import timezone
 from tadiao.attraction import sheets
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
+from tadiao.imports.queries import writable_unit_ids
+from tadiao.imports.registry import CLI_ACTOR, SheetOutcome, SheetRow
 from tadiao.lib.versioning import save_if_unchanged
 from tadiao.lib.xlsx import fold
 from tadiao.org.models import Unit, User
@@ -22,7 +23,6 @@ from tadiao.org.queries import units_in_scope
 from tadiao.projects.models import Project, Stage, stage_rank
 
 BATCH = 500
-CLI_ACTOR = "命令行导入"
 
 
 class AttractionError(Exception):
@@ -128,42 +128,7 @@ def delete_trip(*, trip: Trip, expected_version: int, by: User) -> None:
         raise ConcurrentEditError()
 
 
-class SheetRow(Protocol):
-    """A data row of a sheet as the imports framework hands it over: the Excel line and the raw cells by key."""
-
-    line: int
-    values: dict[str, Any]
-
-
-@dataclass
-class TripImportOutcome:
-    """What import_trips did, or, when `errors` is not empty, why it wrote nothing (Excel line → messages).
-
-    Same shape as imports.services.Outcome."""
-
-    total: int
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: dict[int, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _writable_unit_ids(by: User | None) -> set[int] | None:
-    """The units whose trips `by` may import; None: all (the operator at the command line)."""
-    if by is None:
-        return None
-    if by.is_coordinator:
-        return set(units_in_scope(by).values_list("pk", flat=True))
-    if by.is_reporter and by.unit_id:
-        return {by.unit_id}
-    return set()
-
-
-def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> TripImportOutcome:
+def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome:
     """Validate every row of the sheet 外出招商, then create or update all trips in one transaction, or write
     nothing and return the errors of every wrong row.
 
@@ -176,7 +141,7 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> TripImportOutc
         raise AttractionError(f"{by} 无权导入外出招商数据。")
     has_next_step = bool(rows) and "next_step" in rows[0].values
     units = {fold(u.name): u for u in Unit.objects.all()}
-    writable = _writable_unit_ids(by)
+    writable = writable_unit_ids(by)
     errors: dict[int, list[str]] = {}
     parsed: list[tuple[SheetRow, sheets.ParsedTrip]] = []
     first_line: dict[tuple, int] = {}
@@ -192,7 +157,7 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> TripImportOutc
             errors[row.line] = item.errors
         parsed.append((row, item))
     if errors:
-        return TripImportOutcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=len(rows), errors=errors)
 
     fields = TRIP_FIELDS if has_next_step else [f for f in TRIP_FIELDS if f != "next_step"]
     existing = _existing_trips([item for _, item in parsed])
@@ -211,7 +176,7 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> TripImportOutc
             trip.version += 1
             trip.updated_at = timezone.now()
             updated.append((trip, changes))
-    outcome = TripImportOutcome(
+    outcome = SheetOutcome(
         total=len(rows), created=len(created), updated=len(updated), unchanged=len(rows) - len(created) - len(updated)
     )
     with transaction.atomic():

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from tadiao.imports import registry
 from tadiao.imports.models import ImportJob
+from tadiao.org.queries import units_in_scope
 
 
 def allowed_kinds(user) -> list[str]:
@@ -19,6 +20,18 @@ def allowed_kinds(user) -> list[str]:
     return kinds + registry.app_kinds_for(user)
 
 
+def writable_unit_ids(user) -> set[int] | None:
+    """The units whose rows `user` may import (projects, trips …); None: all — the operator at the command
+    line without --user."""
+    if user is None:
+        return None
+    if user.is_coordinator:
+        return set(units_in_scope(user).values_list("pk", flat=True))
+    if user.is_reporter and user.unit_id:
+        return {user.unit_id}
+    return set()
+
+
 def get_job_for_user(user, pk: int) -> ImportJob:
     """A job is its creator's alone: anyone else gets 404, as if it did not exist."""
     return get_object_or_404(ImportJob, pk=pk, created_by_id=user.pk)
@@ -31,7 +44,7 @@ def recent_jobs(user, *, limit: int = 10) -> QuerySet[ImportJob]:
 def template_workbook(*, user, kind: str) -> bytes:
     """The import template for `kind`, its example row using the user's own unit where there is one."""
     from tadiao.imports import sheets
-    from tadiao.org.queries import root_region, units_in_scope
+    from tadiao.org.queries import root_region
     from tadiao.projects.models import Industry
 
     example_unit = user.unit.name if user.unit_id else ""

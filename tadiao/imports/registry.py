@@ -5,27 +5,38 @@ not import the apps (they import the framework's parsing helpers).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.utils.module_loading import import_string
 
 from tadiao.lib.xlsx import XlsxSheet
 
+# The audit's actor name for an import run at the command line without --user.
+CLI_ACTOR = "命令行导入"
+
 
 class SheetRow(Protocol):
+    """A data row as the framework hands it over: its Excel line and the raw cells by column key."""
+
     line: int
     values: dict[str, Any]
 
 
-class SheetOutcome(Protocol):
-    """What an app's import returns: counts, or the errors by Excel line (then it wrote nothing)."""
+@dataclass
+class SheetOutcome:
+    """What an import did (the framework's sheets and the apps' alike), or, when `errors` is not empty, why it
+    wrote nothing (Excel line → messages)."""
 
     total: int
-    created: int
-    updated: int
-    unchanged: int
-    errors: dict[int, list[str]]
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from django.utils import timezone
 from tadiao.audit import services as audit
 from tadiao.imports import parsing, queries, registry, sheets
 from tadiao.imports.models import ImportJob
+from tadiao.imports.registry import CLI_ACTOR, SheetOutcome
 from tadiao.lib import xlsx
 from tadiao.org.models import Region, Unit
-from tadiao.org.queries import units_in_scope
 from tadiao.projects import lifecycle
 from tadiao.projects.models import (
     DERIVED_TAGS,
@@ -56,7 +56,6 @@ MAX_ROWS = 10000
 IN_CHUNK = 2000  # values per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits
 BATCH = 500
 IMPORT_REASON = "台账导入"
-CLI_ACTOR = "命令行导入"
 # What a constraint hit while writing most likely was, by import kind.
 CONFLICT_EXAMPLES = {
     ImportJob.Kind.LEDGER: "如项目名称或代码重复",
@@ -88,21 +87,6 @@ class Row:
 
     line: int
     values: dict[str, Any]
-
-
-@dataclass
-class Outcome:
-    """What an import did, or, when `errors` is not empty, why it wrote nothing (row number → messages)."""
-
-    total: int
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: dict[int, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # --- jobs -------------------------------------------------------------------------------------------------
@@ -200,7 +184,7 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
         )
 
 
-def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row]) -> registry.SheetOutcome:
+def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row]) -> SheetOutcome:
     """Another app's sheet: it validates and writes all or nothing; the job's bookkeeping stays here."""
     try:
         outcome = app.run(rows=rows, by=job.created_by)
@@ -241,7 +225,7 @@ def _progress(job: ImportJob, done: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(progress_done=done)
 
 
-def _succeed(job: ImportJob, *, by, outcome: Outcome, noun: str, measure: str = "个") -> None:
+def _succeed(job: ImportJob, *, by, outcome: SheetOutcome, noun: str, measure: str = "个") -> None:
     job.status = ImportJob.Status.SUCCEEDED
     job.created_count, job.updated_count, job.unchanged_count = outcome.created, outcome.updated, outcome.unchanged
     job.progress_done = job.progress_total = outcome.total
@@ -292,24 +276,13 @@ class _Scope:
 
     @classmethod
     def load(cls, by) -> "_Scope":
-        writable = _writable_unit_ids(by)
+        writable = queries.writable_unit_ids(by)
         units = list(Unit.objects.all())
         return cls(units={xlsx.fold(u.name): u for u in units}, units_by_id={u.pk: u for u in units},
                    writable=writable, reporter_only=by is not None and not by.is_coordinator)
 
     def may_write(self, unit_id: int) -> bool:
         return self.writable is None or unit_id in self.writable
-
-
-def _writable_unit_ids(by) -> set[int] | None:
-    """The units whose projects `by` may import; None: all (command line without --user)."""
-    if by is None:
-        return None
-    if by.is_coordinator:
-        return set(units_in_scope(by).values_list("pk", flat=True))
-    if by.is_reporter and by.unit_id:
-        return {by.unit_id}
-    return set()
 
 
 def _check_unit(unit_name: str, scope: _Scope, errors: list[str]) -> Unit | None:
@@ -409,7 +382,7 @@ class _LedgerContext:
         choices=sheets.STATUS_CHOICES, synonyms=sheets.STATUS_SYNONYMS))
 
 
-def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
+def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
     """Validate every row, then create/update all projects in one transaction, or write nothing.
 
     A row matches a project by 项目代码, else by (项目名称, 责任单位). Re-importing the same rows changes
@@ -437,10 +410,10 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
         _check_batch_entries(parsed, by=by)
     errors = {p.row.line: p.errors for p in parsed if p.errors}
     if errors:
-        return Outcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=len(rows), errors=errors)
 
     plans = [_plan(p, tags_of=tags_of, optional=ctx.optional) for p in parsed]
-    outcome = Outcome(total=len(rows), created=sum(1 for p in plans if p.created),
+    outcome = SheetOutcome(total=len(rows), created=sum(1 for p in plans if p.created),
                       updated=sum(1 for p in plans if not p.created and p.changes),
                       unchanged=sum(1 for p in plans if not p.created and not p.changes))
     with transaction.atomic():
@@ -807,7 +780,7 @@ def _first_rows(parsed: list[_KeyedRow], key: Callable[[_KeyedRow], Any], messag
             first[value] = item.row.line
 
 
-def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
+def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
     """Create or update each row's AnnualPlan(project, year) with its 年度计划投资, all or nothing.
 
     Re-importing the same rows changes nothing and records no event.
@@ -827,7 +800,7 @@ def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
                 "与第 {line} 行是同一项目同一年度的计划，请合并为一行。")
     errors = {p.row.line: p.errors for p in parsed if p.errors}
     if errors:
-        return Outcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=len(rows), errors=errors)
 
     existing = _load_plans(parsed)
     created: list[tuple[AnnualPlan, dict[str, Any]]] = []
@@ -844,7 +817,7 @@ def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
         if changes:
             updated.append((plan, plan.planned_investment, changes))
             plan.planned_investment = amount
-    outcome = Outcome(total=len(rows), created=len(created), updated=len(updated),
+    outcome = SheetOutcome(total=len(rows), created=len(created), updated=len(updated),
                       unchanged=len(rows) - len(created) - len(updated))
     with transaction.atomic():
         # AnnualPlan has no version: the amount read stands in for it (someone may save the plan meanwhile).
@@ -878,7 +851,7 @@ REPORT_DONE = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
 REPORT_STATUS_FIELDS = ["status", "return_reason", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by"]
 
 
-def import_progress(*, job: ImportJob, by, rows: Sequence[Row], today: datetime.date) -> Outcome:
+def import_progress(*, job: ImportJob, by, rows: Sequence[Row], today: datetime.date) -> SheetOutcome:
     """Create or update each row's MonthlyReport(project, month), all or nothing.
 
     Imported by a coordinator (or at the command line without --user) a report is approved, by a reporter
@@ -952,9 +925,9 @@ def import_progress(*, job: ImportJob, by, rows: Sequence[Row], today: datetime.
         updated.append((report, read_version, audit.diff(before, {**data, "status": report.status})))
     errors = {p.row.line: p.errors for p in parsed if p.errors}
     if errors:
-        return Outcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=len(rows), errors=errors)
 
-    outcome = Outcome(total=len(rows), created=len(created), updated=len(updated),
+    outcome = SheetOutcome(total=len(rows), created=len(created), updated=len(updated),
                       unchanged=len(rows) - len(created) - len(updated))
     with transaction.atomic():
         opened = _open_periods({month for _, month, _ in created},
@@ -1022,7 +995,7 @@ def _open_periods(months: set[datetime.date], *, written: set[datetime.date], by
 
 # --- units ----------------------------------------------------------------------------------------------
 
-def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
+def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
     """Create or update units from the 单位 sheet (matched by name), all or nothing. 系统管理员 only."""
     columns = {key: names[0] for key, names in sheets.UNIT_COLUMNS.items()}
     units = {xlsx.fold(u.name): u for u in Unit.objects.select_related("region")}
@@ -1080,10 +1053,10 @@ def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> Outcome:
         plans.append((unit, False, audit.diff(old, _unit_plain(unit))))
 
     if errors:
-        return Outcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=len(rows), errors=errors)
     created = [u for u, is_new, _ in plans if is_new]
     updated = [u for u, is_new, changes in plans if not is_new and changes]
-    outcome = Outcome(total=len(rows), created=len(created), updated=len(updated),
+    outcome = SheetOutcome(total=len(rows), created=len(created), updated=len(updated),
                       unchanged=len(plans) - len(created) - len(updated))
     with transaction.atomic():
         Unit.objects.bulk_create(created, batch_size=BATCH)
