@@ -24,9 +24,10 @@ def _period(request, region) -> tuple[int, int, bool]:
     """The period asked for (?period=2024-10), else the latest entered; and whether the request's was invalid."""
     text = request.GET.get("period", "").strip()
     period = queries.parse_period(text) if text else None
+    invalid = bool(text) and period is None
     if period is None:
         period = queries.default_period(region=region, today=_today())
-    return period[0], period[1], bool(text) and queries.parse_period(text) is None
+    return period[0], period[1], invalid
 
 
 def _overview(request) -> dict:
