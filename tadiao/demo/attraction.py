@@ -10,16 +10,16 @@ Drawn from its own seeded generator: the county (services._DemoBuilder) and the 
 before.
 """
 
-import calendar
 import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
-
 from tadiao.attraction.models import FollowUp, Lead, Likelihood, Rank, Recognition, Trip
 from tadiao.demo import data
+from tadiao.demo.common import at
+from tadiao.indicators.snapshots import month_end
+from tadiao.lib.numbers import CENT
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Category, Project, Stage
 
@@ -107,15 +107,6 @@ REJECTIONS = [
     ("合同投资额不足5000万元，未达到认定标准", lambda p: p.total_investment < 5000),
     ("投资协议与备案信息不一致，经核查不予认定", lambda p: True),
 ]
-CENT = Decimal("0.01")
-
-
-def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 @dataclass
@@ -185,11 +176,11 @@ class AttractionBuilder:
         Recognition.objects.bulk_create(recognitions)
         # auto_now_add stamps every row with the moment of loading; give them the day they were entered instead.
         for trip in trips:
-            trip.created_at = trip.updated_at = _at(min(trip.return_date + datetime.timedelta(days=1), self.today), 10)
+            trip.created_at = trip.updated_at = at(min(trip.return_date + datetime.timedelta(days=1), self.today), 10)
         for lead in leads:
-            lead.created_at = _at(lead.start_date, 16)
+            lead.created_at = at(lead.start_date, 16)
         for entry in follow_ups:
-            entry.created_at = _at(entry.date, 17)
+            entry.created_at = at(entry.date, 17)
         Trip.objects.bulk_update(trips, ["created_at", "updated_at"], batch_size=500)
         Lead.objects.bulk_update(leads, ["created_at"], batch_size=500)
         FollowUp.objects.bulk_update(follow_ups, ["created_at"], batch_size=500)
@@ -307,7 +298,7 @@ class AttractionBuilder:
         for project in decided:
             day = min(project.signed_date + datetime.timedelta(days=rng.randint(15, 50)), today)
             row = Recognition(project=project, decided_by=self.coordinator,
-                              decided_at=_at(day, rng.randint(9, 16), rng.randrange(0, 60, 5)))
+                              decided_at=at(day, rng.randint(9, 16), rng.randrange(0, 60, 5)))
             if project.pk in rejected:
                 row.status, row.reason = Recognition.Status.REJECTED, rejected[project.pk]
             else:
@@ -329,7 +320,7 @@ class AttractionBuilder:
         lead or signing keeps off the list."""
         rng, month = self.rng, self.last_closed
         year_start = month.replace(month=1)
-        covered = self._covered(year_start, _month_end(month))
+        covered = self._covered(year_start, month_end(month))
         if month.month > 1:
             covered_before = self._covered(year_start, month - datetime.timedelta(days=1))
         else:  # the snapshot before January's is last December's: the whole previous year
@@ -351,7 +342,7 @@ class AttractionBuilder:
 
     def _trips(self, shape: _Shape) -> list[Trip]:
         rng, today = self.rng, self.today
-        closed_end = _month_end(self.last_closed)
+        closed_end = month_end(self.last_closed)
         year = self.last_closed.year
         covered = self._covered(datetime.date(year, 1, 1), closed_end)
         blank = {u.pk for u in shape.blank}
@@ -440,9 +431,9 @@ class AttractionBuilder:
         month = start.replace(day=1)
         while month <= end:
             months.append(month)
-            month = _month_end(month) + datetime.timedelta(days=1)
+            month = month_end(month) + datetime.timedelta(days=1)
         month = rng.choices(months, weights=[TRIP_MONTHS[m.month] for m in months])[0]
-        lo, hi = max(start, month), min(end, _month_end(month))
+        lo, hi = max(start, month), min(end, month_end(month))
         return lo + datetime.timedelta(days=rng.randint(0, (hi - lo).days))
 
     def _leader_or(self, unit: Unit, cadres: list[_Cadre]) -> _Cadre:

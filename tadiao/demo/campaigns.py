@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tadiao.lib.numbers import CENT
 from tadiao.projects.models import Batch, BatchEntry, BondApplication, BondBatch, FundingSource, Project, ProjectFunding
 
 SEED = 20260104
@@ -25,7 +26,6 @@ DUE_NOT_STARTED = 2  # per batch: entered in 开工一批, not started yet
 CANCELLED_ENTRIES = 2
 BOND_UNSPENT = 2  # applications of last year's 提前批 whose quota still lies unspent
 HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
 
 
 @dataclass

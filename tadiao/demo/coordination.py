@@ -13,8 +13,6 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from tadiao.coordination import workdays
 from tadiao.coordination.models import (
     DEFAULT_WORKING_DAYS,
@@ -29,6 +27,7 @@ from tadiao.coordination.models import (
     Status,
     WorkdayAdjustment,
 )
+from tadiao.demo.common import at
 from tadiao.org.models import Leader, Unit, User
 from tadiao.projects.models import Project, Stage
 from tadiao.reporting.models import MonthlyReport
@@ -128,10 +127,6 @@ INSTRUCTIONS = {
 }
 
 
-def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
 @dataclass
 class CoordinationCounts:
     problems: int = 0
@@ -191,10 +186,10 @@ class CoordinationBuilder:
         AgendaItem.objects.bulk_create(agenda)
         for item in items:
             problem = item.problem
-            problem.created_at = _at(problem.raised_date, 10)
+            problem.created_at = at(problem.raised_date, 10)
             problem.updated_at = item.events[-1].at
         for meeting in meetings:
-            meeting.created_at = _at(meeting.date, 17)
+            meeting.created_at = at(meeting.date, 17)
         Problem.objects.bulk_update([i.problem for i in items], ["created_at", "updated_at"], batch_size=500)
         ProblemEvent.objects.bulk_update(events, ["at"], batch_size=500)
         Reply.objects.bulk_update(replies, ["at"], batch_size=500)
@@ -333,19 +328,19 @@ class CoordinationBuilder:
             if self.leader_user and rng.random() < 0.6:
                 said = min(job_day + datetime.timedelta(days=rng.randint(0, 3)), today)
                 text = INSTRUCTIONS[problem.level].format(lead=problem.lead_unit.name, n=rng.choice([5, 7, 10]))
-                item.instructions.append(Instruction(leader=self.leader_user, content=text, at=_at(said, 18)))
+                item.instructions.append(Instruction(leader=self.leader_user, content=text, at=at(said, 18)))
         last = min(solved or today, today)
         for _ in range(rng.randint(0, 2) if (last - accepted).days > 6 else 0):
             day = accepted + datetime.timedelta(days=rng.randint(2, (last - accepted).days - 1))
             item.replies.append(Reply(unit=problem.lead_unit, author=handler, content=rng.choice(PROGRESS),
-                                      at=_at(day, rng.randint(9, 17))))
+                                      at=at(day, rng.randint(9, 17))))
         if solved is None or solved > today:
             return
         content = rng.choice(RESOLVED)
         problem.status, problem.resolved_date, problem.needs_decision = Status.RESOLVED, solved, False
         self._event(item, "RESOLVED", "办结", solved, handler, to_status=Status.RESOLVED, note=content)
         item.replies.append(Reply(unit=problem.lead_unit, author=handler, content=f"【办结】{content}",
-                                  at=_at(solved, 16, 30)))
+                                  at=at(solved, 16, 30)))
         closed = solved + datetime.timedelta(days=rng.randint(1, 8))
         if closed <= today and rng.random() < 0.85:
             problem.status, problem.closed_date = Status.CLOSED, closed
@@ -361,7 +356,7 @@ class CoordinationBuilder:
         hour = 8 if by is None else 9 + len(item.events) % 8  # the daily job runs early in the morning
         item.events.append(ProblemEvent(
             action=action, label=label, from_status=from_status, to_status=to_status or from_status,
-            from_level=from_level, to_level=problem.level, note=note, date=day, by=by, at=_at(day, hour),
+            from_level=from_level, to_level=problem.level, note=note, date=day, by=by, at=at(day, hour),
         ))
 
     # --- meetings ---

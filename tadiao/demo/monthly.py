@@ -12,7 +12,6 @@ well ahead and others far behind: what the warnings, rankings and 驾驶舱 are 
 Drawn from its own seeded generator: the county itself (services._DemoBuilder) draws exactly what it drew before.
 """
 
-import calendar
 import datetime
 import math
 import random
@@ -21,12 +20,12 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.utils import timezone
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.coordination.models import Problem
+from tadiao.demo.common import at
 from tadiao.indicators.models import RateDefinition, Snapshot, Target
-from tadiao.indicators.snapshots import snapshot_data
+from tadiao.indicators.snapshots import month_end, snapshot_data
 from tadiao.org.models import User
 from tadiao.projects.models import (
     AnnualPlan,
@@ -148,14 +147,6 @@ def _refresh_statistics(models: list) -> None:
                 cursor.execute(f"ANALYZE {table}")
 
 
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
 def _money(value: float) -> Decimal:
     return Decimal(f"{max(value, 0):.2f}")
 
@@ -275,7 +266,7 @@ class MonthlyBuilder:
             period = Period(month=month, deadline=self._deadline(month))
             if month < self.this_month:
                 period.status = Period.Status.CLOSED
-                period.closed_at = _at(self._closing_day(month), 17, 30)
+                period.closed_at = at(self._closing_day(month), 17, 30)
                 period.closed_by = self.coordinator
             rows.append(period)
             month = month_end(month) + datetime.timedelta(days=1)
@@ -395,9 +386,9 @@ class MonthlyBuilder:
         day = min(self._submission_day(project, month), closing - datetime.timedelta(days=1))
         reviewed = min(day + datetime.timedelta(days=rng.randint(1, 3)), closing)
         report.status = MonthlyReport.Status.APPROVED
-        report.submitted_at = _at(day, rng.randint(8, 17), rng.randrange(0, 60, 5))
+        report.submitted_at = at(day, rng.randint(8, 17), rng.randrange(0, 60, 5))
         report.submitted_by = self.reporters.get(project.unit_id)
-        report.reviewed_at = _at(reviewed, rng.randint(9, 16), rng.randrange(0, 60, 5))
+        report.reviewed_at = at(reviewed, rng.randint(9, 16), rng.randrange(0, 60, 5))
         report.reviewed_by = self.coordinator
 
     def _open_month_status(self, report: MonthlyReport, project: Project, month: datetime.date) -> bool:
@@ -415,13 +406,13 @@ class MonthlyBuilder:
             report.status = MonthlyReport.Status.DRAFT
             return True
         report.status = MonthlyReport.Status.SUBMITTED
-        report.submitted_at = _at(submit, rng.randint(8, 17), rng.randrange(0, 60, 5))
+        report.submitted_at = at(submit, rng.randint(8, 17), rng.randrange(0, 60, 5))
         report.submitted_by = self.reporters.get(project.unit_id)
         if today >= reviewed:
             returned = rng.random() < 0.06
             report.status = MonthlyReport.Status.RETURNED if returned else MonthlyReport.Status.APPROVED
             report.return_reason = rng.choice(RETURN_REASONS) if returned else ""
-            report.reviewed_at = _at(reviewed, rng.randint(9, 16), rng.randrange(0, 60, 5))
+            report.reviewed_at = at(reviewed, rng.randint(9, 16), rng.randrange(0, 60, 5))
             report.reviewed_by = self.coordinator
         return True
 

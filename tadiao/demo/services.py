@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.db import transaction
-from django.utils import timezone
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
@@ -27,11 +26,13 @@ from tadiao.coordination.models import Meeting, Problem
 from tadiao.demo import data
 from tadiao.demo.attraction import AttractionBuilder
 from tadiao.demo.campaigns import CampaignBuilder
+from tadiao.demo.common import at
 from tadiao.demo.coordination import CoordinationBuilder
 from tadiao.demo.monthly import MonthlyBuilder
 from tadiao.economy import models as economy
 from tadiao.economy.demo import load_economy_demo
 from tadiao.indicators.models import Snapshot, Target
+from tadiao.lib.numbers import CENT
 from tadiao.org.models import Leader, Region, Unit, User
 from tadiao.org.services import generate_password
 from tadiao.projects.lifecycle import date_order_errors
@@ -61,7 +62,6 @@ from tadiao.reporting.models import MonthlyReport, Period
 SEED = 20260101
 PROJECT_COUNT = 300
 SYSTEM_ACTOR = "系统"
-CENT = Decimal("0.01")
 
 # How many projects of each category; the stage each reaches is drawn with the weights below.
 CATEGORY_COUNTS = {
@@ -314,10 +314,6 @@ def _summary(*, created: bool) -> DemoSummary:
 
 def _money(value) -> Decimal:
     return Decimal(value).quantize(CENT)
-
-
-def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _first_of_month(day: datetime.date) -> datetime.date:
@@ -731,17 +727,17 @@ class _DemoBuilder:
         reached = [s for s in plan.path if project.stage_date(s)]
         rows = [
             StageTransition(project=project, kind=StageTransition.Kind.ADVANCE, from_stage=before, to_stage=after,
-                            actual_date=project.stage_date(after), at=_at(project.stage_date(after)))
+                            actual_date=project.stage_date(after), at=at(project.stage_date(after), 9))
             for before, after in itertools.pairwise(reached)
         ]
         if project.is_suspended:
             rows.append(StageTransition(project=project, kind=StageTransition.Kind.SUSPEND, from_stage=project.stage,
                                         to_stage=project.stage, reason=project.suspended_reason,
-                                        at=_at(plan.event_date, 15)))
+                                        at=at(plan.event_date, 15)))
         if project.is_cancelled:
             rows.append(StageTransition(project=project, kind=StageTransition.Kind.CANCEL, from_stage=project.stage,
                                         to_stage=project.stage, reason=project.cancelled_reason,
-                                        at=_at(plan.event_date, 15)))
+                                        at=at(plan.event_date, 15)))
         return rows
 
     def _approvals(self, plan: _Plan, kinds: list[ApprovalKind]) -> list[ProjectApproval]:
