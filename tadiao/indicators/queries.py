@@ -111,6 +111,12 @@ class Indicators:
         return None if rate is None else rate - self.time_progress
 
 
+def time_progress_basis() -> str:
+    """The configured 序时进度 basis; months while the reporting settings have never been saved (read-only)."""
+    settings = ReportingSettings.objects.filter(pk=1).first()
+    return settings.time_progress_basis if settings else ReportingSettings.TimeProgressBasis.MONTHS
+
+
 def time_progress(as_of: datetime.date, *, basis: str = ReportingSettings.TimeProgressBasis.MONTHS) -> Decimal:
     """序时进度 in percent: months elapsed / 12 at the end of the as-of month, or days elapsed / days in year."""
     if basis == ReportingSettings.TimeProgressBasis.DAYS:
@@ -238,8 +244,7 @@ def evaluate_targets(projects: QuerySet[Project], *, as_of: datetime.date) -> li
 
 def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, with_targets: bool = True) -> Indicators:
     """Every indicator for the projects (already scoped) on the as-of date."""
-    settings = ReportingSettings.objects.filter(pk=1).first()
-    basis = settings.time_progress_basis if settings else ReportingSettings.TimeProgressBasis.MONTHS
+    basis = time_progress_basis()
     planned, completed = _investment(projects.filter(to_q({"in_year_plan": True}, as_of=as_of)), as_of=as_of).get(
         None, (ZERO, ZERO)
     )

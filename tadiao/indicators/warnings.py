@@ -29,7 +29,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Round
 
 from tadiao.attraction import queries as attraction
 from tadiao.indicators.models import WarningRule
-from tadiao.indicators.queries import time_progress
+from tadiao.indicators.queries import time_progress, time_progress_basis
 from tadiao.indicators.selection import REPORTED_STATUSES
 from tadiao.projects.models import (
     STAGE_DATE_FIELD,
@@ -40,7 +40,7 @@ from tadiao.projects.models import (
     ProjectApproval,
     Stage,
 )
-from tadiao.reporting.models import MonthlyReport, ReportingSettings
+from tadiao.reporting.models import MonthlyReport
 
 GREEN, YELLOW, RED = 0, 1, 2
 LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
@@ -171,8 +171,7 @@ def _cents(expression) -> Cast:
 
 def with_lights(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> QuerySet[Project]:
     """The projects annotated with `w_<rule id>` (0/1/2) per rule and `light`, the worst of them."""
-    settings = ReportingSettings.objects.filter(pk=1).first()
-    basis = settings.time_progress_basis if settings else ReportingSettings.TimeProgressBasis.MONTHS
+    basis = time_progress_basis()
     dates = _evaluation_dates(rules, as_of)
     ctx = Context(as_of, {at: int(time_progress(at, basis=basis) * 100) for at in dates})
     if any(rule.measure in INVESTMENT_MEASURES for rule in rules):
