@@ -223,6 +223,11 @@ def title(context: Context) -> str:
 # Sections
 
 
+def _started(counts_by_stage: dict) -> int:
+    """Projects started or beyond (开工、竣工、投产、达产) in a snapshot's counts by stage."""
+    return sum(n for code, n in counts_by_stage.items() if code in ("started", "completed", "producing", "at_capacity"))
+
+
 def overall_text(data: dict, earlier: dict, context: Context) -> str | None:
     ind = data.get("indicators")
     if not ind:
@@ -232,13 +237,9 @@ def overall_text(data: dict, earlier: dict, context: Context) -> str | None:
     total = sum(counts.values())
     lines = []
     stages = "、".join(f"{Stage[code.upper()].label}{n}个" for code, n in counts.items() if n)
-    started = sum(n for code, n in counts.items() if code in ("started", "completed", "producing", "at_capacity"))
+    started = _started(counts)
     before_counts = before.get("counts_by_stage")
-    before_started = (
-        sum(n for code, n in before_counts.items() if code in ("started", "completed", "producing", "at_capacity"))
-        if before_counts
-        else None
-    )
+    before_started = _started(before_counts) if before_counts else None
     first = f"截至{cn_date(context.as_of)}，{context.region_name}纳入调度的重点项目共{total}个"
     lines.append(
         _clauses(first, f"按所处阶段分：{stages}" if stages else "")
