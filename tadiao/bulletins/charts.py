@@ -15,6 +15,8 @@ matplotlib.use("Agg")  # before pyplot: the worker has no display
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from tadiao.bulletins.drafting import YI_THRESHOLD
+
 # Preferred first: Simplified Chinese faces of Noto CJK, sans before serif (charts read better in sans).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Sans CJK JP", "Noto Serif CJK JP")
 DPI = 200
@@ -63,7 +65,7 @@ def investment_chart(chart: dict) -> bytes:
     completed = [Decimal(v) for v in chart["completed"]]
     planned = [Decimal(v) for v in chart["planned"]]
     # 亿元 from 1 亿元 on, as the text writes money; never matplotlib's "1e6" offset.
-    unit = "亿元" if max([*completed, *planned]) >= 10000 else "万元"
+    unit = "亿元" if max([*completed, *planned]) >= YI_THRESHOLD else "万元"
     scale = Decimal(10000) if unit == "亿元" else Decimal(1)
     completed_values = [float(v / scale) for v in completed]
     planned_values = [float(v / scale) for v in planned]
