@@ -38,7 +38,7 @@ class ConcurrentEditError(AttractionError):
         super().__init__("该记录已被他人修改，您看到的不是最新内容。请刷新页面后重新操作。")
 
 
-def _save_versioned(model, obj, fields: list[str], *, expected_version: int) -> None:
+def _save_versioned(obj, fields: list[str], *, expected_version: int) -> None:
     """UPDATE only if nobody saved since the user loaded the page."""
     if not save_if_unchanged(obj, fields, expected_version=expected_version):
         raise ConcurrentEditError()
@@ -107,7 +107,7 @@ def update_trip(*, trip: Trip, data: dict[str, Any], expected_version: int, by: 
     _check_trip_values({**data, "pk": trip.pk})
     for name in TRIP_FIELDS:
         setattr(trip, name, data[name])
-    _save_versioned(Trip, trip, TRIP_FIELDS, expected_version=expected_version)
+    _save_versioned(trip, TRIP_FIELDS, expected_version=expected_version)
     changes = audit.diff(before, audit.snapshot(trip, TRIP_FIELDS))
     if changes:
         audit.record(actor=by, action="attraction.trip.updated", obj=trip, changes=changes)
@@ -255,7 +255,7 @@ def update_lead(*, lead: Lead, data: dict[str, Any], expected_version: int, by: 
     before = audit.snapshot(Lead.objects.get(pk=lead.pk), LEAD_FIELDS)
     for name in LEAD_FIELDS:
         setattr(lead, name, data[name])
-    _save_versioned(Lead, lead, LEAD_FIELDS, expected_version=expected_version)
+    _save_versioned(lead, LEAD_FIELDS, expected_version=expected_version)
     changes = audit.diff(before, audit.snapshot(lead, LEAD_FIELDS))
     if changes:
         audit.record(actor=by, action="attraction.lead.updated", obj=lead, changes=changes)
@@ -296,7 +296,7 @@ def close_lead(
         raise AttractionError("请选择结束方式：流失或签约。")
     before = {"status": lead.status, "closed_date": lead.closed_date, "lost_reason": lead.lost_reason}
     lead.status, lead.closed_date, lead.lost_reason = status, closed_date, reason
-    _save_versioned(Lead, lead, ["status", "closed_date", "lost_reason"], expected_version=expected_version)
+    _save_versioned(lead, ["status", "closed_date", "lost_reason"], expected_version=expected_version)
     audit.record(
         actor=by,
         action="attraction.lead.lost" if status == Lead.Status.LOST else "attraction.lead.signed",
@@ -314,7 +314,7 @@ def reopen_lead(*, lead: Lead, expected_version: int, by: User) -> Lead:
         raise AttractionError("该线索仍在谈，无需重新打开。")
     before = {"status": lead.status, "closed_date": lead.closed_date, "lost_reason": lead.lost_reason}
     lead.status, lead.closed_date, lead.lost_reason = Lead.Status.ACTIVE, None, ""
-    _save_versioned(Lead, lead, ["status", "closed_date", "lost_reason"], expected_version=expected_version)
+    _save_versioned(lead, ["status", "closed_date", "lost_reason"], expected_version=expected_version)
     audit.record(
         actor=by,
         action="attraction.lead.reopened",
