@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.http import Http404
 
+from tadiao.coordination import workdays
 from tadiao.coordination.models import (
     OPEN_STATUSES,
     Category,
@@ -175,6 +176,12 @@ def adjustments_between(start: datetime.date, end: datetime.date) -> dict[dateti
     return dict(WorkdayAdjustment.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday"))
 
 
+def deadline_after(start: datetime.date, days: int) -> datetime.date:
+    """`days` working days after `start` on the calendar held in the database (one query)."""
+    adjustments = adjustments_between(start, start + datetime.timedelta(days=days * 2 + 120))
+    return workdays.add_working_days(start, days, adjustments)
+
+
 def coordination_settings() -> CoordinationSettings:
     config, _ = CoordinationSettings.objects.get_or_create(pk=1)
     return config
@@ -288,10 +295,7 @@ class ProblemFilters:
 
 def due_soon_until(today: datetime.date) -> datetime.date:
     """The last deadline that counts as "due soon" (临期) today: the reminder window in working days."""
-    from tadiao.coordination import workdays
-
-    days = coordination_settings().due_soon_days
-    return workdays.add_working_days(today, days, adjustments_between(today, today + datetime.timedelta(days=60)))
+    return deadline_after(today, coordination_settings().due_soon_days)
 
 
 def problem_rows(user: User, filters: ProblemFilters, *, kind: str, today: datetime.date) -> QuerySet[Problem]:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from tadiao.audit import services as audit
-from tadiao.coordination import queries, workdays
+from tadiao.coordination import queries
 from tadiao.coordination.models import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -119,12 +119,6 @@ def default_working_days(category: str) -> int:
     return row.working_days if row else DEFAULT_WORKING_DAYS.get(category, 10)
 
 
-def deadline_after(start: datetime.date, days: int) -> datetime.date:
-    """`days` working days after `start` on the calendar held in the database (one query)."""
-    adjustments = queries.adjustments_between(start, start + datetime.timedelta(days=days * 2 + 120))
-    return workdays.add_working_days(start, days, adjustments)
-
-
 # ---------------------------------------------------------------------------------------------------
 # Transitions: one helper writes the versioned row, the history row and the audit event.
 
@@ -202,7 +196,7 @@ def raise_problem(*, project: Project, data: dict[str, Any], by: User, today: da
     _require(
         bool(by.is_coordinator or (by.is_reporter and project.unit_id == by.unit_id)), "只能为本单位的项目提出问题。"
     )
-    deadline = data.get("deadline") or deadline_after(today, default_working_days(data["category"]))
+    deadline = data.get("deadline") or queries.deadline_after(today, default_working_days(data["category"]))
     _require(deadline >= today, "办结时限不能早于今天。")
     problem = Problem.objects.create(
         kind=Problem.Kind.PROBLEM,
@@ -267,7 +261,7 @@ def assign(
     待受理."""
     _require(by.is_coordinator, "只有调度员（重点项目办）可以交办。")
     _require_status(problem, OPEN_STATUSES, "交办")
-    deadline = deadline or deadline_after(today, default_working_days(problem.category))
+    deadline = deadline or queries.deadline_after(today, default_working_days(problem.category))
     _require(deadline >= problem.raised_date, "办结时限不能早于提出日期。")
     old = {
         "lead_unit": str(problem.lead_unit),
@@ -458,7 +452,9 @@ def reopen(*, problem: Problem, reason: str, by: User, today: datetime.date, exp
     reason = reason.strip()
     _require(bool(reason), "重新打开须说明原因。")
     deadline = (
-        problem.deadline if problem.deadline >= today else deadline_after(today, default_working_days(problem.category))
+        problem.deadline
+        if problem.deadline >= today
+        else queries.deadline_after(today, default_working_days(problem.category))
     )
     _transition(
         problem,
@@ -524,7 +520,7 @@ def _escalate(
 ) -> Problem:
     _require(problem.level < Level.UPWARD, "该事项已上报上级，不能再升级。")
     new_level = problem.level + 1
-    deadline = deadline_after(today, default_working_days(problem.category))
+    deadline = queries.deadline_after(today, default_working_days(problem.category))
     _transition(
         problem,
         by=by,
@@ -607,7 +603,7 @@ def run_escalation(*, today: datetime.date) -> EscalationOutcome:
             outcome.escalated.append(problem.pk)
         elif done == "flagged":
             outcome.flagged.append(problem.pk)
-    horizon = deadline_after(today, config.due_soon_days)
+    horizon = queries.deadline_after(today, config.due_soon_days)
     due_soon = (
         Problem.objects.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=horizon)
         .exclude(reminded_for=F("deadline"))
@@ -798,7 +794,9 @@ def add_decision(*, meeting: Meeting, data: dict[str, Any], by: User, today: dat
     """A decision of the meeting becomes a supervision item (督办事项) owned by a unit, tracked like a problem."""
     _require_office(by)
     _require(by.unit_id is not None, "您的账号未关联单位。")
-    deadline = data.get("deadline") or deadline_after(today, default_working_days(data.get("category") or "OTHER"))
+    deadline = data.get("deadline") or queries.deadline_after(
+        today, default_working_days(data.get("category") or "OTHER")
+    )
     _require(deadline >= today, "办结时限不能早于今天。")
     item = Problem.objects.create(
         kind=Problem.Kind.SUPERVISION,

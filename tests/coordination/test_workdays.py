@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from tadiao.coordination import queries, services
+from tadiao.coordination import queries
 from tadiao.coordination.models import CategoryDeadline, WorkdayAdjustment
 from tadiao.coordination.workdays import add_working_days, is_working_day, working_days_between
 from tests.conftest import login
@@ -68,9 +68,9 @@ def test_migration_seeds_the_official_schedules():
 @pytest.mark.django_db
 def test_deadline_uses_the_database_calendar():
     # Spring Festival 2026: raised Friday 13 Feb with 2 working days → Saturday 14 (works), then 24 Feb.
-    assert services.deadline_after(D(2026, 2, 13), 2) == D(2026, 2, 24)
+    assert queries.deadline_after(D(2026, 2, 13), 2) == D(2026, 2, 24)
     WorkdayAdjustment.objects.filter(date=D(2026, 2, 14)).delete()
-    assert services.deadline_after(D(2026, 2, 13), 2) == D(2026, 2, 25)
+    assert queries.deadline_after(D(2026, 2, 13), 2) == D(2026, 2, 25)
 
 
 @pytest.mark.django_db
