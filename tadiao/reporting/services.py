@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.indicators import snapshots
+from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import User
 from tadiao.projects.models import Project
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto
@@ -110,10 +111,9 @@ def save_report(
     if report.status in (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED):
         raise ReportingError(f"该月报{report.get_status_display()}，不能再修改；如需修改请联系调度员退回。")
     before = audit.snapshot(report, list(data))
-    updated = MonthlyReport.objects.filter(pk=report.pk, version=expected_version).update(
-        **data, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    for name, value in data.items():
+        setattr(report, name, value)
+    if not save_if_unchanged(report, list(data), expected_version=expected_version):
         raise ReportConflictError()
     report.refresh_from_db()
     changes = audit.diff(before, data)
@@ -123,6 +123,8 @@ def save_report(
 
 
 def _set_status(report: MonthlyReport, *, expected_version: int, **values) -> None:
+    # Not save_if_unchanged, which writes the object's own attributes: a refused change must leave `report` as
+    # it was (the edit page renders it with the refusal).
     updated = MonthlyReport.objects.filter(pk=report.pk, version=expected_version).update(
         **values, version=F("version") + 1, updated_at=timezone.now()
     )
