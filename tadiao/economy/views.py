@@ -45,24 +45,24 @@ def overview(request):
     return render(request, "economy/overview.html", {**context, "may_write": queries.may_write(request.user)})
 
 
+def _below_sheet(name: str, rows: list[dict], *, compared: str, key: str, title: str) -> XlsxSheet:
+    """The regions below their target (key "target") or their parent's growth (key "parent")."""
+    return XlsxSheet(
+        name, ["序号", "区划", "区划代码", "指标", "增速（%）", f"{compared}（%）", "差距（个百分点）"],
+        [[n, r["region"], r["region_code"], r["indicator"], *map(queries.decimal, (r["growth"], r[key], r["gap"]))]
+         for n, r in enumerate(rows, start=1)],
+        widths=[6, 16, 14, 16, 10, 12, 16], preamble=[[title]],
+    )
+
+
 @require_GET
 def overview_export(request):
     context = _overview(request)
     label = context["label"]
-    below_target = XlsxSheet(
-        "低于目标", ["序号", "区划", "区划代码", "指标", "增速（%）", "目标增速（%）", "差距（个百分点）"],
-        [[n, r["region"], r["region_code"], r["indicator"], *map(queries.decimal, (r["growth"], r["target"],
-                                                                                   r["gap"]))]
-         for n, r in enumerate(context["below_target"], start=1)],
-        widths=[6, 16, 14, 16, 10, 12, 16], preamble=[[f"{label}增速低于年度目标的区划"]],
-    )
-    below_parent = XlsxSheet(
-        "低于上级", ["序号", "区划", "区划代码", "指标", "增速（%）", "上级增速（%）", "差距（个百分点）"],
-        [[n, r["region"], r["region_code"], r["indicator"], *map(queries.decimal, (r["growth"], r["parent"],
-                                                                                   r["gap"]))]
-         for n, r in enumerate(context["below_parent"], start=1)],
-        widths=[6, 16, 14, 16, 10, 12, 16], preamble=[[f"{label}增速低于上级区划增速的区划"]],
-    )
+    below_target = _below_sheet("低于目标", context["below_target"], compared="目标增速", key="target",
+                                title=f"{label}增速低于年度目标的区划")
+    below_parent = _below_sheet("低于上级", context["below_parent"], compared="上级增速", key="parent",
+                                title=f"{label}增速低于上级区划增速的区划")
     ranks = [
         XlsxSheet(
             table["indicator"],
