@@ -6,6 +6,7 @@ from django import forms
 
 from tadiao.projects.models import Stage
 from tadiao.reporting.models import ReportingSettings
+from tadiao.reporting.services import REPORT_FIELDS
 
 
 class ReportForm(forms.Form):
@@ -48,10 +49,7 @@ class ReportForm(forms.Form):
                 field.widget.attrs.setdefault("class", css)
 
     def report_data(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("investment_completed", "progress_text", "workers_on_site", "stage_reached", "problems")
-        }
+        return {name: self.cleaned_data[name] for name in REPORT_FIELDS}
 
 
 class PhotoForm(forms.Form):
