@@ -71,7 +71,7 @@ def create_figure(*, data: Mapping[str, Any], by: User) -> Figure:
 @transaction.atomic
 def update_figure(*, figure: Figure, data: Mapping[str, Any], expected_version: int, by: User) -> Figure:
     before = audit.snapshot(Figure.objects.select_related("region").get(pk=figure.pk), FIGURE_FIELDS)
-    _check_writer(by, Region.objects.get(pk=figure.region_id))  # the region it belonged to
+    _check_writer(by, figure.region)  # the region it belonged to
     _check_writer(by, data["region"])  # and the one it moves to
     _check_unique(data, exclude=figure.pk)
     for name in FIGURE_FIELDS:
