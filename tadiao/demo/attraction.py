@@ -110,14 +110,6 @@ REJECTIONS = [
 
 
 @dataclass
-class AttractionCounts:
-    trips: int = 0
-    leads: int = 0
-    follow_ups: int = 0
-    recognitions: int = 0
-
-
-@dataclass
 class _Cadre:
     name: str
     title: str
@@ -163,7 +155,7 @@ class AttractionBuilder:
         self.spans: list[_Span] = []
         self.signed_by_unit: dict[int, list[datetime.date]] = {}  # unit id → days its recognised projects signed
 
-    def build(self) -> AttractionCounts:
+    def build(self) -> None:
         leads, follow_ups = self._leads()
         recognitions = self._recognitions()
         self.shape = shape = self._shape()
@@ -184,8 +176,6 @@ class AttractionBuilder:
         Trip.objects.bulk_update(trips, ["created_at", "updated_at"], batch_size=500)
         Lead.objects.bulk_update(leads, ["created_at"], batch_size=500)
         FollowUp.objects.bulk_update(follow_ups, ["created_at"], batch_size=500)
-        return AttractionCounts(trips=len(trips), leads=len(leads), follow_ups=len(follow_ups),
-                                recognitions=len(recognitions))
 
     def _by(self, unit_id: int) -> User:
         return self.reporters.get(unit_id) or self.coordinator

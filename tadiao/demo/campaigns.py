@@ -13,7 +13,6 @@ Drawn from its own seeded generator: nothing the county or the monthly cycle dra
 
 import datetime
 import random
-from dataclasses import dataclass
 from decimal import Decimal
 
 from tadiao.lib.numbers import CENT
@@ -28,14 +27,6 @@ BOND_UNSPENT = 2  # applications of last year's 提前批 whose quota still lies
 HUNDRED = Decimal("100")
 
 
-@dataclass
-class CampaignCounts:
-    batches: int = 0
-    batch_entries: int = 0
-    bond_batches: int = 0
-    bond_applications: int = 0
-
-
 class CampaignBuilder:
     def __init__(self, *, today: datetime.date, projects: list[Project], fundings: list[ProjectFunding]):
         self.today = today
@@ -43,11 +34,9 @@ class CampaignBuilder:
         self.projects = sorted(projects, key=lambda p: p.pk)
         self.fundings = fundings
 
-    def build(self) -> CampaignCounts:
-        batches, entries = self._batches()
-        bond_batches, applications = self._bonds()
-        return CampaignCounts(batches=len(batches), batch_entries=len(entries), bond_batches=len(bond_batches),
-                              bond_applications=len(applications))
+    def build(self) -> None:
+        self._batches()
+        self._bonds()
 
     # --- 三个一批 ---
 
@@ -60,7 +49,7 @@ class CampaignBuilder:
                     days.append((date, f"{year}年{season}“三个一批”集中签约、开工、投产活动"))
         return days
 
-    def _batches(self) -> tuple[list[Batch], list[BatchEntry]]:
+    def _batches(self) -> None:
         rng = self.rng
         batches = Batch.objects.bulk_create([Batch(number=n, date=date, note=note)
                                              for n, (date, note) in enumerate(self._batch_dates(), start=1)])
@@ -103,13 +92,11 @@ class CampaignBuilder:
             if batch is not None and project.pk not in have:
                 enter(batch, project, BatchEntry.Kind.SIGN)
                 have.add(project.pk)
-        rows = BatchEntry.objects.bulk_create(sorted(entries.values(), key=lambda e: (e.batch.number, e.kind,
-                                                                                     e.project.pk)))
-        return batches, rows
+        BatchEntry.objects.bulk_create(sorted(entries.values(), key=lambda e: (e.batch.number, e.kind, e.project.pk)))
 
     # --- 专项债 ---
 
-    def _bonds(self) -> tuple[list[BondBatch], list[BondApplication]]:
+    def _bonds(self) -> None:
         """Last year's 提前批 and this year's 第一批, for the projects financed by special bonds (立项 done)."""
         rng, today = self.rng, self.today
         early = (BondBatch(name=f"{today.year - 1}年提前批", year=today.year - 1), datetime.date(today.year - 1, 2, 20))
@@ -137,7 +124,7 @@ class CampaignBuilder:
                 for row in rng.sample(busy, max(0, min(BOND_UNSPENT - len(idle), len(busy)))):
                     row.spent = Decimal("0.00")
             rows += batch_rows
-        return [early[0], first[0]], BondApplication.objects.bulk_create(rows)
+        BondApplication.objects.bulk_create(rows)
 
 
 def _hundreds(value: Decimal) -> Decimal:

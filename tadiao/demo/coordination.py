@@ -128,13 +128,6 @@ INSTRUCTIONS = {
 
 
 @dataclass
-class CoordinationCounts:
-    problems: int = 0
-    supervision_items: int = 0
-    meetings: int = 0
-
-
-@dataclass
 class _Item:
     """One problem or supervision item being played out, with everything written for it."""
 
@@ -160,7 +153,7 @@ class CoordinationBuilder:
         start = today - datetime.timedelta(days=400)
         self.adjustments = dict(WorkdayAdjustment.objects.filter(date__gte=start).values_list("date", "is_workday"))
 
-    def build(self) -> CoordinationCounts:
+    def build(self) -> None:
         items = self._problems()
         meetings, agenda, decided = self._meetings(items)
         items += decided
@@ -195,9 +188,6 @@ class CoordinationBuilder:
         Reply.objects.bulk_update(replies, ["at"], batch_size=500)
         Instruction.objects.bulk_update(instructions, ["at"], batch_size=500)
         Meeting.objects.bulk_update(meetings, ["created_at"])
-        kinds = [i.problem.kind for i in items]
-        return CoordinationCounts(problems=kinds.count(Problem.Kind.PROBLEM),
-                                  supervision_items=kinds.count(Problem.Kind.SUPERVISION), meetings=len(meetings))
 
     # --- working days ---
 

@@ -234,10 +234,6 @@ class MonthlyBuilder:
         self.deadline_day = reporting_settings().deadline_day
         self.floors: dict[int, int] = {}  # project id → storeys of its main building
 
-    def build(self) -> None:
-        self.build_reports()
-        self.build_snapshots()
-
     def build_reports(self) -> None:
         """Periods, reports and targets; the caller may write what the snapshots also freeze before
         build_snapshots."""
