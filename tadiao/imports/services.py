@@ -246,6 +246,11 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield values[start:start + IN_CHUNK]
 
 
+def _column_labels(*column_sets: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Column key → the header the template uses (the first accepted name), as messages name the column."""
+    return {key: names[0] for columns in column_sets for key, names in columns.items()}
+
+
 def _cell(row: Row, key: str, label: str, parse: Callable[[Any], Any], errors: list[str]) -> Any:
     try:
         return parse(row.values.get(key, ""))
@@ -369,9 +374,8 @@ class _LedgerContext:
     has_batches: bool  # the sheet has the column 三个一批
     scope: _Scope
     industries: dict[str, Industry]  # by folded name
-    columns: dict[str, str] = field(default_factory=lambda: {
-        key: names[0] for key, names in {**sheets.LEDGER_COLUMNS, **sheets.LEDGER_OPTIONAL_COLUMNS}.items()
-    })
+    columns: dict[str, str] = field(default_factory=lambda: _column_labels(sheets.LEDGER_COLUMNS,
+                                                                          sheets.LEDGER_OPTIONAL_COLUMNS))
     level: Callable[[Any], str | None] = field(default_factory=lambda: parsing.choice_parser(
         choices=sheets.labels(Level), synonyms=sheets.LEVEL_SYNONYMS))
     category: Callable[[Any], str | None] = field(default_factory=lambda: parsing.choice_parser(
@@ -762,10 +766,6 @@ def _find_project(key: ProjectKey, *, index: _ProjectIndex, scope: _Scope, error
     return project
 
 
-def _column_labels(*column_sets: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {key: names[0] for columns in column_sets for key, names in columns.items()}
-
-
 def _first_rows(parsed: list[_KeyedRow], key: Callable[[_KeyedRow], Any], message: str) -> None:
     """Flag every row repeating the key of an earlier row (`message` formatted with that row's number);
     rows whose key is None are skipped."""
@@ -997,7 +997,7 @@ def _open_periods(months: set[datetime.date], *, written: set[datetime.date], by
 
 def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
     """Create or update units from the 单位 sheet (matched by name), all or nothing. 系统管理员 only."""
-    columns = {key: names[0] for key, names in sheets.UNIT_COLUMNS.items()}
+    columns = _column_labels(sheets.UNIT_COLUMNS)
     units = {xlsx.fold(u.name): u for u in Unit.objects.select_related("region")}
     codes = set()
     for row in rows:
