@@ -268,8 +268,10 @@ class ProblemFilters:
         return filters
 
     def apply(
-        self, rows: QuerySet[Problem], *, today: datetime.date, due_soon_until: datetime.date
+        self, rows: QuerySet[Problem], *, today: datetime.date, due_soon_end: datetime.date | None = None
     ) -> QuerySet[Problem]:
+        """`due_soon_end`: the due-soon window's last day when the caller has it already; otherwise it is read
+        here, and only when the state filter needs it (two queries: the settings row and the calendar)."""
         if self.status:
             rows = rows.filter(status=self.status)
         if self.state == "open":
@@ -277,7 +279,8 @@ class ProblemFilters:
         elif self.state == "overdue":
             rows = rows.filter(overdue_on(today), status__in=OPEN_STATUSES)
         elif self.state == "due_soon":
-            rows = rows.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=due_soon_until)
+            end = due_soon_end or due_soon_until(today)
+            rows = rows.filter(status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=end)
         elif self.state == "decision":
             rows = rows.filter(status__in=OPEN_STATUSES, needs_decision=True)
         if self.category:
@@ -301,31 +304,35 @@ def due_soon_until(today: datetime.date) -> datetime.date:
 def problem_rows(user: User, filters: ProblemFilters, *, kind: str, today: datetime.date) -> QuerySet[Problem]:
     """The filtered items of one kind with what a row shows: one query per page (helping units prefetched)."""
     return (
-        filters.apply(visible_problems(user).filter(kind=kind), today=today, due_soon_until=due_soon_until(today))
+        filters.apply(visible_problems(user).filter(kind=kind), today=today)
         .select_related("project", "lead_unit", "raised_by_unit", "meeting")
         .prefetch_related("helping_units")
     )
 
 
-def inbox_rows(user: User, filters: ProblemFilters, *, today: datetime.date) -> QuerySet[Problem]:
-    """My unit's work (我的待办): open items of both kinds the user's unit leads or helps."""
+def inbox_rows(
+    user: User, filters: ProblemFilters, *, today: datetime.date, due_soon_end: datetime.date | None = None
+) -> QuerySet[Problem]:
+    """My unit's work (我的待办): open items of both kinds the user's unit leads or helps. `due_soon_end` as in
+    ProblemFilters.apply."""
     if not (user.is_authenticated and user.unit_id and (user.is_reporter or user.is_coordinator)):
         return Problem.objects.none()
     rows = Problem.objects.filter(handled_by_unit(user.unit_id), status__in=OPEN_STATUSES)
     if filters.sort == "-raised":
         filters.sort = "deadline"  # the inbox's default: most urgent first
     return (
-        filters.apply(rows, today=today, due_soon_until=due_soon_until(today))
+        filters.apply(rows, today=today, due_soon_end=due_soon_end)
         .select_related("project", "lead_unit", "raised_by_unit", "meeting")
         .prefetch_related("helping_units")
     )
 
 
-def inbox_counts(user: User, *, today: datetime.date) -> dict:
-    """The inbox's three figures in one query: open, due soon, overdue."""
+def inbox_counts(user: User, *, today: datetime.date, due_soon_end: datetime.date | None = None) -> dict:
+    """The inbox's three figures in one query: open, due soon, overdue (`due_soon_end` as in
+    ProblemFilters.apply)."""
     if not (user.is_authenticated and user.unit_id):
         return {"open": 0, "due_soon": 0, "overdue": 0}
-    until = due_soon_until(today)
+    until = due_soon_end or due_soon_until(today)
     return Problem.objects.filter(handled_by_unit(user.unit_id), status__in=OPEN_STATUSES).aggregate(
         open=Count("pk"),
         due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=until)),

@@ -138,8 +138,11 @@ def _require_inbox(user) -> None:
 @require_GET
 def inbox(request):
     _require_inbox(request.user)
+    today = _today()
+    # Read once for the list's 临期 filter and the figures above it.
+    due_soon_end = queries.due_soon_until(today)
     filters = queries.ProblemFilters.from_query(request.GET)
-    rows = queries.inbox_rows(request.user, filters, today=_today())
+    rows = queries.inbox_rows(request.user, filters, today=today, due_soon_end=due_soon_end)
     return render(
         request,
         "coordination/problem_list.html",
@@ -149,7 +152,7 @@ def inbox(request):
             rows,
             title=f"我的待办（{request.user.unit}）",
             export_url="coordination:inbox_export",
-            counts=queries.inbox_counts(request.user, today=_today()),
+            counts=queries.inbox_counts(request.user, today=today, due_soon_end=due_soon_end),
             list_url=request.path,
             inbox=True,
         ),
@@ -168,9 +171,8 @@ def overdue(request):
     queries.require_reader(request.user)
     filters = queries.ProblemFilters.from_query(request.GET)
     filters.state = "overdue"
-    rows = queries.problem_rows(request.user, filters, kind=Problem.Kind.PROBLEM, today=_today())
-    if request.GET.get("supervision") == "1":
-        rows = queries.problem_rows(request.user, filters, kind=Problem.Kind.SUPERVISION, today=_today())
+    kind = Problem.Kind.SUPERVISION if request.GET.get("supervision") == "1" else Problem.Kind.PROBLEM
+    rows = queries.problem_rows(request.user, filters, kind=kind, today=_today())
     return render(
         request,
         "coordination/problem_list.html",
