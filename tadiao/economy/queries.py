@@ -100,7 +100,7 @@ def parse_period(text: str) -> tuple[int, int] | None:
 
 def latest_period(*, region: Region | None = None, on_or_before: datetime.date | None = None) -> tuple[int, int] | None:
     """The latest (year, month) with any figure in the region's subtree (up to `on_or_before`'s month)."""
-    figures = Figure.objects.all() if region is None else Figure.objects.filter(region__path__startswith=region.path)
+    figures = _in(region)
     if on_or_before is not None:
         day = on_or_before
         figures = figures.filter(Q(year__lt=day.year) | Q(year=day.year, month__lte=day.month))
