@@ -35,6 +35,7 @@ def main(argv=None) -> int:
 
     from benchmarks import handwritten, province
     from tadiao.indicators import queries
+    from tadiao.indicators.snapshots import month_end
     from tadiao.projects.models import Project
 
     call_command("migrate", verbosity=0)
@@ -43,7 +44,7 @@ def main(argv=None) -> int:
     built = province.build(projects=args.projects, units=args.units, months=args.months, first_month=first)
     print(f"数据：{built}（生成 {time.perf_counter() - started:.1f} 秒）")
     last_month = province._months(first, args.months)[-1]
-    as_of = (last_month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    as_of = month_end(last_month)
 
     def best(fn):
         times = []

@@ -26,6 +26,7 @@ def _months(first: datetime.date, count: int) -> list[datetime.date]:
 @transaction.atomic
 def build(*, projects: int, units: int, months: int, first_month: datetime.date, seed: int = 7) -> dict:
     """Fill an empty, migrated database. Returns what was written."""
+    from tadiao.indicators.snapshots import month_end
     from tadiao.org.models import Region, Unit
     from tadiao.reporting.models import Period
 
@@ -41,7 +42,7 @@ def build(*, projects: int, units: int, months: int, first_month: datetime.date,
         [Period(month=m, deadline=m.replace(day=25), status=Period.Status.CLOSED) for m in month_list]
     )
     period_ids = dict(Period.objects.values_list("month", "pk"))
-    last_day = (month_list[-1].replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    last_day = month_end(month_list[-1])
     span = (last_day - first_month).days
     now = timezone.now()
 
