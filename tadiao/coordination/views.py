@@ -248,6 +248,7 @@ def problem_detail(request, pk: int):
     today = _today()
     involved = queries.is_involved(user, problem)
     units = queries.lead_unit_choices(user) if user.is_coordinator else None
+    helping_units = list(problem.helping_units.all())
     return render(
         request,
         "coordination/problem_detail.html",
@@ -255,7 +256,7 @@ def problem_detail(request, pk: int):
             "problem": problem,
             "today": today,
             "overdue": problem.is_overdue(today),
-            "helping_units": list(problem.helping_units.all()),
+            "helping_units": helping_units,
             "replies": queries.replies(problem),
             "history": queries.history(problem),
             "attachments": problem.attachments.all(),
@@ -269,7 +270,7 @@ def problem_detail(request, pk: int):
                 units=units,
                 initial={
                     "lead_unit": problem.lead_unit_id,
-                    "helping_units": [u.pk for u in problem.helping_units.all()],
+                    "helping_units": [u.pk for u in helping_units],
                     "version": problem.version,
                 },
             )
