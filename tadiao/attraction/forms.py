@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
+from tadiao.attraction.services import LEAD_FIELDS, TRIP_FIELDS
 from tadiao.projects.models import Industry
 
 
@@ -35,17 +36,7 @@ class TripForm(forms.ModelForm):
 
     class Meta:
         model = Trip
-        fields = [
-            "unit",
-            "departure_date",
-            "return_date",
-            "leading_cadre",
-            "rank",
-            "destination",
-            "firms_visited",
-            "results",
-            "next_step",
-        ]
+        fields = TRIP_FIELDS
         widgets = {
             "departure_date": DateInput(),
             "return_date": DateInput(),
@@ -104,7 +95,7 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = ["investor", "intended_investment", "industry", "likelihood", "start_date"]
+        fields = LEAD_FIELDS
         widgets = {"start_date": DateInput()}
         error_messages = {
             "investor": {"required": "请填写投资方。", "max_length": "投资方最多 200 字。"},
