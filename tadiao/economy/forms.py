@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from tadiao.economy.models import MIN_GROWTH, Figure, Indicator
+from tadiao.economy.models import MAX_YEAR, MIN_GROWTH, MIN_YEAR, Figure, Indicator
 from tadiao.economy.queries import parse_period
 
 GROWTH_MAX = Decimal("99999.99")
@@ -79,7 +79,7 @@ class FigureForm(forms.Form):
 
     def clean_period(self):
         period = parse_period(self.cleaned_data["period"])
-        if period is None or not 2000 <= period[0] <= 2100:
+        if period is None or not MIN_YEAR <= period[0] <= MAX_YEAR:
             raise forms.ValidationError("期间格式不正确，请填写如 2024-10 的年月。")
         return period
 

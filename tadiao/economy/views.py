@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tadiao.economy import forms, queries, services
-from tadiao.economy.models import INDICATOR_UNITS, Indicator, period_label
+from tadiao.economy.models import INDICATOR_UNITS, MAX_YEAR, MIN_YEAR, Indicator, period_label
 from tadiao.economy.templatetags.economy_format import months as months_text
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import PAGE_SIZES, page_of
@@ -162,7 +162,7 @@ def targets(request):
         year = int(request.GET.get("year") or request.POST.get("year") or _today().year)
     except ValueError:
         year = _today().year
-    if not 2000 <= year <= 2100:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404("年度超出范围。")
     region = queries.user_region(request.user)
     regions = list(queries.visible_regions(request.user))
