@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.http import Http404
 
+from tadiao.attraction.queries import blank_units, int_param, visible_units
 from tadiao.coordination import workdays
 from tadiao.coordination.models import (
     OPEN_STATUSES,
@@ -228,17 +229,6 @@ SORT_LABELS = {
 STATE_FILTERS = {"open": "未办结", "overdue": "已超期", "due_soon": "临期", "decision": "超期待决定"}
 
 
-def _int(params, name: str, invalid: list[str], label: str) -> int | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        invalid.append(label)
-        return None
-
-
 @dataclass
 class ProblemFilters:
     """The lists' filters: status, state (open/overdue/due soon), category, level, unit (lead or helping), a
@@ -259,11 +249,11 @@ class ProblemFilters:
         filters.status = params.get("status", "") if params.get("status", "") in Status.values else ""
         filters.state = params.get("state", "") if params.get("state", "") in STATE_FILTERS else ""
         filters.category = params.get("category", "") if params.get("category", "") in Category.values else ""
-        filters.level = _int(params, "level", filters.invalid, "层级")
+        filters.level = int_param(params, "level", filters.invalid, "层级")
         if filters.level is not None and filters.level not in Level.values:
             filters.invalid.append("层级")
             filters.level = None
-        filters.unit = _int(params, "unit", filters.invalid, "单位")
+        filters.unit = int_param(params, "unit", filters.invalid, "单位")
         filters.sort = params.get("sort", "-raised") if params.get("sort", "-raised") in SORTS else "-raised"
         return filters
 
@@ -379,7 +369,6 @@ def meeting_rows(user: User, *, kind: str = "", q: str = "") -> QuerySet[Meeting
 def proposed_agenda(user: User, *, as_of: datetime.date, limit: int = 20) -> list[dict]:
     """Agenda items the office may adopt: open problems at level 2 or above or overdue, red-warning projects,
     and the units blank in 招商引资 this year (三项工作 all zero)."""
-    from tadiao.attraction.queries import blank_units, visible_units
     from tadiao.indicators import warnings
     from tadiao.projects.queries import visible_projects
 
