@@ -33,6 +33,7 @@ from django.http import Http404
 from tadiao.attraction.queries import blank_units, int_param, visible_units
 from tadiao.coordination import workdays
 from tadiao.coordination.models import (
+    DEFAULT_WORKING_DAYS,
     OPEN_STATUSES,
     Category,
     CategoryDeadline,
@@ -189,8 +190,6 @@ def coordination_settings() -> CoordinationSettings:
 
 
 def category_days() -> dict[str, int]:
-    from tadiao.coordination.models import DEFAULT_WORKING_DAYS
-
     stored = dict(CategoryDeadline.objects.values_list("category", "working_days"))
     return {str(c): stored.get(c, DEFAULT_WORKING_DAYS[c]) for c in Category.values}
 

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from tadiao.audit import services as audit
 from tadiao.coordination import queries
 from tadiao.coordination.models import (
+    DEFAULT_WORKING_DAYS,
     DONE_STATUSES,
     OPEN_STATUSES,
     AgendaItem,
@@ -113,8 +114,6 @@ def _coordinators() -> list[User]:
 
 
 def default_working_days(category: str) -> int:
-    from tadiao.coordination.models import DEFAULT_WORKING_DAYS
-
     row = CategoryDeadline.objects.filter(category=category).first()
     return row.working_days if row else DEFAULT_WORKING_DAYS.get(category, 10)
 
