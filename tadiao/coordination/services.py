@@ -178,9 +178,9 @@ def _require_status(problem: Problem, allowed: Iterable[str], what: str) -> None
         raise CoordinationError(f"该事项当前状态为“{problem.get_status_display()}”，不能{what}。")
 
 
-def _units_exist(lead_unit: Unit, helping_units: Iterable[Unit]) -> list[Unit]:
-    helping = [u for u in helping_units if u.pk != lead_unit.pk]
-    return helping
+def _helping_besides_lead(lead_unit: Unit, helping_units: Iterable[Unit]) -> list[Unit]:
+    """The helping units chosen, less the lead unit if it was chosen as one too."""
+    return [u for u in helping_units if u.pk != lead_unit.pk]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def raise_problem(*, project: Project, data: dict[str, Any], by: User, today: da
         deadline=deadline,
         first_deadline=deadline,
     )
-    helping = _units_exist(data["lead_unit"], data.get("helping_units") or [])
+    helping = _helping_besides_lead(data["lead_unit"], data.get("helping_units") or [])
     problem.helping_units.set(helping)
     _created(problem, by=by, today=today, action="RAISED", label="提出问题")
     return problem
@@ -267,7 +267,7 @@ def assign(
         "helping_units": [str(u) for u in problem.helping_units.all()],
         "deadline": problem.deadline,
     }
-    helping = _units_exist(lead_unit, helping_units)
+    helping = _helping_besides_lead(lead_unit, helping_units)
     _transition(
         problem,
         by=by,
@@ -811,7 +811,7 @@ def add_decision(*, meeting: Meeting, data: dict[str, Any], by: User, today: dat
         deadline=deadline,
         first_deadline=deadline,
     )
-    item.helping_units.set(_units_exist(data["lead_unit"], data.get("helping_units") or []))
+    item.helping_units.set(_helping_besides_lead(data["lead_unit"], data.get("helping_units") or []))
     _created(item, by=by, today=today, action="DECIDED", label="会议决定督办")
     return item
 
