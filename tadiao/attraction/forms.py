@@ -6,6 +6,7 @@ from django import forms
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.attraction.services import LEAD_FIELDS, TRIP_FIELDS
+from tadiao.lib.forms import bootstrap_widgets
 from tadiao.projects.models import Industry
 
 
@@ -14,17 +15,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
 def _date_messages(label: str) -> dict[str, str]:
@@ -58,7 +48,7 @@ class TripForm(forms.ModelForm):
         self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = "请选择单位"
         self.fields["rank"].choices = [("", "请选择职级"), *Trip._meta.get_field("rank").choices]
-        _style(self)
+        bootstrap_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -108,7 +98,7 @@ class LeadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = Industry.objects.all()
         self.fields["industry"].empty_label = "（未指定）"
-        _style(self)
+        bootstrap_widgets(self)
 
     def validate_constraints(self, exclude=None):
         pass
@@ -131,7 +121,7 @@ class CloseLeadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -149,7 +139,7 @@ class FollowUpForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_widgets(self)
 
 
 class RecognitionForm(forms.Form):
@@ -164,7 +154,7 @@ class RecognitionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_widgets(self)
 
     def clean(self):
         data = super().clean()

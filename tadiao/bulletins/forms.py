@@ -3,6 +3,7 @@
 from django import forms
 
 from tadiao.bulletins.models import BulletinSettings
+from tadiao.lib.forms import bootstrap_widgets
 from tadiao.reporting.models import Period
 
 SECTION_PREFIX = "section_"
@@ -15,17 +16,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.CheckboxInput):
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            widget.attrs.setdefault("class", "form-control form-control-sm")
-
-
 class CreateForm(forms.Form):
     period = forms.ModelChoiceField(
         label="通报月份", queryset=Period.objects.none(), empty_label=None,
@@ -35,7 +25,7 @@ class CreateForm(forms.Form):
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = periods
-        _style(self)
+        bootstrap_widgets(self)
 
 
 class EditForm(forms.Form):
@@ -55,7 +45,7 @@ class EditForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": max(4, min(16, section["text"].count("\n") + 3))}),
                 initial=section["text"],
             )
-        _style(self)
+        bootstrap_widgets(self)
 
     def texts(self) -> dict[str, str]:
         return {s["key"]: self.cleaned_data.get(SECTION_PREFIX + s["key"], "") for s in self.sections}
@@ -75,7 +65,7 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_widgets(self)
 
     def clean_template_file(self):
         upload = self.cleaned_data.get("template_file")
@@ -93,4 +83,4 @@ class SequenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap_widgets(self)

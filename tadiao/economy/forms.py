@@ -6,6 +6,7 @@ from django import forms
 
 from tadiao.economy.models import MAX_YEAR, MIN_GROWTH, MIN_YEAR, Figure, Indicator
 from tadiao.economy.queries import parse_period
+from tadiao.lib.forms import bootstrap_widgets
 
 GROWTH_MAX = Decimal("99999.99")
 CENT = Decimal("0.01")
@@ -14,17 +15,6 @@ CENT = Decimal("0.01")
 def _cents(value: Decimal | None) -> Decimal | None:
     """As the database keeps it (two decimals), so that the audit trail reads the same for a form and an import."""
     return None if value is None else value.quantize(CENT)
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
 def growth_field(label: str, *, required: bool) -> forms.DecimalField:
@@ -75,7 +65,7 @@ class FigureForm(forms.Form):
         self.fields["region"].queryset = regions
         self.fields["region"].label_from_instance = lambda r: f"{r.name}（{r.code}）"
         self.fields["parent_growth"].help_text = "不填时取上级区划本身录入的同期增速；最上一级区划须在此填写。"
-        _style(self)
+        bootstrap_widgets(self)
 
     def clean_period(self):
         period = parse_period(self.cleaned_data["period"])

@@ -17,3 +17,23 @@ def posted_version(request, *, missing: int = 0) -> int:
         return int(request.POST.get("version", ""))
     except ValueError:
         return missing
+
+
+def bootstrap_widgets(form, *, small: bool = True) -> None:
+    """Bootstrap 5 classes on every visible widget, so templates can render fields one by one: form-check-input
+    on check boxes (each box of a multiple choice too), form-select on selects, form-control on the rest;
+    `small` adds the compact -sm sizes of the back-office pages. A class a field already sets is kept."""
+    from django import forms  # here: this module otherwise needs no Django import
+
+    sm = " form-select-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + sm
+        else:
+            css = "form-control" + (" form-control-sm" if small else "")
+        widget.attrs.setdefault("class", css)

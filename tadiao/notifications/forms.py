@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from tadiao.lib.forms import bootstrap_widgets
 from tadiao.notifications.models import Channel, Message
 
 _url = URLValidator(schemes=["http", "https"])
@@ -37,12 +38,7 @@ class ChannelForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.HiddenInput, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                continue
-            widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(widget, forms.Select)
-                                    else "form-control form-control-sm")
+        bootstrap_widgets(self)
 
     def clean_webhook_url(self) -> str:
         url = self.cleaned_data["webhook_url"].strip()

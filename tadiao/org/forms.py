@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.db.models import Q
 
+from tadiao.lib.forms import bootstrap_widgets
 from tadiao.org import services
 from tadiao.org.models import Leader, Region, Role, Unit
 
@@ -19,22 +20,10 @@ class LoginForm(AuthenticationForm):
     password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
 
 
-def _bootstrap(form: forms.Form) -> None:
-    """Bootstrap 5 classes on every widget, so templates can render fields one by one without filters."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-
-
 class BootstrapForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        bootstrap_widgets(self, small=False)
 
 
 class RegionChoiceField(forms.ModelChoiceField):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from tadiao.lib.forms import bootstrap_widgets
 from tadiao.org.models import Leader, Unit
 from tadiao.projects.models import (
     STAGE_DATE_FIELD,
@@ -66,18 +67,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["unit"].empty_label = "请选择责任单位"
         self.fields["supervising_department"].queryset = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True)
         self.fields["leader"].queryset = Leader.objects.filter(is_active=True)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select form-select-sm")
-            else:
-                widget.attrs.setdefault("class", "form-control form-control-sm")
-            if name == "code":
-                widget.attrs.setdefault("placeholder", "2024-330182-04-01-123456")
+        bootstrap_widgets(self)
+        self.fields["code"].widget.attrs.setdefault("placeholder", "2024-330182-04-01-123456")
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
@@ -202,13 +193,7 @@ class CompactForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
+        bootstrap_widgets(self)
 
 
 class BondBatchForm(CompactForm):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from tadiao.lib.forms import bootstrap_widgets
 from tadiao.projects.models import Stage
 from tadiao.reporting.models import ReportingSettings
 from tadiao.reporting.services import REPORT_FIELDS
@@ -39,14 +40,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.HiddenInput):
-                css = (
-                    "form-select form-select-sm"
-                    if isinstance(field.widget, forms.Select)
-                    else "form-control form-control-sm"
-                )
-                field.widget.attrs.setdefault("class", css)
+        bootstrap_widgets(self)
 
     def report_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in REPORT_FIELDS}
