@@ -871,9 +871,10 @@ def update_settings(
         _require(1 <= days <= 250, "办结时限应为 1–250 个工作日。")
         CategoryDeadline.objects.update_or_create(category=category, defaults={"working_days": days})
     after = {
+        **before,
         "overdue_action": overdue_action,
         "due_soon_days": due_soon_days,
-        **{f"days_{k}": v for k, v in queries.category_days().items()},
+        **{f"days_{k}": v for k, v in category_days.items()},
     }
     changes = audit.diff(before, after)
     if changes:
