@@ -4,9 +4,9 @@ transaction with its audit event; figure edits are conditional on the version th
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,11 +14,11 @@ from django.utils import timezone
 from tadiao.audit import services as audit
 from tadiao.economy import queries, sheets
 from tadiao.economy.models import Figure, Indicator, Target
+from tadiao.imports.registry import CLI_ACTOR, SheetOutcome, SheetRow
 from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import Region, User
 
 BATCH = 500
-CLI_ACTOR = "命令行导入"
 FIGURE_FIELDS = ["region", "year", "month", "indicator", "value", "growth", "parent_growth", "provincial_rank"]
 # What an import or an edit may change on a figure that exists (its key stays).
 FIGURE_VALUES = ["value", "growth", "parent_growth", "provincial_rank"]
@@ -148,29 +148,6 @@ def set_targets(*, year: int, targets: Mapping[tuple[int, str], Decimal | None],
 # The import sheet 经济指标
 
 
-class SheetRow(Protocol):
-    """A data row as the imports framework hands it over: the Excel line and the raw cells by key."""
-
-    line: int
-    values: dict[str, Any]
-
-
-@dataclass
-class FigureImportOutcome:
-    """What import_figures did, or, when `errors` is not empty, why it wrote nothing (Excel line → messages).
-    A row counts as updated when its figure or the target it carries changed."""
-
-    total: int
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: dict[int, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
 def _import_regions(by: User | None) -> sheets.Regions:
     regions = list(Region.objects.order_by("code"))
     if by is None:
@@ -180,13 +157,14 @@ def _import_regions(by: User | None) -> sheets.Regions:
     return sheets.Regions.of(regions, writable)
 
 
-def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> FigureImportOutcome:
+def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome:
     """Validate every row of the sheet 经济指标, then create or update all figures (and the target growths the
     rows carry) in one transaction, or write nothing and return the errors of every wrong row.
 
     A row matches a stored figure by (区划, 年月, 指标) and updates its value, growth and — when the sheet has
     those columns — 上级增速 and 全省排名 (a blank cell clears them). 目标增速 sets the target of the region,
-    year and indicator; a blank cell leaves it. Re-importing the same sheet changes nothing.
+    year and indicator; a blank cell leaves it. Re-importing the same sheet changes nothing. A row counts as
+    updated when its figure or the target it carries changed.
     `by=None`: the operator at the command line. Queries: the regions, the stored figures and targets of the
     sheet's regions and years, then the bulk writes and the audit events in batches.
     """
@@ -217,7 +195,7 @@ def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> FigureImport
             errors[row.line] = item.errors
         parsed.append(item)
     if errors:
-        return FigureImportOutcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=len(rows), errors=errors)
 
     region_ids = {item.values["region"].pk for item in parsed}
     years = {item.values["year"] for item in parsed}
@@ -263,7 +241,7 @@ def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> FigureImport
                 changed = True
         if changed and figure is not None:
             row_changed += 1
-    outcome = FigureImportOutcome(total=len(rows), created=len(created), updated=row_changed,
+    outcome = SheetOutcome(total=len(rows), created=len(created), updated=row_changed,
                                   unchanged=len(rows) - len(created) - row_changed)
     with transaction.atomic():
         Figure.objects.bulk_create(created, batch_size=BATCH)
