@@ -27,7 +27,7 @@ TRIP_COLUMNS: dict[str, tuple[str, ...]] = {
     "results": ("取得成果",),
 }
 TRIP_OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"next_step": ("下一步工作", "下一步")}
-EXAMPLE_MARK = "示例："
+EXAMPLE_MARK = parsing.EXAMPLE_MARK
 
 RANK_SYNONYMS = {
     "正厅级": Rank.BUREAU, "副厅级": Rank.BUREAU, "厅局级": Rank.BUREAU, "正厅": Rank.BUREAU, "副厅": Rank.BUREAU,
@@ -89,7 +89,7 @@ def parse_trip_row(
     if not name:
         errors.append("单位不能为空。")
     elif name.startswith(EXAMPLE_MARK):
-        errors.append("这是导入模板中的示例行，请改写或删除后再导入。")
+        errors.append(parsing.EXAMPLE_ROW_ERROR)
     else:
         unit = units.get(fold(name))
         if unit is None or (writable is not None and unit.pk not in writable):

@@ -37,7 +37,7 @@ ECONOMY_OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "parent_growth": ("上级增速（%）", "上级增速"),
     "provincial_rank": ("全省排名", "全省位次"),
 }
-EXAMPLE_MARK = "示例："
+EXAMPLE_MARK = parsing.EXAMPLE_MARK
 
 INDICATOR_SYNONYMS = {
     "地区生产总值": Indicator.GDP, "生产总值": Indicator.GDP, "地区生产总值(GDP)": Indicator.GDP,
@@ -161,7 +161,7 @@ def _region(values: Mapping[str, Any], regions: Regions, errors: list[str]) -> R
     code_text = parsing.cell_text(values.get("region_code", ""))
     name = parsing.cell_text(values.get("region_name", ""))
     if code_text.startswith(EXAMPLE_MARK) or name.startswith(EXAMPLE_MARK):
-        errors.append("这是导入模板中的示例行，请改写或删除后再导入。")
+        errors.append(parsing.EXAMPLE_ROW_ERROR)
         return None
     if code_text:
         try:

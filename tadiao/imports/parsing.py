@@ -39,6 +39,11 @@ _YEAR_TEXT = re.compile(r"(\d{4})(?:年度?)?")
 MONTH_HINT = "请填写如 2024-04、2024/4 或 2024年4月 的年月"
 
 
+# Every import template's example row starts with this; importing it unchanged is refused with EXAMPLE_ROW_ERROR.
+EXAMPLE_MARK = "示例："
+EXAMPLE_ROW_ERROR = "这是导入模板中的示例行，请改写或删除后再导入。"
+
+
 class CellError(ValueError):
     """A cell that cannot be read. The message is shown in the 错误原因 column."""
 

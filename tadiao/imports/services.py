@@ -437,7 +437,7 @@ def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
     if not name:
         errors.append("项目名称不能为空。")
     elif name.startswith(sheets.EXAMPLE_MARK):
-        errors.append("这是导入模板中的示例行，请改写或删除后再导入。")
+        errors.append(parsing.EXAMPLE_ROW_ERROR)
     elif len(name) > 200:
         errors.append(f"项目名称过长（{len(name)} 字），最多 200 字。")
     values["name"] = name
@@ -742,7 +742,7 @@ def _parse_project_key(row: Row, scope: _Scope, errors: list[str]) -> ProjectKey
     code = _cell(row, "code", "项目代码", parsing.parse_project_code, errors)
     name = parsing.cell_text(row.values.get("name"))
     if name.startswith(sheets.EXAMPLE_MARK):
-        errors.append("这是导入模板中的示例行，请改写或删除后再导入。")
+        errors.append(parsing.EXAMPLE_ROW_ERROR)
     unit_name = parsing.cell_text(row.values.get("unit"))
     unit = _check_unit(unit_name, scope, errors) if unit_name else None
     if code == "" and not (name and unit_name):
@@ -1018,7 +1018,7 @@ def import_units(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
         if not name:
             row_errors.append("单位名称不能为空。")
         elif name.startswith(sheets.EXAMPLE_MARK):
-            row_errors.append("这是导入模板中的示例行，请改写或删除后再导入。")
+            row_errors.append(parsing.EXAMPLE_ROW_ERROR)
         elif len(name) > 100:
             row_errors.append(f"单位名称过长（{len(name)} 字），最多 100 字。")
         elif xlsx.fold(name) in first:

@@ -17,8 +17,7 @@ PLANS_SHEET = "年度计划"
 PROGRESS_SHEET = "月度进展"
 UNITS_SHEET = "单位"
 ERROR_COLUMN = "错误原因"
-# A template's example row starts with this; importing it unchanged is refused with a clear message.
-EXAMPLE_MARK = "示例："
+EXAMPLE_MARK = parsing.EXAMPLE_MARK
 
 # key → (header, *accepted variants). Headers are compared folded (full-/half-width, spaces).
 LEDGER_COLUMNS: dict[str, tuple[str, ...]] = {
