@@ -94,7 +94,7 @@ def create_trip(*, data: dict[str, Any], by: User) -> Trip:
         actor=by,
         action="attraction.trip.created",
         obj=trip,
-        changes={k: [None, v] for k, v in audit.snapshot(trip, TRIP_FIELDS).items() if v not in (None, "")},
+        changes=audit.created(audit.snapshot(trip, TRIP_FIELDS)),
     )
     return trip
 
@@ -122,7 +122,7 @@ def delete_trip(*, trip: Trip, expected_version: int, by: User) -> None:
         actor=by,
         action="attraction.trip.deleted",
         obj=trip,
-        changes={k: [v, None] for k, v in audit.snapshot(trip, TRIP_FIELDS).items() if v not in (None, "")},
+        changes=audit.removed(audit.snapshot(trip, TRIP_FIELDS)),
     )
     if not Trip.objects.filter(pk=trip.pk, version=expected_version).delete()[0]:
         raise ConcurrentEditError()
@@ -190,8 +190,7 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome:
             actor_name="" if by else CLI_ACTOR,
             events=[
                 *(
-                    ("attraction.trip.imported", t, {k: [None, v] for k, v in audit.snapshot(t, fields).items()
-                                                      if v not in (None, "")})
+                    ("attraction.trip.imported", t, audit.created(audit.snapshot(t, fields)))
                     for t in created
                 ),
                 *(("attraction.trip.updated", t, changes) for t, changes in updated),
@@ -240,7 +239,7 @@ def create_lead(*, project: Project, data: dict[str, Any], by: User, today: date
         actor=by,
         action="attraction.lead.created",
         obj=lead,
-        changes={k: [None, v] for k, v in audit.snapshot(lead, LEAD_FIELDS).items() if v not in (None, "")},
+        changes=audit.created(audit.snapshot(lead, LEAD_FIELDS)),
     )
     return lead
 

@@ -83,6 +83,19 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [_plain(old.get(k)), _plain(v)] for k, v in new.items() if _plain(old.get(k)) != _plain(v)}
 
 
+EMPTY_VALUES = (None, "", [])
+
+
+def created(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """The changes of a new object: {field: [None, value]} for every value that is not empty."""
+    return {k: [None, v] for k, v in values.items() if v not in EMPTY_VALUES}
+
+
+def removed(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """The changes of a deleted object: {field: [value, None]} for every value that was not empty."""
+    return {k: [v, None] for k, v in values.items() if v not in EMPTY_VALUES}
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """Field values of an object before an edit, for `diff`. Foreign keys by their text."""
     values = {}

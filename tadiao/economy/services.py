@@ -54,17 +54,14 @@ def _check_unique(data: Mapping[str, Any], *, exclude: int | None = None) -> Non
                            f"“{Indicator(data['indicator']).label}”已经录入，请在列表中找到并修改。")
 
 
-def _created(obj, fields: list[str]) -> dict[str, list]:
-    return {k: [None, v] for k, v in audit.snapshot(obj, fields).items() if v not in (None, "")}
-
-
 @transaction.atomic
 def create_figure(*, data: Mapping[str, Any], by: User) -> Figure:
     """A figure of `data["region"]` for (year, month, indicator), entered by the office."""
     _check_writer(by, data["region"])
     _check_unique(data)
     figure = Figure.objects.create(**{k: data.get(k) for k in FIGURE_FIELDS}, created_by=by)
-    audit.record(actor=by, action="economy.figure.created", obj=figure, changes=_created(figure, FIGURE_FIELDS))
+    audit.record(actor=by, action="economy.figure.created", obj=figure,
+                 changes=audit.created(audit.snapshot(figure, FIGURE_FIELDS)))
     return figure
 
 
@@ -89,8 +86,7 @@ def delete_figure(*, figure: Figure, expected_version: int, by: User) -> None:
     """Remove a figure entered by mistake; the audit event keeps what it said."""
     _check_writer(by, figure.region)
     audit.record(actor=by, action="economy.figure.deleted", obj=figure,
-                 changes={k: [v, None] for k, v in audit.snapshot(figure, FIGURE_FIELDS).items()
-                          if v not in (None, "")})
+                 changes=audit.removed(audit.snapshot(figure, FIGURE_FIELDS)))
     if not Figure.objects.filter(pk=figure.pk, version=expected_version).delete()[0]:
         raise ConcurrentEditError()
 
@@ -256,7 +252,7 @@ def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome
             actor=by,
             actor_name="" if by else CLI_ACTOR,
             events=[
-                *(("economy.figure.imported", f, _created(f, FIGURE_FIELDS)) for f in created),
+                *(("economy.figure.imported", f, audit.created(audit.snapshot(f, FIGURE_FIELDS))) for f in created),
                 *(("economy.figure.updated", f, changes) for f, changes in updated),
                 *(("economy.target.set", t, audit.diff({}, {"year": t.year, "growth": t.growth}))
                   for t in new_targets),

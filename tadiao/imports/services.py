@@ -907,7 +907,7 @@ def import_progress(*, job: ImportJob, by, rows: Sequence[Row], today: datetime.
         if report is None:
             report = MonthlyReport(project=item.project, **data)
             _set_report_status(report, status=status, by=by, now=now)
-            changes = {k: [None, v] for k, v in data.items() if v not in (None, "")} | {"status": [None, status]}
+            changes = audit.created(data) | {"status": [None, status]}
             created.append((report, month, changes))
             continue
         before = audit.snapshot(report, [*data, "status"])

@@ -177,7 +177,7 @@ def create_channel(*, data: dict, by: User) -> Channel:
     channel.units.set(data.get("units") or [])
     audit.record(
         actor=by, action="notifications.channel.created", obj=channel,
-        changes={k: [None, v] for k, v in _channel_snapshot(channel).items() if v not in (None, "", [])},
+        changes=audit.created(_channel_snapshot(channel)),
     )
     return channel
 
@@ -210,7 +210,7 @@ def delete_channel(*, channel: Channel, by: User) -> None:
     _check_manager(by)
     audit.record(
         actor=by, action="notifications.channel.deleted", obj=channel,
-        changes={k: [v, None] for k, v in _channel_snapshot(channel).items() if v not in (None, "", [])},
+        changes=audit.removed(_channel_snapshot(channel)),
     )
     channel.delete()
 

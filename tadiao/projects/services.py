@@ -113,7 +113,7 @@ def create_project(
         actor=by,
         action="projects.project.created",
         obj=project,
-        changes={k: [None, v] for k, v in audit.snapshot(project, fields).items() if v not in (None, "", [])},
+        changes=audit.created(audit.snapshot(project, fields)),
     )
     return project
 

@@ -103,7 +103,7 @@ def save_report(
             actor=by,
             action="reporting.report.created",
             obj=report,
-            changes={k: [None, v] for k, v in data.items() if v not in (None, "")},
+            changes=audit.created(data),
         )
         return report
     if expected_version is None or report.version != expected_version:
