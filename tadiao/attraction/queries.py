@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from tadiao.attraction.models import FollowUp, Lead, Likelihood, Rank, Recognition, Trip
+from tadiao.lib.params import date_param, int_param
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_business_data, reads_whole_region, scope_region
 from tadiao.projects.models import Project, Stage
@@ -130,28 +131,6 @@ def get_project_for_recognition(user: User, pk: int, *, write: bool = False) -> 
 
 # ---------------------------------------------------------------------------------------------------
 # Query-string helpers: unknown or malformed values are ignored (and listed), never an error page.
-
-
-def int_param(params, name: str, invalid: list[str], label: str) -> int | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        invalid.append(label)
-        return None
-
-
-def date_param(params, name: str, invalid: list[str], label: str) -> datetime.date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        invalid.append(label)
-        return None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from tadiao.attraction.models import Lead, Likelihood, Rank, Recognition
 from tadiao.indicators import snapshots
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
+from tadiao.lib.params import date_param, int_param
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.queries import get_project_for_user, may_write_project
 
@@ -323,10 +324,10 @@ def follow_up_add(request, pk: int):
 def _recognition_params(request) -> dict:
     invalid: list[str] = []
     params = {
-        "unit_id": queries.int_param(request.GET, "unit", invalid, "单位"),
+        "unit_id": int_param(request.GET, "unit", invalid, "单位"),
         "status": request.GET.get("status", "") if request.GET.get("status", "") in Recognition.Status.values else "",
-        "start": queries.date_param(request.GET, "start", invalid, "起始日期"),
-        "end": queries.date_param(request.GET, "end", invalid, "截止日期"),
+        "start": date_param(request.GET, "start", invalid, "起始日期"),
+        "end": date_param(request.GET, "end", invalid, "截止日期"),
     }
     return {**params, "invalid": invalid}
 
@@ -381,8 +382,8 @@ def _period(request) -> tuple[datetime.date, datetime.date, list[str]]:
     """The period asked for; by default 1 January of this year to today."""
     today = _today()
     invalid: list[str] = []
-    start = queries.date_param(request.GET, "start", invalid, "起始日期") or today.replace(month=1, day=1)
-    end = queries.date_param(request.GET, "end", invalid, "截止日期") or today
+    start = date_param(request.GET, "start", invalid, "起始日期") or today.replace(month=1, day=1)
+    end = date_param(request.GET, "end", invalid, "截止日期") or today
     if end < start:
         invalid.append("截止日期早于起始日期，已改为默认期间")
         start, end = today.replace(month=1, day=1), today

@@ -35,6 +35,7 @@ from tadiao.bulletins import drafting
 from tadiao.bulletins.models import Bulletin, BulletinSettings, NumberSequence
 from tadiao.indicators.selection import REPORTED_STATUSES
 from tadiao.indicators.snapshots import month_end
+from tadiao.lib.params import date_param
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Level, Project
 from tadiao.projects.queries import visible_projects
@@ -266,17 +267,6 @@ def default_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
     return as_of.replace(month=1, day=1), as_of.replace(month=12, day=31)
 
 
-def _date_param(params, name: str, invalid: list[str], label: str) -> datetime.date | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        invalid.append(label)
-        return None
-
-
 @dataclass
 class ListFilters:
     """A list page's filters from the query string; unknown or bad values fall back to defaults and are named."""
@@ -293,10 +283,10 @@ class ListFilters:
     @classmethod
     def from_query(cls, params, *, today: datetime.date) -> "ListFilters":
         invalid: list[str] = []
-        as_of = _date_param(params, "as_of", invalid, "截至日期") or today
+        as_of = date_param(params, "as_of", invalid, "截至日期") or today
         first, last = default_window(as_of)
-        date_from = _date_param(params, "from", invalid, "窗口起始日期") or first
-        date_to = _date_param(params, "to", invalid, "窗口截止日期") or last
+        date_from = date_param(params, "from", invalid, "窗口起始日期") or first
+        date_to = date_param(params, "to", invalid, "窗口截止日期") or last
         if date_from > date_to:
             invalid.append("时间窗口（起始晚于截止）")
             date_from, date_to = first, last

@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.http import Http404
 
-from tadiao.attraction.queries import blank_units, int_param, visible_units
+from tadiao.attraction.queries import blank_units, visible_units
 from tadiao.coordination import workdays
 from tadiao.coordination.models import (
     DEFAULT_WORKING_DAYS,
@@ -45,6 +45,7 @@ from tadiao.coordination.models import (
     WorkdayAdjustment,
 )
 from tadiao.lib.numbers import percent_value
+from tadiao.lib.params import int_param
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_business_data, reads_whole_region, scope_region
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from tadiao.indicators.models import RateDefinition
 from tadiao.indicators.queries import RateResult, compute_rates
 from tadiao.lib.numbers import percent_value
+from tadiao.lib.params import int_param
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_whole_region, scope_region
 from tadiao.projects.models import (
@@ -132,9 +133,9 @@ class ProjectFilters:
     @classmethod
     def from_query(cls, params) -> "ProjectFilters":
         filters = cls(q=params.get("q", "").strip()[:100])
-        filters.unit = _int_param(params, "unit", filters)
-        filters.industry = _int_param(params, "industry", filters)
-        filters.year = _int_param(params, "year", filters)
+        filters.unit = int_param(params, "unit", filters.invalid, "unit")
+        filters.industry = int_param(params, "industry", filters.invalid, "industry")
+        filters.year = int_param(params, "year", filters.invalid, "year")
         if filters.year is not None and not 2000 <= filters.year <= 2100:
             filters.invalid.append("年度")
             filters.year = None
@@ -175,17 +176,6 @@ class ProjectFilters:
         elif self.status == "normal":
             projects = projects.filter(is_suspended=False, is_cancelled=False)
         return projects.order_by(*SORTS[self.sort])
-
-
-def _int_param(params, name: str, filters: ProjectFilters) -> int | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        filters.invalid.append(name)
-        return None
 
 
 def project_rows(user: User, filters: ProjectFilters, *, plan_year: int) -> QuerySet[Project]:
