@@ -35,7 +35,7 @@ def main(argv=None) -> int:
 
     from benchmarks import handwritten, province
     from tadiao.indicators import queries
-    from tadiao.indicators.snapshots import month_end
+    from tadiao.lib.dates import month_end
     from tadiao.projects.models import Project
 
     call_command("migrate", verbosity=0)

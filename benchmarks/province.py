@@ -26,7 +26,7 @@ def _months(first: datetime.date, count: int) -> list[datetime.date]:
 @transaction.atomic
 def build(*, projects: int, units: int, months: int, first_month: datetime.date, seed: int = 7) -> dict:
     """Fill an empty, migrated database. Returns what was written."""
-    from tadiao.indicators.snapshots import month_end
+    from tadiao.lib.dates import month_end
     from tadiao.org.models import Region, Unit
     from tadiao.reporting.models import Period
 

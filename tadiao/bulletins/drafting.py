@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tadiao.lib.dates import cn_date
 from tadiao.lib.numbers import DASH, round2, to_decimal, wan, yi
 from tadiao.projects.models import Level, Stage
 
@@ -63,11 +64,6 @@ NEXT_STEPS = (
 
 # ---------------------------------------------------------------------------------------------------
 # Words and numbers
-
-
-def cn_date(day: datetime.date) -> str:
-    """2026年11月5日 (no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def months_text(month: int) -> str:

@@ -6,8 +6,9 @@ Every list keeps its cancelled (and suspended) projects (domain.md); each sheet 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 
-from tadiao.bulletins.drafting import cn_date, months_text
+from tadiao.bulletins.drafting import months_text
 from tadiao.bulletins.queries import FiveList, ListFilters
+from tadiao.lib.dates import cn_date
 from tadiao.lib.numbers import round2
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.models import Project

@@ -34,7 +34,7 @@ from django.http import Http404
 from tadiao.bulletins import drafting
 from tadiao.bulletins.models import Bulletin, BulletinSettings, NumberSequence
 from tadiao.indicators.selection import REPORTED_STATUSES
-from tadiao.indicators.snapshots import month_end
+from tadiao.lib.dates import cn_date, month_end
 from tadiao.lib.params import date_param
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Level, Project
@@ -405,10 +405,10 @@ def content_for(bulletin: Bulletin, office: BulletinSettings) -> dict:
         "issuer_mark": office.issuer_mark,
         "recipients": office.recipients,
         "region_name": office.region_name,
-        "date_text": drafting.cn_date(bulletin.issued_date),
+        "date_text": cn_date(bulletin.issued_date),
         "period_text": f"{month.year}年{month.month}月",
         "months_text": drafting.months_text(month.month),
-        "as_of_text": drafting.cn_date(as_of),
+        "as_of_text": cn_date(as_of),
         "sections": drafting.numbered(bulletin.sections),
         "tables": bulletin.drafted.get("tables", []),
         "charts": bulletin.drafted.get("charts", {}),

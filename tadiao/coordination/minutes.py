@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tadiao.coordination.models import Meeting
+from tadiao.lib.dates import cn_date
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -62,7 +63,7 @@ def minutes_document(meeting: Meeting) -> bytes:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
     _para(doc, f"{meeting.title}纪要", font=TITLE_FONT, size=22, center=True)
-    _para(doc, f"{meeting.date.year}年{meeting.date.month}月{meeting.date.day}日", center=True)
+    _para(doc, cn_date(meeting.date), center=True)
     chair = f"{meeting.chair.name}（{meeting.chair.title}）" if meeting.chair else "—"
     _para(doc, f"会议类型：{meeting.get_kind_display()}；主持：{chair}；地点：{meeting.location or '—'}。")
     units = "、".join(u.name for u in meeting.attendee_units.all())
@@ -81,7 +82,7 @@ def minutes_document(meeting: Meeting) -> bytes:
         _para(
             doc,
             f"{n}. {item.title}：{item.description}（责任单位：{item.lead_unit.name}；"
-            f"办结时限：{item.deadline.year}年{item.deadline.month}月{item.deadline.day}日）",
+            f"办结时限：{cn_date(item.deadline)}）",
         )
     if not items:
         _para(doc, "无。")

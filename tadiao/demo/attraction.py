@@ -18,7 +18,7 @@ from decimal import Decimal
 from tadiao.attraction.models import FollowUp, Lead, Likelihood, Rank, Recognition, Trip
 from tadiao.demo import data
 from tadiao.demo.common import at
-from tadiao.indicators.snapshots import month_end
+from tadiao.lib.dates import month_end
 from tadiao.lib.numbers import CENT
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Category, Project, Stage

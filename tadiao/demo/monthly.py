@@ -25,7 +25,8 @@ from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.coordination.models import Problem
 from tadiao.demo.common import at
 from tadiao.indicators.models import RateDefinition, Snapshot, Target
-from tadiao.indicators.snapshots import month_end, snapshot_data
+from tadiao.indicators.snapshots import snapshot_data
+from tadiao.lib.dates import month_end
 from tadiao.org.models import User
 from tadiao.projects.models import (
     AnnualPlan,

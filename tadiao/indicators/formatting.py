@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from tadiao.indicators.queries import Indicators
+from tadiao.lib.dates import cn_date
 from tadiao.lib.numbers import DASH
 from tadiao.projects.models import Batch, Stage
 from tadiao.projects.queries import batch_statistics, batch_totals
@@ -49,7 +50,7 @@ def indicators_as_json(result: Indicators) -> dict:
 
 
 def indicators_as_text(result: Indicators) -> str:
-    lines = [f"统计日期：{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日"]
+    lines = [f"统计日期：{cn_date(result.as_of)}"]
     lines.append("各阶段项目数：" + "，".join(f"{Stage(s).label}{n}个" for s, n in result.counts_by_stage.items()))
     for r in result.rates.values():
         shown = DASH if r.percent is None else f"{r.percent}%"

@@ -1,6 +1,5 @@
 """Freezing a closed month's figures, and comparing figures with an earlier snapshot (较上期)."""
 
-import calendar
 import datetime
 from decimal import Decimal
 
@@ -13,12 +12,9 @@ from tadiao.coordination import queries as coordination
 from tadiao.indicators import queries, rankings, warnings
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
+from tadiao.lib.dates import month_end
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def snapshot_data(

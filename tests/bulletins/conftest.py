@@ -186,7 +186,7 @@ def closed_month(month: str, data: dict):
     from django.utils import timezone
 
     from tadiao.indicators.models import Snapshot
-    from tadiao.indicators.snapshots import month_end
+    from tadiao.lib.dates import month_end
 
     p = period(month)
     p.status = Period.Status.CLOSED

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from tadiao.bulletins import drafting
+from tadiao.lib.dates import cn_date
 from tests.bulletins import snapshot_data
 
 OCT = drafting.Context(month=datetime.date(2026, 10, 1), as_of=datetime.date(2026, 10, 31))
@@ -33,7 +34,7 @@ def test_points_change(now, then, expected):
 def test_words_and_numbers():
     assert drafting.months_text(10) == "1—10月"
     assert drafting.months_text(1) == "1月"
-    assert drafting.cn_date(datetime.date(2026, 11, 5)) == "2026年11月5日"
+    assert cn_date(datetime.date(2026, 11, 5)) == "2026年11月5日"
     assert [drafting.cn_ordinal(n) for n in (1, 9, 10, 11, 20)] == ["一", "九", "十", "十一", "二十"]
     assert drafting.money("52000") == "5.20亿元"
     assert drafting.money("9999.995") == "10,000.00万元"  # rounds half up in 万元, stays 万元 below 1 亿元

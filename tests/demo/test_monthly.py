@@ -9,7 +9,8 @@ from tadiao.audit.models import AuditEvent
 from tadiao.demo import monthly, services
 from tadiao.indicators import queries, warnings
 from tadiao.indicators.models import Snapshot, Target
-from tadiao.indicators.snapshots import month_end, snapshot_data
+from tadiao.indicators.snapshots import snapshot_data
+from tadiao.lib.dates import month_end
 from tadiao.org.models import User
 from tadiao.projects.models import AnnualPlan, Level, Nature, Project
 from tadiao.reporting.models import MonthlyReport, Period

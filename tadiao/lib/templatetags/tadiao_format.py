@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 
-from tadiao.lib import numbers
+from tadiao.lib import dates, numbers
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def yi(value) -> str:
 def cndate(value) -> str:
     """2026年11月5日; empty dates as blank."""
     if isinstance(value, datetime.date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return dates.cn_date(value)
     return ""
 
 
