@@ -8,7 +8,7 @@ from django.utils import timezone
 def save_if_unchanged(obj: Model, fields: list[str], *, expected_version: int) -> bool:
     """Write `fields` of `obj` (foreign keys by their column), bump `version` (and `updated_at` when the model
     has one) only if the stored version is still `expected_version`. False: someone saved in between — the
-    caller raises its own conflict error. On success `obj.version` is the new version."""
+    caller raises its own conflict error. On success `obj.version` (and `obj.updated_at`) hold what was written."""
     model = type(obj)
     values = {model._meta.get_field(name).attname: getattr(obj, name) for name in fields}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
@@ -18,4 +18,6 @@ def save_if_unchanged(obj: Model, fields: list[str], *, expected_version: int) -
     )
     if updated:
         obj.version = expected_version + 1
+        if "updated_at" in values:
+            obj.updated_at = values["updated_at"]
     return bool(updated)
