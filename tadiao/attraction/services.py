@@ -101,8 +101,10 @@ def create_trip(*, data: dict[str, Any], by: User) -> Trip:
 
 @transaction.atomic
 def update_trip(*, trip: Trip, data: dict[str, Any], expected_version: int, by: User) -> Trip:
-    before = audit.snapshot(Trip.objects.select_related("unit").get(pk=trip.pk), TRIP_FIELDS)
-    _check_trip_writer(by, Unit.objects.get(pk=trip.unit_id))  # the unit it belonged to
+    # The stored row, not `trip`: a ModelForm bound to `trip` has already put the posted unit on it.
+    stored = Trip.objects.select_related("unit").get(pk=trip.pk)
+    before = audit.snapshot(stored, TRIP_FIELDS)
+    _check_trip_writer(by, stored.unit)  # the unit it belonged to
     _check_trip_writer(by, data["unit"])  # and the one it moves to
     _check_trip_values({**data, "pk": trip.pk})
     for name in TRIP_FIELDS:

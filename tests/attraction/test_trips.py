@@ -153,6 +153,18 @@ def test_service_refuses_a_reporter_of_another_unit(reporter_b, unit_a):
         services.create_trip(data=data, by=reporter_b)
 
 
+def test_update_checks_the_stored_unit_not_the_one_a_bound_form_put_on_the_trip(reporter_b, unit_a, unit_b):
+    # A ModelForm bound to the trip sets the posted unit on it before the service runs: moving 东城镇's trip to
+    # 西湖街道 must still be refused to 西湖街道's reporter, whose unit it never belonged to.
+    trip = make_trip(unit_a, D(2026, 3, 1))
+    trip.unit = unit_b
+    data = {"unit": unit_b, "departure_date": D(2026, 3, 1), "return_date": D(2026, 3, 3), "leading_cadre": "王书记",
+            "rank": Rank.DIVISION, "destination": "上海", "firms_visited": "", "results": "", "next_step": ""}
+    with pytest.raises(services.AttractionError):
+        services.update_trip(trip=trip, data=data, expected_version=trip.version, by=reporter_b)
+    assert Trip.objects.get(pk=trip.pk).unit == unit_a
+
+
 def test_database_refuses_return_before_departure(unit_a):
     from django.db import IntegrityError, transaction
 
