@@ -7,6 +7,7 @@ only its own keys of `data` and is left out when an older snapshot lacks them: a
 The draft is plain JSON (stored on the Bulletin, edited by the coordinator section by section):
 
     {"title": str,
+     "as_of": "YYYY-MM-DD" (the snapshot's date: the day the month was closed, or its last day if earlier),
      "sections": [{"key", "heading" (numbered 一、二、… by `numbered`), "text" (paragraphs, one a line)}],
      "tables":   [{"key", "title", "headers": [str], "rows": [[str]]}],     # the attachments
      "charts":   {"investment": {"months", "completed", "planned"} | absent,
@@ -147,7 +148,7 @@ class Context:
     """What a draft needs besides the snapshot: all plain values, gathered by the service."""
 
     month: datetime.date  # the period's first day
-    as_of: datetime.date  # the snapshot's date (the month's last day)
+    as_of: datetime.date  # the snapshot's date: the day of closing, or the month's last day when that is earlier
     region_name: str = "全县"
     rate_names: dict | None = None
     # [{"month": 1..12, "indicators": {...}}] of the same year, up to and including this period, for the chart.
@@ -200,7 +201,13 @@ def draft(data: dict, *, earlier: dict | None, context: Context) -> dict:
     ranking = ranking_chart(data)
     if ranking:
         charts["ranking"] = ranking
-    return {"title": title(context), "sections": sections, "tables": tables, "charts": charts}
+    return {
+        "title": title(context),
+        "as_of": context.as_of.isoformat(),
+        "sections": sections,
+        "tables": tables,
+        "charts": charts,
+    }
 
 
 def numbered(sections: list[dict]) -> list[dict]:

@@ -394,7 +394,10 @@ def content_for(bulletin: Bulletin, office: BulletinSettings) -> dict:
     """What the .docx and the HTML preview show: the numbered sections (edited text where edited), the
     attachments, the chart titles and the header fields. No query."""
     month = bulletin.period.month
-    as_of = month_end(month)
+    # The snapshot's date the draft was written from (a month closed early is not "截至" its last day); drafts
+    # older than that key were all taken on the month's end.
+    drafted_as_of = bulletin.drafted.get("as_of")
+    as_of = datetime.date.fromisoformat(drafted_as_of) if drafted_as_of else month_end(month)
     return {
         "title": bulletin.title,
         "doc_number": bulletin.doc_number,

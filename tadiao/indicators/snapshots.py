@@ -145,9 +145,14 @@ def blank_unit_history(*, before: datetime.date) -> list[set[int] | None]:
     return [None if ids is None else set(ids) for ids in rows]
 
 
-def freeze(*, period, by: User | None) -> Snapshot:
-    """(Re)write the snapshot of a period being closed; called inside the closing transaction."""
-    as_of = month_end(period.month)
+def freeze(*, period, by: User | None, as_of: datetime.date) -> Snapshot:
+    """(Re)write the snapshot of a period being closed; called inside the closing transaction.
+
+    `as_of`: the day of closing, or the month's last day when that is earlier (reporting.queries.snapshot_as_of):
+    every figure in the snapshot — overdue problems, warnings, 序时进度 on the days basis — is taken on that day,
+    never on a later one."""
+    if not period.month <= as_of <= month_end(period.month):
+        raise ValueError(f"快照统计日期 {as_of} 不在 {period} 之内。")
     data = snapshot_data(Project.objects.all(), as_of=as_of)
     snapshot, created = Snapshot.objects.update_or_create(
         period=period, defaults={"as_of": as_of, "data": data, "created_at": timezone.now(), "created_by": by}

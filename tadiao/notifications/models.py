@@ -18,12 +18,15 @@ class Message(models.Model):
         ESCALATED = "ESCALATED", "升级"
         INSTRUCTION = "INSTRUCTION", "批示"
         SUPERVISION = "SUPERVISION", "督办"
+        REPORT_RETURNED = "REPORT_RETURNED", "月报退回"
+        REPORT_APPROVED = "REPORT_APPROVED", "月报审核通过"
+        REPORT_REOPENED = "REPORT_REOPENED", "填报重新开账"
         OTHER = "OTHER", "其他"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="messages"
     )
-    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     # A path inside this site ("/coordination/problems/12/"), never an outside address.
@@ -117,7 +120,7 @@ class Outbox(models.Model):
         FAILED = "FAILED", "发送失败"
 
     channel = models.ForeignKey(Channel, verbose_name="渠道", on_delete=models.CASCADE, related_name="outbox")
-    kind = models.CharField("类型", max_length=12, choices=Message.Kind.choices)
+    kind = models.CharField("类型", max_length=20, choices=Message.Kind.choices)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)

@@ -23,6 +23,7 @@ from tadiao.projects.models import (
     ProjectApproval,
     Stage,
 )
+from tadiao.reporting import queries as reporting_queries
 
 
 def _today():
@@ -236,6 +237,10 @@ def annual_plan_save(request, pk: int):
     if not form.is_valid():
         return _refused(request, project, "年度计划填写有误：" + error_text(form))
     services.save_annual_plan(project=project, **form.cleaned_data, by=request.user)
+    for warning in reporting_queries.plan_warnings(
+        project=project, year=form.cleaned_data["year"], planned_investment=form.cleaned_data["planned_investment"]
+    ):
+        messages.warning(request, f"年度计划已保存，但请核对：{warning}")
     return _done(request, project, f"已保存{form.cleaned_data['year']}年度计划。")
 
 

@@ -37,6 +37,8 @@ class ReportForm(forms.Form):
         label="存在问题及诉求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown (and needed) only when the figures trip a plausibility warning; rendered by the template itself.
+    confirm_warnings = forms.BooleanField(label="我已核对，数字无误", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +56,12 @@ class PhotoForm(forms.Form):
             "required": "请选择照片。",
         },
     )
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label="关账原因", max_length=300, required=False, error_messages={
+        "max_length": "关账原因不能超过 300 字。",
+    })
 
 
 class ReasonForm(forms.Form):

@@ -53,6 +53,8 @@ class Period(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Why the month was closed with reports outstanding or before its deadline (also in the audit event).
+    close_reason = models.CharField("关账说明", max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-month"]
@@ -90,6 +92,9 @@ class MonthlyReport(models.Model):
     problems = models.TextField("存在问题及诉求", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    # The plausibility warnings the reporter confirmed when saving (one a line; empty: none applied), shown to
+    # the reviewer and audited with the save. A database default too: bulk loaders insert rows with raw SQL.
+    confirmed_warnings = models.TextField("填报员已确认的异常提示", blank=True, default="", db_default="")
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

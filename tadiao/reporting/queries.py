@@ -1,16 +1,32 @@
-"""Reads of monthly reporting: the settings, the reports a unit owes, overdue units."""
+"""Reads of monthly reporting: the settings, the reports a unit owes, overdue units, what closing a month
+leaves outstanding, and the plausibility of the figures entered."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings as django_settings
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from tadiao.lib.dates import month_end
+from tadiao.lib.numbers import round2, wan
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Project
 from tadiao.projects.queries import get_project_for_user, visible_projects
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
 
 DONE_STATUSES = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
+MISSING = "MISSING"
+# The columns of the closing summary, in the order a reviewer reads them.
+SUMMARY_STATUSES = (
+    (MonthlyReport.Status.APPROVED, "审核通过"),
+    (MonthlyReport.Status.SUBMITTED, "已报送待审核"),
+    (MonthlyReport.Status.DRAFT, "草稿未报送"),
+    (MonthlyReport.Status.RETURNED, "已退回未重报"),
+    (MISSING, "未填报"),
+)
 
 
 def reporting_settings() -> ReportingSettings:
@@ -68,3 +84,214 @@ def parse_month(value: str | None, *, default: datetime.date) -> datetime.date:
         return datetime.date(year, month, 1)
     except ValueError:
         return default.replace(day=1)
+
+
+def awaiting_review_count(user: User, period: Period) -> int:
+    """待审核: reports of the period submitted and not yet reviewed, among the projects the user sees."""
+    return MonthlyReport.objects.filter(
+        period=period, status=MonthlyReport.Status.SUBMITTED, project__in=visible_projects(user)
+    ).count()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Closing a month
+
+
+def snapshot_as_of(period: Period, *, today: datetime.date) -> datetime.date:
+    """The date a month's snapshot is taken on: the day of closing, or the month's last day when that is earlier.
+    Never a day after the closing — a month closed on 3 December does not count a problem due on the 24th late."""
+    return min(today, month_end(period.month))
+
+
+@dataclass(frozen=True)
+class UnitCloseRow:
+    unit: Unit
+    counts: dict[str, int]  # SUMMARY_STATUSES codes → reports (MISSING: owed, none saved)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.counts[MonthlyReport.Status.APPROVED]
+
+    @property
+    def cells(self) -> list[int]:
+        return [self.counts[code] for code, _ in SUMMARY_STATUSES]
+
+
+@dataclass(frozen=True)
+class CloseSummary:
+    """What closing a month would leave behind, shown before the coordinator confirms."""
+
+    period: Period
+    today: datetime.date
+    rows: list[UnitCloseRow]  # units with owed reports, those with most outstanding first
+    totals: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.totals[MonthlyReport.Status.APPROVED]
+
+    @property
+    def total_cells(self) -> list[int]:
+        return [self.totals[code] for code, _ in SUMMARY_STATUSES]
+
+    @property
+    def labelled_totals(self) -> list[tuple[str, int]]:
+        return [(label, self.totals[code]) for code, label in SUMMARY_STATUSES]
+
+    @property
+    def units_outstanding(self) -> int:
+        return sum(1 for row in self.rows if row.outstanding)
+
+    @property
+    def days_to_deadline(self) -> int:
+        """Days from today to the deadline: positive before it, 0 on the day, negative once it has passed."""
+        return (self.period.deadline - self.today).days
+
+    @property
+    def days_past_deadline(self) -> int:
+        return -self.days_to_deadline
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.today > self.period.deadline
+
+    @property
+    def as_of(self) -> datetime.date:
+        return snapshot_as_of(self.period, today=self.today)
+
+    @property
+    def before_month_end(self) -> bool:
+        return self.today < month_end(self.period.month)
+
+    @property
+    def reason_required_because(self) -> list[str]:
+        """Why a reason must be given to close now (empty: none needed), in the words the page shows."""
+        reasons = []
+        if not self.deadline_passed:
+            reasons.append(
+                "填报截止日期尚未到"
+                + (f"（还有{self.days_to_deadline}天）" if self.days_to_deadline > 0 else "（今天截止）")
+            )
+        if self.outstanding:
+            reasons.append(f"还有{self.outstanding}份月报未审核通过（涉及{self.units_outstanding}个单位）")
+        return reasons
+
+
+def close_summary(period: Period, *, today: datetime.date) -> CloseSummary:
+    """Owed reports of the period by unit and status, set-based: two queries whatever the number of units and
+    projects (the counts grouped by unit and report status, then the units)."""
+    status = MonthlyReport.objects.filter(project=OuterRef("pk"), period=period).values("status")[:1]
+    grouped = (
+        projects_owing_reports(period)
+        .annotate(report_status=Coalesce(Subquery(status), Value(MISSING), output_field=CharField()))
+        .values("unit_id", "report_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    empty = {code: 0 for code, _ in SUMMARY_STATUSES}
+    by_unit: dict[int, dict[str, int]] = {}
+    totals = dict(empty)
+    for row in grouped:
+        counts = by_unit.setdefault(row["unit_id"], dict(empty))
+        counts[row["report_status"]] += row["n"]
+        totals[row["report_status"]] += row["n"]
+    units = Unit.objects.filter(pk__in=list(by_unit)).order_by("display_order", "id")
+    rows = [UnitCloseRow(unit=u, counts=by_unit[u.pk]) for u in units]
+    rows.sort(key=lambda r: -r.outstanding)  # stable: the configured unit order among equals
+    return CloseSummary(period=period, today=today, rows=rows, totals=totals)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Plausibility of the figures entered (合理性校验)
+
+
+def _ratio(value: Decimal, base: Decimal) -> str:
+    return f"{round2(value / base * 100)}%"
+
+
+def report_warnings(*, project: Project, period: Period, investment: Decimal | None) -> list[str]:
+    """The plausibility warnings of a month's investment figure, in the words the form shows (empty: none):
+    above the year's planned investment, or taking the since-start cumulative (the project's reports of every
+    other month, whatever their status, plus this one) above the project's total investment. Two queries."""
+    if not investment or investment <= 0:
+        return []
+    warnings = []
+    year = period.month.year
+    plan = (
+        AnnualPlan.objects.filter(project=project, year=year).values_list("planned_investment", flat=True).first()
+    )
+    if plan is not None:
+        plan = Decimal(plan)
+        if plan == 0:
+            warnings.append(
+                f"该项目{year}年度计划投资为 0，本月却填报完成投资 {wan(investment)} 万元。请核对数字和单位（万元）。"
+            )
+        elif investment > plan:
+            warnings.append(
+                f"本月完成投资 {wan(investment)} 万元，超过该项目{year}年度计划投资 {wan(plan)} 万元"
+                f"（为年度计划的 {_ratio(investment, plan)}）。请核对数字和单位（万元）。"
+            )
+    total = Decimal(project.total_investment or 0)
+    if total > 0:
+        others = (
+            MonthlyReport.objects.filter(project=project)
+            .exclude(period=period)
+            .aggregate(s=Sum("investment_completed"))["s"]
+        )
+        cumulative = Decimal(others or 0) + investment
+        if cumulative > total:
+            warnings.append(
+                f"加上本月，项目累计完成投资将达 {wan(cumulative)} 万元，超过项目总投资 {wan(total)} 万元。"
+                "请核对数字和单位（万元）；如总投资已调整，请先修改项目信息。"
+            )
+    return warnings
+
+
+def plan_warnings(*, project: Project, year: int, planned_investment: Decimal | None) -> list[str]:
+    """The plausibility warnings of an annual plan's investment (empty: none): below what the project has
+    already reported for that year (the 3.79 万元 plan that gives 2506.6%), or above its total investment."""
+    if planned_investment is None:
+        return []
+    warnings = []
+    reported = MonthlyReport.objects.filter(project=project, period__month__year=year).aggregate(
+        s=Sum("investment_completed")
+    )["s"]
+    reported = Decimal(reported or 0)
+    if reported > 0 and planned_investment < reported:
+        rate = f"，年度投资完成率将达 {_ratio(reported, planned_investment)}" if planned_investment > 0 else ""
+        warnings.append(
+            f"{year}年度计划投资 {wan(planned_investment)} 万元，低于该项目本年已填报的完成投资 {wan(reported)} 万元"
+            f"{rate}。请核对数字和单位（万元）。"
+        )
+    total = Decimal(project.total_investment or 0)
+    if total > 0 and planned_investment > total:
+        warnings.append(
+            f"{year}年度计划投资 {wan(planned_investment)} 万元，超过项目总投资 {wan(total)} 万元。"
+            "请核对数字和单位（万元）。"
+        )
+    return warnings
+
+
+# ---------------------------------------------------------------------------------------------------
+# Site photos
+
+
+def photo_max_bytes() -> int:
+    """The largest photo accepted: the one upload limit of the deployment (TADIAO_UPLOAD_MAX_BYTES)."""
+    return int(django_settings.UPLOAD_MAX_BYTES)
+
+
+def size_text(size: int) -> str:
+    """20971520 → "20 MB", 1572864 → "1.5 MB", 300000 → "293 KB": how the hint and the refusal write a limit."""
+    mb = Decimal(size) / (1024 * 1024)
+    if mb >= 1:
+        return f"{mb.quantize(Decimal('0.1')).normalize():f} MB"
+    return f"{(Decimal(size) / 1024).quantize(Decimal('1'))} KB"

@@ -16,13 +16,15 @@ from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.indicators import snapshots
+from tadiao.lib.dates import cn_date
 from tadiao.lib.versioning import save_if_unchanged
-from tadiao.org.models import User
+from tadiao.notifications import services as notifications
+from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
+from tadiao.reporting import queries
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto
 from tadiao.reporting.queries import reporting_settings
 
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
 THUMBNAIL_SIZE = (320, 240)
 REPORT_FIELDS = ["investment_completed", "progress_text", "workers_on_site", "stage_reached", "problems"]
@@ -39,6 +41,30 @@ class ReportingError(Exception):
 class ReportConflictError(ReportingError):
     def __init__(self):
         super().__init__("该月报已被他人修改（您看到的不是最新内容），您的修改没有保存。请刷新页面，核对后重新填写。")
+
+
+class ImplausibleFigureError(ReportingError):
+    """A figure the plausibility checks question, saved only once the reporter confirms it."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__("填报的数字明显异常，尚未保存：请核对；确认无误请勾选“我已核对，数字无误”后再保存。")
+        self.warnings = warnings
+
+
+def _report_link(report: MonthlyReport) -> str:
+    return f"/reporting/projects/{report.project_id}/{report.period.month:%Y-%m}/"
+
+
+def _notify_unit(*, report: MonthlyReport, kind: str, title: str, body: str, by: User) -> None:
+    """The reporters of the project's unit, in-app and through the configured channels (inside the transaction)."""
+    notifications.notify(
+        kind=kind,
+        title=title,
+        body=body,
+        link=_report_link(report),
+        units=[report.project.unit],
+        exclude=by if by.is_authenticated else None,
+    )
 
 
 def _require_coordinator(by: User, action: str) -> None:
@@ -88,12 +114,26 @@ def open_period(*, month: datetime.date, by: User) -> Period:
 
 @transaction.atomic
 def save_report(
-    *, project: Project, period: Period, data: dict[str, Any], by: User, expected_version: int | None
+    *,
+    project: Project,
+    period: Period,
+    data: dict[str, Any],
+    by: User,
+    expected_version: int | None,
+    confirmed: bool = False,
 ) -> MonthlyReport:
-    """Create or edit a project's report. `expected_version` is None only for a report not created yet."""
+    """Create or edit a project's report. `expected_version` is None only for a report not created yet.
+
+    A month's investment that the plausibility checks question (queries.report_warnings) is refused with
+    ImplausibleFigureError unless `confirmed`; the confirmed warnings are stored on the report and audited."""
     _require_open(period)
     if data.get("investment_completed") is not None and data["investment_completed"] < Decimal("0"):
         raise ReportingError("本月完成投资不能为负数。")
+    if "investment_completed" in data:
+        warnings = queries.report_warnings(project=project, period=period, investment=data["investment_completed"])
+        if warnings and not confirmed:
+            raise ImplausibleFigureError(warnings)
+        data = {**data, "confirmed_warnings": "\n".join(warnings)}
     report = MonthlyReport.objects.filter(project=project, period=period).first()
     if report is None:
         if expected_version is not None:
@@ -170,6 +210,13 @@ def approve_report(*, report: MonthlyReport, by: User, expected_version: int) ->
         obj=report,
         changes={"status": [MonthlyReport.Status.SUBMITTED, report.status]},
     )
+    _notify_unit(
+        report=report,
+        kind="REPORT_APPROVED",
+        title=f"月报审核通过：{report.project.name}（{report.period}）",
+        body=f"{report.project.name}{report.period}的月报已由重点项目办审核通过。",
+        by=by,
+    )
     return report
 
 
@@ -198,19 +245,55 @@ def return_report(*, report: MonthlyReport, reason: str, by: User, expected_vers
         message=reason,
         changes={"status": [old, report.status], "return_reason": ["", report.return_reason]},
     )
+    again = "（已审核通过的月报重新退回修改）" if old == MonthlyReport.Status.APPROVED else ""
+    _notify_unit(
+        report=report,
+        kind="REPORT_RETURNED",
+        title=f"月报被退回：{report.project.name}（{report.period}）",
+        body=f"{report.project.name}{report.period}的月报被重点项目办退回{again}，退回原因：{report.return_reason}。"
+        f"请修改后在截止日期（{cn_date(report.period.deadline)}）前重新报送。",
+        by=by,
+    )
     return report
 
 
 @transaction.atomic
-def close_period(*, period: Period, by: User) -> Period:
+def close_period(*, period: Period, by: User, today: datetime.date, reason: str = "") -> Period:
+    """Close a month and freeze its snapshot as of the day of closing (or the month's end if that is earlier).
+
+    A reason is required when reports are outstanding (anything not yet approved) or the deadline has not
+    passed — queries.close_summary says which, and the page shows it before the coordinator confirms."""
     _require_coordinator(by, "关账")
     if period.is_closed:
         raise ReportingError(f"{period}已经关账。")
-    Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED, closed_at=timezone.now(), closed_by=by)
+    if today < period.month:
+        raise ReportingError(f"{period}尚未开始，不能关账。")
+    reason = (reason or "").strip()
+    summary = queries.close_summary(period, today=today)
+    why = summary.reason_required_because
+    if why and not reason:
+        raise ReportingError("；".join(why) + "。确需现在关账，请填写关账原因。")
+    closed = Period.objects.filter(pk=period.pk, status=Period.Status.OPEN).update(
+        status=Period.Status.CLOSED, closed_at=timezone.now(), closed_by=by, close_reason=reason[:300]
+    )
+    if not closed:
+        raise ReportingError(f"{period}已经关账。")
     period.refresh_from_db()
-    audit.record(actor=by, action="reporting.period.closed", obj=period, changes={"status": ["OPEN", "CLOSED"]})
+    audit.record(
+        actor=by,
+        action="reporting.period.closed",
+        obj=period,
+        message=reason,
+        changes={
+            "status": ["OPEN", "CLOSED"],
+            "close_reason": ["", period.close_reason],
+            "as_of": [None, summary.as_of],
+            "days_to_deadline": [None, summary.days_to_deadline],
+            "reports_outstanding": [None, summary.outstanding],
+        },
+    )
     # Closing publishes the month: its figures are frozen in the same transaction.
-    snapshots.freeze(period=period, by=by)
+    snapshots.freeze(period=period, by=by, as_of=summary.as_of)
     return period
 
 
@@ -222,10 +305,22 @@ def reopen_period(*, period: Period, reason: str, by: User) -> Period:
         raise ReportingError("重新开账必须填写原因。")
     if not period.is_closed:
         raise ReportingError(f"{period}尚未关账。")
-    Period.objects.filter(pk=period.pk).update(status=Period.Status.OPEN, closed_at=None, closed_by=None)
+    Period.objects.filter(pk=period.pk).update(
+        status=Period.Status.OPEN, closed_at=None, closed_by=None, close_reason=""
+    )
     period.refresh_from_db()
     audit.record(
         actor=by, action="reporting.period.reopened", obj=period, message=reason, changes={"status": ["CLOSED", "OPEN"]}
+    )
+    # Every unit that owes reports for the month hears that it may edit them again.
+    units = Unit.objects.filter(pk__in=queries.projects_owing_reports(period).values("unit_id"))
+    notifications.notify(
+        kind="REPORT_REOPENED",
+        title=f"{period}月度填报已重新开账",
+        body=f"重点项目办已将{period}的月度填报重新开账，原因：{reason}。如需修改本单位月报，请及时修改并报送。",
+        link=f"/reporting/?month={period.month:%Y-%m}",
+        units=list(units),
+        exclude=by,
     )
     return period
 
@@ -234,8 +329,9 @@ def _checked_image(upload: UploadedFile):
     """The opened image when the upload really is a JPEG or PNG of acceptable size, else a clear refusal."""
     from PIL import Image, UnidentifiedImageError
 
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ReportingError(f"照片“{upload.name}”超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
+    limit = queries.photo_max_bytes()
+    if upload.size > limit:
+        raise ReportingError(f"照片“{upload.name}”超过 {queries.size_text(limit)}，请压缩后再上传。")
     try:
         image = Image.open(upload)
         image.verify()

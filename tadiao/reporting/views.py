@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +25,11 @@ def _require_coordinator(user) -> None:
         raise PermissionDenied("该操作需由调度员（重点项目办）完成。")
 
 
+def _today():
+    """The office's today (Asia/Shanghai); tests replace it to close a month on a given day."""
+    return timezone.localdate()
+
+
 def _month_url(period_or_month) -> str:
     month = period_or_month.month if isinstance(period_or_month, Period) else period_or_month
     return f"{month:%Y-%m}"
@@ -34,7 +39,7 @@ def _month_url(period_or_month) -> str:
 def report_list(request):
     user = request.user
     _require_reader(user)
-    today = timezone.localdate()
+    today = _today()
     month = queries.parse_month(request.GET.get("month"), default=today)
     period = queries.period_for_month(month)
     context = {
@@ -54,7 +59,9 @@ def report_list(request):
         reports = queries.reports_for_period(period, [p.pk for p in page])
         context.update(
             page=page,
-            rows=[(project, reports.get(project.pk)) for project in page],
+            rows=[(project, reports.get(project.pk), _row_link(user, project, period, reports.get(project.pk)))
+                  for project in page],
+            awaiting_review=queries.awaiting_review_count(user, period) if user.is_coordinator else None,
             status=status,
             statuses=MonthlyReport.Status.choices,
             overdue_units=queries.overdue_units(period, today=today)
@@ -62,6 +69,19 @@ def report_list(request):
             else [],
         )
     return render(request, "reporting/report_list.html", context)
+
+
+def _row_link(user, project, period: Period, report: MonthlyReport | None) -> str:
+    """The word of a list row's link to the report form, or "" for no link: a closed month is only 查看 (a
+    report never filed there has nothing to show), and only those who may write see 填报 or 修改."""
+    if period.is_closed:
+        return "查看" if report is not None else ""
+    may_write = may_write_project(user, project)
+    if report is None:
+        return "填报" if may_write else ""
+    if may_write and report.status in (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED):
+        return "修改"
+    return "查看"
 
 
 @require_POST
@@ -82,22 +102,47 @@ def settings_save(request):
 @require_POST
 def period_open(request):
     _require_coordinator(request.user)
-    month = queries.parse_month(request.POST.get("month"), default=timezone.localdate())
+    month = queries.parse_month(request.POST.get("month"), default=_today())
     period = services.open_period(month=month, by=request.user)
     messages.success(request, f"已开启{period}填报，截止日期 {cndate(period.deadline)}。")
     return redirect(f"/reporting/?month={_month_url(period)}")
 
 
-@require_POST
 def period_close(request, pk: int):
+    """GET: what closing would leave outstanding, by unit, and the confirmation form; POST: close (a reason is
+    required when reports are outstanding or the deadline has not passed — the service refuses otherwise)."""
     _require_coordinator(request.user)
     period = get_object_or_404(Period, pk=pk)
-    try:
-        services.close_period(period=period, by=request.user)
-        messages.success(request, f"{period}已关账，数据不再变动。")
-    except services.ReportingError as exc:
-        messages.error(request, exc.message)
-    return redirect(f"/reporting/?month={_month_url(period)}")
+    if period.is_closed:
+        messages.info(request, f"{period}已关账。")
+        return redirect(f"/reporting/?month={_month_url(period)}")
+    today = _today()
+    form = forms.CloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.close_period(period=period, by=request.user, today=today, reason=form.cleaned_data["reason"])
+                messages.success(
+                    request,
+                    f"{period}已关账，数据不再变动；指标快照统计日期为{cndate(period.snapshot.as_of)}。",
+                )
+                return redirect(f"/reporting/?month={_month_url(period)}")
+            except services.ReportingError as exc:
+                form.add_error(None, exc.message)
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    summary = queries.close_summary(period, today=today)
+    return render(
+        request,
+        "reporting/close_confirm.html",
+        {
+            "period": period,
+            "summary": summary,
+            "form": form,
+            "month": _month_url(period),
+            "statuses": queries.SUMMARY_STATUSES,
+        },
+    )
 
 
 @require_POST
@@ -116,11 +161,12 @@ def period_reopen(request, pk: int):
 
 def report_edit(request, project_pk: int, month: str):
     project = get_project_for_user(request.user, project_pk)
-    period = queries.period_for_month(queries.parse_month(month, default=timezone.localdate()))
+    period = queries.period_for_month(queries.parse_month(month, default=_today()))
     if period is None or month != _month_url(period):
         raise Http404("该月份尚未开启填报。")
     report = MonthlyReport.objects.filter(project=project, period=period).first()
     may_write = may_write_project(request.user, project)
+    pending_warnings: list[str] = []  # plausibility warnings of the figures just posted, awaiting confirmation
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("您只能查看该月报，不能修改。")
@@ -133,6 +179,7 @@ def report_edit(request, project_pk: int, month: str):
                     data=form.report_data(),
                     by=request.user,
                     expected_version=form.cleaned_data["version"],
+                    confirmed=form.cleaned_data["confirm_warnings"],
                 )
                 if "submit" in request.POST:
                     services.submit_report(report=report, by=request.user, expected_version=report.version)
@@ -140,6 +187,9 @@ def report_edit(request, project_pk: int, month: str):
                 else:
                     messages.success(request, "月报已保存（草稿）。")
                 return redirect("reporting:edit", project_pk=project.pk, month=month)
+            except services.ImplausibleFigureError as exc:
+                pending_warnings = exc.warnings
+                form.add_error(None, exc.message)
             except services.ReportingError as exc:
                 form.add_error(None, exc.message)
     elif report is not None:
@@ -163,6 +213,9 @@ def report_edit(request, project_pk: int, month: str):
             "month": month,
             "photo_form": forms.PhotoForm(),
             "photos": report.photos.all() if report else [],
+            "pending_warnings": pending_warnings,
+            "confirmed_warnings": report.confirmed_warnings.splitlines() if report else [],
+            "photo_limit": queries.size_text(queries.photo_max_bytes()),
         },
     )
 

@@ -34,7 +34,7 @@ def three_months(coordinator, office_unit, unit_a, unit_b, unit_c):
     make_lead(unit_c, start=D(2026, 8, 10))
     for month in (7, 8, 9):
         period = reporting.open_period(month=D(2026, month, 1), by=coordinator)
-        reporting.close_period(period=period, by=coordinator)
+        reporting.close_period(period=period, by=coordinator, today=D(2026, month + 1, 5), reason="月末后关账")
     return {u.name: u.pk for u in (office_unit, unit_a, unit_b, unit_c)}
 
 

@@ -173,7 +173,7 @@ def test_a_snapshot_from_really_closing_a_period(coordinator, project_a, immedia
                                                  django_capture_on_commit_callbacks):
     """The snapshot frozen by closing a month drafts a bulletin whatever keys it carries today."""
     october = period("2026-10")
-    reporting.close_period(period=october, by=coordinator)
+    reporting.close_period(period=october, by=coordinator, today=datetime.date(2026, 11, 5), reason="月末后关账")
     bulletin = create(october, coordinator)
     assert bulletin.sections[0]["key"] == "overall"
     assert "截至2026年10月31日，全县纳入调度的重点项目共1个" in bulletin.section_text("overall")

@@ -34,7 +34,7 @@ def october(coordinator, project_a, dept):
     make_problem(project_a, dept, title="能耗指标", raised=D(2026, 10, 1), deadline=D(2026, 10, 20),
                  status=Status.IN_PROGRESS)
     period = reporting.open_period(month=D(2026, 10, 1), by=coordinator)
-    reporting.close_period(period=period, by=coordinator)
+    reporting.close_period(period=period, by=coordinator, today=D(2026, 11, 5), reason="月末后关账")
     return Snapshot.objects.get(period=period).data
 
 
@@ -90,7 +90,7 @@ def test_september_closed_in_october_freezes_the_figures_of_30_september(coordin
     services.resolve(problem=funds, content="资金已到位", by=dept_user, today=D(2026, 10, 3),
                      expected_version=funds.version)
     period = reporting.open_period(month=D(2026, 9, 1), by=coordinator)
-    reporting.close_period(period=period, by=coordinator)
+    reporting.close_period(period=period, by=coordinator, today=D(2026, 10, 5), reason="月末后关账")
     snapshot = Snapshot.objects.get(period=period)
     assert snapshot.as_of == D(2026, 9, 30)
     problems = snapshot.data["problems"]

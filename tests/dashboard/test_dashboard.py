@@ -128,7 +128,9 @@ def _grow(region, n: int, offset: int) -> None:
 # targets; problems: totals, by category, by level, by unit; the monthly investment chart; the milestone chart; the
 # scope bar's units, industries and batches.
 def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger):
-    reporting.close_period(period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator)
+    reporting.close_period(
+        period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator, today=D(2026, 4, 5), reason="月末后关账"
+    )
     login(client, coordinator)
 
     def count():
@@ -153,7 +155,9 @@ def test_attraction_work_items_blank_units_and_broke_zero(client, coordinator, l
     make_trip(unit_a, D(2026, 2, 10))
     # 西湖街道's only signing was rejected (不予认定): it does not count, so 西湖街道 is blank in March.
     Recognition.objects.create(project=Project.objects.get(name="西湖签约项目"), status="REJECTED", reason="城建项目")
-    reporting.close_period(period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator)
+    reporting.close_period(
+        period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator, today=D(2026, 4, 5), reason="月末后关账"
+    )
     make_trip(unit_b, D(2026, 4, 10), destination="深圳")
     login(client, coordinator)
     page = client.get("/dashboard/?as_of=2026-04-30").content.decode()

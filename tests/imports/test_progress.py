@@ -305,7 +305,7 @@ def test_every_row_error_is_reported_and_nothing_is_written(tmp_path, projects, 
 def test_a_closed_month_is_refused_even_when_nothing_would_change(tmp_path, coordinator, projects, april):
     path = sheet(tmp_path / "a.xlsx", [[CODE_A, "", "", "2024-04", 10, "x"]])
     run(path, "--user", "coordinator")
-    reporting.close_period(period=april, by=coordinator)
+    reporting.close_period(period=april, by=coordinator, today=datetime.date(2024, 5, 5), reason="月末后关账")
     assert fail(path, "--user", "coordinator") == {2: "2024年4月已关账，不能导入。"}
 
 

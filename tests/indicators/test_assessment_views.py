@@ -409,7 +409,7 @@ def test_scores_a_real_frozen_snapshot(coordinator, unit_a, scheme):
     ProjectFactory(unit=unit_a, stage=Stage.STARTED, started_date=D(2026, 4, 1))
     ProjectFactory(unit=unit_a, stage=Stage.SIGNED, signed_date=D(2026, 3, 1))
     september = reporting.open_period(month=D(2026, 9, 1), by=coordinator)
-    reporting.close_period(period=september, by=coordinator)
+    reporting.close_period(period=september, by=coordinator, today=D(2026, 10, 5), reason="月末后关账")
     result = assessment.compute(year=2026, quarter=3)
     assert result.snapshot.as_of == D(2026, 9, 30) and not result.provisional
     # The coordinating office (a 部门) is in the snapshot's 招商引资 section but not among the units scored.

@@ -31,7 +31,7 @@ def may_closed(coordinator, reporter_a, unit_a):
         project=started, period=may, data={"investment_completed": Decimal("100")}, by=reporter_a, expected_version=None
     )
     services.submit_report(report=report, by=reporter_a, expected_version=report.version)
-    services.close_period(period=may, by=coordinator)
+    services.close_period(period=may, by=coordinator, today=D(2026, 6, 5), reason="月末后关账")
     return {"may": may, "started": started, "waiting": waiting}
 
 
@@ -64,7 +64,7 @@ def test_reclosing_after_reopen_refreezes(may_closed, coordinator):
         today=D(2026, 6, 10),
     )
     services.reopen_period(period=may, reason="补录开工", by=coordinator)
-    services.close_period(period=may, by=coordinator)
+    services.close_period(period=may, by=coordinator, today=D(2026, 6, 5), reason="月末后关账")
     assert Snapshot.objects.get(period=may).data["indicators"]["rates"]["start_rate"]["percent"] == "66.67"
 
 

@@ -108,7 +108,7 @@ def test_two_saves_from_the_same_version_do_not_lose_an_edit_silently(period, pr
 
 def test_closed_period_refuses_changes_until_reopened_with_reason(period, project_a, reporter_a, coordinator):
     report = _report(project_a, period, reporter_a)
-    services.close_period(period=period, by=coordinator)
+    services.close_period(period=period, by=coordinator, today=datetime.date(2026, 12, 1), reason="数据已核")
     with pytest.raises(services.ReportingError, match="已关账"):
         services.submit_report(report=MonthlyReport.objects.get(pk=report.pk), by=reporter_a, expected_version=1)
     with pytest.raises(services.ReportingError, match="必须填写原因"):

@@ -108,7 +108,8 @@ def test_coordinator_returns_approves_and_closes(client, coordinator, reporter_a
         {"decision": "return", "reason": "请补充照片", "version": report.version},
     )
     assert MonthlyReport.objects.get(pk=report.pk).status == "RETURNED"
-    client.post(f"/reporting/periods/{period.pk}/close/")
+    # A returned report is outstanding: closing needs a reason (issue 15).
+    client.post(f"/reporting/periods/{period.pk}/close/", {"reason": "东城镇月报退回后未重报，按期关账"})
     assert Period.objects.get(pk=period.pk).status == "CLOSED"
     login(client, reporter_a)
     response = client.post(f"/reporting/projects/{planned_a.pk}/{MONTH}/", _form(version=report.version + 1))
