@@ -46,7 +46,10 @@ class ReportForm(forms.Form):
         },
     )
     problem_title = forms.CharField(label="问题标题", max_length=200, required=False)
-    problem_category = forms.ChoiceField(label="问题类别", choices=Category.choices, initial=Category.OTHER)
+    problem_category = forms.ChoiceField(
+        label="问题类别", choices=Category.choices, initial=Category.OTHER, required=False,
+        error_messages={"invalid_choice": "未知的问题类别。"},
+    )
     problem_description = forms.CharField(
         label="问题描述及诉求", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
     )
@@ -84,6 +87,7 @@ class ReportForm(forms.Form):
         data = {target: self.cleaned_data[name] for name, target in PROBLEM_FIELDS.items()}
         data["title"] = data["title"].strip()
         data["description"] = data["description"].strip()
+        data["category"] = data["category"] or Category.OTHER
         return data
 
 

@@ -18,9 +18,13 @@ from tadiao.weekly.models import ScopeEntry, WeeklyReport
 from tadiao.weekly.weeks import Week, WeekError
 
 
+def _today():
+    return timezone.localdate()
+
+
 def _week(request) -> Week:
     """?week=2026-W49, else the current week (a bad value is said, not an error page)."""
-    today = timezone.localdate()
+    today = _today()
     raw = (request.GET.get("week") or "").strip()
     if raw:
         try:
@@ -50,7 +54,7 @@ def week_list(request):
         "weekly/week_list.html",
         {
             "week": week,
-            "this_week": Week.of(timezone.localdate()),
+            "this_week": Week.of(_today()),
             "deadline": queries.deadline_for(week),
             "page": page,
             "rows": [(project, reports.get(project.pk)) for project in page],
@@ -68,7 +72,7 @@ def report_edit(request, pk: int, week: str):
     week = _url_week(week)
     project = queries.get_week_project_for_user(user, pk, week, write=request.method == "POST")
     report = queries.report_for(project, week)
-    today = timezone.localdate()
+    today = _today()
     units = coordination.lead_unit_choices(user)
     if request.method == "POST":
         form = forms.ReportForm(request.POST, units=units)
@@ -132,7 +136,7 @@ def project_timeline(request, pk: int):
     user = request.user
     queries.require_reader(user)
     project = queries.get_project_for_user(user, pk)
-    this_week = Week.of(timezone.localdate())
+    this_week = Week.of(_today())
     return render(
         request,
         "weekly/timeline.html",
@@ -143,7 +147,7 @@ def project_timeline(request, pk: int):
 
 def _sheet(request) -> queries.Sheet:
     queries.require_reader(request.user)
-    return queries.weekly_sheet(week=_week(request), today=timezone.localdate(), user=request.user)
+    return queries.weekly_sheet(week=_week(request), today=_today(), user=request.user)
 
 
 @require_GET
@@ -170,7 +174,7 @@ def missed(request):
     user = request.user
     queries.require_reader(user)
     week = _week(request)
-    today = timezone.localdate()
+    today = _today()
     deadline = queries.deadline_for(week)
     return render(
         request,
