@@ -120,10 +120,12 @@ def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project
     return project
 
 
-def get_week_project_for_user(user: User, pk: int, week: Week, *, write: bool = False) -> Project:
+def get_week_project_for_user(
+    user: User, pk: int, week: Week, *, write: bool = False, config: WeeklySettings | None = None
+) -> Project:
     """The project of that week's report page: in the user's scope and in the week's set, else 404."""
     project = get_project_for_user(user, pk, write=write)
-    if not week_projects(week).filter(pk=project.pk).exists():
+    if not week_projects(week, config=config).filter(pk=project.pk).exists():
         raise Http404("该项目未列入周调度。")
     return project
 
@@ -150,10 +152,11 @@ def report_problems(report: WeeklyReport | None) -> list[Problem]:
 # The week's list
 
 
-def week_rows(user: User, week: Week, *, status: str = "") -> QuerySet[Project]:
+def week_rows(user: User, week: Week, *, status: str = "", config: WeeklySettings | None = None) -> QuerySet[Project]:
     """The week's projects in the user's scope, in unit order; `status` filters by the week's report status
     ("MISSING": no report yet)."""
-    rows = week_projects(week, user=user).select_related("unit").order_by("unit__display_order", "unit_id", "id")
+    rows = week_projects(week, user=user, config=config).select_related("unit")
+    rows = rows.order_by("unit__display_order", "unit_id", "id")
     if status == "MISSING":
         rows = rows.exclude(Exists(WeeklyReport.objects.filter(project=OuterRef("pk"), week_start=week.start)))
     elif status in WeeklyReport.Status.values:

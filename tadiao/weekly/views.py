@@ -47,7 +47,8 @@ def week_list(request):
     queries.require_reader(user)
     week = _week(request)
     status = request.GET.get("status", "")
-    page = page_of(request, queries.week_rows(user, week, status=status))
+    config = queries.weekly_settings()
+    page = page_of(request, queries.week_rows(user, week, status=status, config=config))
     reports = queries.reports_of(week, [p.pk for p in page])
     return render(
         request,
@@ -55,7 +56,7 @@ def week_list(request):
         {
             "week": week,
             "this_week": Week.of(_today()),
-            "deadline": queries.deadline_for(week),
+            "deadline": queries.deadline_for(week, config),
             "page": page,
             "rows": [(project, reports.get(project.pk)) for project in page],
             "status": status,
@@ -70,7 +71,8 @@ def report_edit(request, pk: int, week: str):
     user = request.user
     queries.require_reader(user)
     week = _url_week(week)
-    project = queries.get_week_project_for_user(user, pk, week, write=request.method == "POST")
+    config = queries.weekly_settings()
+    project = queries.get_week_project_for_user(user, pk, week, write=request.method == "POST", config=config)
     report = queries.report_for(project, week)
     today = _today()
     units = coordination.lead_unit_choices(user)
@@ -103,7 +105,7 @@ def report_edit(request, pk: int, week: str):
         {
             "project": project,
             "week": week,
-            "deadline": queries.deadline_for(week),
+            "deadline": queries.deadline_for(week, config),
             "report": report,
             "form": form,
             "problems": queries.report_problems(report),
@@ -175,7 +177,8 @@ def missed(request):
     queries.require_reader(user)
     week = _week(request)
     today = _today()
-    deadline = queries.deadline_for(week)
+    config = queries.weekly_settings()
+    deadline = queries.deadline_for(week, config)
     return render(
         request,
         "weekly/missed.html",
@@ -183,7 +186,7 @@ def missed(request):
             "week": week,
             "deadline": deadline,
             "passed": today > deadline,
-            "units": queries.missed_units(week, deadline=deadline, today=today, user=user),
+            "units": queries.missed_units(week, deadline=deadline, today=today, user=user, config=config),
         },
     )
 

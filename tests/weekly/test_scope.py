@@ -62,7 +62,8 @@ def test_the_rule_and_its_exceptions(projects, coordinator, django_assert_num_qu
     services.remove_exception(entry=entry, by=coordinator)
     assert "一般项目" not in names(queries.weekly_projects())
 
-    actions = list(AuditEvent.objects.filter(action__startswith="weekly.").order_by("id").values_list("action", "changes"))
+    events = AuditEvent.objects.filter(action__startswith="weekly.").order_by("id")
+    actions = list(events.values_list("action", "changes"))
     assert actions[0] == ("weekly.settings.updated", {"levels": [[], ["PROVINCIAL", "CITY"]]})
     assert actions[1][1] == {
         "levels": [["PROVINCIAL", "CITY"], ["PROVINCIAL"]],

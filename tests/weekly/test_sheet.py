@@ -44,8 +44,10 @@ def week_data(config, unit_a, unit_b, region, office_unit):
         "new_a1": make_problem(a1, office_unit, title="高压线迁改", raised=D(2026, 11, 18), deadline=D(2026, 12, 2)),
         "new_monday": make_problem(a2, office_unit, title="施工许可", raised=D(2026, 11, 16),
                                    deadline=D(2026, 11, 30)),
-        "overdue_b1": make_problem(b1, office_unit, title="拆迁未完成", raised=D(2026, 11, 2), deadline=D(2026, 11, 17)),
-        "next_week": make_problem(b2, office_unit, title="下周才提出", raised=D(2026, 11, 23), deadline=D(2026, 11, 30)),
+        "overdue_b1": make_problem(b1, office_unit, title="拆迁未完成", raised=D(2026, 11, 2),
+                                   deadline=D(2026, 11, 17)),
+        "next_week": make_problem(b2, office_unit, title="下周才提出", raised=D(2026, 11, 23),
+                                  deadline=D(2026, 11, 30)),
         "resolved": make_problem(b2, office_unit, title="已按期办结", raised=D(2026, 11, 2), deadline=D(2026, 11, 12),
                                  status=Status.RESOLVED, resolved=D(2026, 11, 16)),
         "unscheduled": make_problem(ProjectFactory(unit=unit_a), office_unit, title="非调度项目问题",
@@ -172,7 +174,7 @@ def test_the_command_line(tmp_path, week_data, capsys):
     assert Document(str(docx)).paragraphs[0].text == "重点项目周调度情况（2026年第47周）"
     with pytest.raises(CommandError, match="周次格式应为"):
         call_command("weekly_sheet", "--week", "49")
-    with pytest.raises(CommandError, match="文件名应以 .xlsx 结尾"):
+    with pytest.raises(CommandError, match=r"文件名应以 \.xlsx 结尾"):
         call_command("weekly_sheet", "--week", "2026-W47", "--xlsx", str(tmp_path / "a.xls"))
 
 
