@@ -54,9 +54,10 @@ class ReportForm(forms.Form):
         label="问题描述及诉求", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
     )
     problem_lead_unit = forms.ModelChoiceField(
-        label="建议牵头单位",
+        label="牵头单位",
         queryset=Unit.objects.none(),
         required=False,
+        empty_label="（请选择牵头单位）",
         error_messages={"invalid_choice": "所选牵头单位不存在。"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -125,6 +126,7 @@ class ExceptionForm(forms.Form):
     project = forms.ModelChoiceField(
         label="项目",
         queryset=Project.objects.none(),
+        empty_label="（请选择项目）",
         error_messages={"required": "请选择项目。", "invalid_choice": "所选项目不存在或不在您的范围内。"},
     )
     kind = forms.ChoiceField(label="类型", choices=ScopeEntry.Kind.choices)

@@ -25,11 +25,10 @@ def _rows(unit, n: int, office_unit):
         WeeklyProblem.objects.create(report=report, problem=problem)
         make_report(ProjectFactory(unit=unit, level=Level.CITY), LAST_WEEK)
         ScopeEntry.objects.create(project=project, kind="INCLUDE", added_at=report.created_at)
-    return project
 
 
 def test_list_three_actors(client, today, scheduled, reporter_a, reporter_b, leader, coordinator):
-    project_a, project_b = scheduled
+    project_a, _ = scheduled
     make_report(project_a, progress_text="甲方本周进展")
     login(client, reporter_a)
     text = client.get("/weekly/").text
@@ -76,7 +75,7 @@ def test_timeline_three_actors(client, today, scheduled, reporter_a, reporter_b,
 @pytest.mark.parametrize("n", [3, 6])
 def test_query_counts_are_flat(client, today, config, unit_a, office_unit, coordinator, reporter_a, n,
                                django_assert_num_queries):
-    project = _rows(unit_a, n, office_unit)
+    _rows(unit_a, n, office_unit)
     week = LAST_WEEK.param
     login(client, coordinator)
     # session, user, settings, the user's unit and region (scope), the count, the page of projects, their reports,

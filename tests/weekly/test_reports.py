@@ -111,7 +111,7 @@ def test_no_lost_update(client, today, scheduled, reporter_a, coordinator):
     report.refresh_from_db()
     assert (report.progress_text, report.version) == ("调度员修改", 2)
     # A second "first" save of a report someone else has just created is a conflict too, not an overwrite.
-    _, project_b = (None, ProjectFactory(unit=project_a.unit, level="PROVINCIAL"))
+    project_b = ProjectFactory(unit=project_a.unit, level="PROVINCIAL")
     make_report(project_b, progress_text="别人先建")
     response = client.post(url(project_b), {**FORM, "save": "1"})
     assert "已被他人修改" in response.text
