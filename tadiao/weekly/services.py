@@ -9,7 +9,7 @@ unit, counted and escalated like every other problem) and linked to the report h
 import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -156,7 +156,11 @@ def save_report(
     if report is None:
         if expected_version is not None:
             raise WeeklyConflictError()
-        report = WeeklyReport.objects.create(project=project, week_start=week.start, **values)
+        try:
+            with transaction.atomic():  # a savepoint: someone creating the same week's report at this moment
+                report = WeeklyReport.objects.create(project=project, week_start=week.start, **values)
+        except IntegrityError as exc:
+            raise WeeklyConflictError() from exc
         audit.record(actor=by, action="weekly.report.created", obj=report,
                      changes={"week": week.param, **audit.created(values)})
     else:

@@ -25,17 +25,22 @@ def url(project, week=THIS_WEEK) -> str:
 
 def test_three_actors_on_the_report_page(client, today, scheduled, reporter_a, reporter_b, leader):
     project_a, _ = scheduled
-    make_report(project_a)
+    report = make_report(project_a, status="SUBMITTED")
+    returning = f"/weekly/reports/{report.pk}/return/"
     login(client, reporter_a)
     page = client.get(url(project_a))
-    assert page.status_code == 200 and "保存并报送" in page.text and "东城镇智能装备产业园主体结构施工" in page.text
+    assert page.status_code == 200 and "东城镇智能装备产业园主体结构施工" in page.text
     login(client, leader)
     page = client.get(url(project_a))
-    assert page.status_code == 200 and "保存并报送" not in page.text
+    assert page.status_code == 200 and "保存并报送" not in page.text and 'id="return-form"' not in page.text
     assert client.post(url(project_a), FORM).status_code == 403
+    assert client.post(returning, {"reason": "领导退回", "version": "1"}).status_code == 403
     login(client, reporter_b)
     assert client.get(url(project_a)).status_code == 404
     assert client.post(url(project_a), FORM).status_code == 404
+    assert client.post(returning, {"reason": "别的单位退回", "version": "1"}).status_code == 403
+    report.refresh_from_db()
+    assert report.status == "SUBMITTED"
     assert client.get(f"/weekly/projects/{project_a.pk}/").status_code == 404  # the timeline too
 
 
@@ -50,6 +55,7 @@ def test_a_reporter_does_not_see_a_project_its_unit_only_handles_a_problem_on(cl
     login(client, reporter_b)
     assert client.get(f"/projects/{project_a.pk}/").status_code == 200  # the registry lets it read the project
     assert client.get(url(project_a)).status_code == 404  # weekly reporting stays with the owning unit
+    assert "weekly-timeline-link" not in client.get(f"/projects/{project_a.pk}/").text
     assert project_a.name not in client.get("/weekly/").text
 
 
@@ -72,6 +78,9 @@ def test_draft_submit_return_and_resubmit(client, today, scheduled, reporter_a, 
     response = client.post(url(project_a), {**FORM, "version": "3", "save": "1"})
     assert "该周报已报送，不能再修改" in response.text
 
+    # Only the office returns a report: the unit's reporter and a leader are refused, another unit too.
+    assert client.post(f"/weekly/reports/{report.pk}/return/", {"reason": "自己退回", "version": "3"}).status_code \
+        == 403
     login(client, coordinator)
     page = client.get(url(project_a))
     assert 'id="return-form"' in page.text
