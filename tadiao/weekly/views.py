@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tadiao.coordination import queries as coordination
 from tadiao.lib.forms import error_text, posted_version
@@ -67,6 +67,7 @@ def week_list(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def report_edit(request, pk: int, week: str):
     user = request.user
     queries.require_reader(user)
@@ -191,6 +192,7 @@ def missed(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def settings_page(request):
     user = request.user
     if not (user.is_coordinator or user.is_leader):

@@ -116,6 +116,8 @@ def test_settings_page_three_actors(client, coordinator, leader, reporter_a, pro
     assert "周调度范围已保存。" in response.text
     assert names(queries.weekly_projects()) == {"市重点项目", "智能化改造项目"}
     assert 'id="scheduled-count">2<' in response.text
+    # The deadline weekday now Wednesday: 2026-W48 is due on Wednesday 25 November.
+    assert 'id="week-deadline">2026年11月25日<' in client.get("/weekly/?week=2026-W48").text
     # A stale version is refused with the conflict message, nothing saved.
     response = client.post("/weekly/settings/", {"levels": ["PROVINCIAL"], "deadline_weekday": "4",
                                                  "version": str(version)})
