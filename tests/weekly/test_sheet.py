@@ -98,6 +98,11 @@ def test_html_sheet_and_missed_page(client, today, week_data, coordinator, leade
     assert "本周列入周调度项目 2 个，已报送周报 0 个，未报送 2 个；本周新增问题 0 个，超期未办结问题 1 个。" in text
     missed = client.get(f"/weekly/missed/?week={LAST_WEEK.param}").text
     assert "西湖街道" in missed and "东城镇" not in missed
+    book = CalamineWorkbook.from_filelike(io.BytesIO(client.get(f"/weekly/sheet.xlsx?week={LAST_WEEK.param}").content))
+    assert [row[1] for row in book.get_sheet_by_name("未报送项目").to_python()[1:]] == ["乙一城市更新", "乙二学校"]
+    assert book.get_sheet_by_name("本周进展").to_python()[3:] == []
+    doc = Document(io.BytesIO(client.get(f"/weekly/sheet.docx?week={LAST_WEEK.param}").content))
+    assert "甲一智能装备" not in "".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
 
     # The running week: its deadline has not come.
     login(client, coordinator)
