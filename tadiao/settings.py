@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tadiao.bulletins",
     "tadiao.dashboard",
     "tadiao.imports",
+    "tadiao.weekly",
     "tadiao.demo",
 ]
 

@@ -29,6 +29,7 @@ from tadiao.demo.campaigns import CampaignBuilder
 from tadiao.demo.common import at
 from tadiao.demo.coordination import CoordinationBuilder
 from tadiao.demo.monthly import MonthlyBuilder
+from tadiao.demo.weekly import WeeklyBuilder
 from tadiao.economy import models as economy
 from tadiao.economy.demo import load_economy_demo
 from tadiao.indicators.models import Snapshot, Target
@@ -370,6 +371,7 @@ class _DemoBuilder:
         # Between the two: problems point at the monthly reports that raised them, and the snapshots freeze them.
         CoordinationBuilder(today=self.today, units=self.units, projects=projects, coordinator=coordinator,
                             users=self.users, blank_units=attraction.shape.blank).build()
+        WeeklyBuilder(today=self.today, projects=projects, coordinator=coordinator, reporters=reporters).build()
         monthly.build_snapshots()
         load_economy_demo(today=self.today)  # the county's and its towns' 经济指标 (no audit event of its own)
         # The bulletin's letterhead for the demo city (the defaults say X县).

@@ -8,6 +8,7 @@ MENU = [
     ("项目台账", "projects:list", ("reporter", "coordinator", "leader")),
     ("新增项目", "projects:create", ("reporter", "coordinator")),
     ("月度填报", "reporting:list", ("reporter", "coordinator", "leader")),
+    ("周调度", "weekly:list", ("reporter", "coordinator", "leader")),
     ("指标总览", "indicators:overview", ("reporter", "coordinator", "leader")),
     ("预警项目", "indicators:warnings", ("reporter", "coordinator", "leader")),
     ("单位排名", "indicators:rankings", ("coordinator", "leader")),
