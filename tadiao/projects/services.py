@@ -134,9 +134,9 @@ def update_project(
     before = audit.snapshot(stored, [*fields, "tags"])
     for name, value in data.items():
         setattr(project, name, value)
-    if _same_values(stored, project, fields) and {t.pk for t in tags} == {t.pk for t in stored.tags.all()}:
-        # Saved unchanged: no write, no new version, no audit event (the page may have been stale: then
-        # the values the user sent are still what is stored, so nothing is lost either).
+    same_tags = {t.pk for t in tags} == {t.pk for t in stored.tags.all()}
+    if stored.version == expected_version and same_tags and _same_values(stored, project, fields):
+        # Saved as shown: no write, no new version, no audit event.
         project.version, project.updated_at = stored.version, stored.updated_at
         return project
     _save_versioned(project, fields, expected_version=expected_version)
