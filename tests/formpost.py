@@ -12,6 +12,7 @@ class RenderedForm:
     action: str
     method: str
     enctype: str
+    id: str = ""
     fields: list[tuple[str, str]] = field(default_factory=list)
     submits: list[tuple[str, str]] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
@@ -37,14 +38,19 @@ class _FormParser(HTMLParser):
         self._options: list[tuple[str, bool]] = []
         self._option: list | None = None
         self._textarea: list | None = None
+        self._outer: RenderedForm | None = None  # the enclosing form while a control names another by form=…
+        self._detached: dict[str, RenderedForm] = {}  # controls owned by a form (form="id") not seen yet
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            self._form = RenderedForm(a.get("action", ""), a.get("method", "get").lower(), a.get("enctype", ""))
+            method = a.get("method", "get").lower()
+            self._form = RenderedForm(a.get("action", ""), method, a.get("enctype", ""), a.get("id", ""))
             self.forms.append(self._form)
             return
-        form = self._form
+        form = self._owner(a) if tag in ("input", "button", "select", "textarea") else self._form
+        if tag in ("select", "textarea"):
+            self._outer, self._form = self._form, form
         if form is None or "disabled" in a:
             if tag == "select" and form is not None:
                 self._select = None
@@ -76,6 +82,13 @@ class _FormParser(HTMLParser):
             form.names.add(name)
             self._textarea = [name, ""]
 
+    def _owner(self, a: dict) -> "RenderedForm | None":
+        """The form a control belongs to: the one its form="id" names (anywhere in the page), else the enclosing."""
+        if not a.get("form"):
+            return self._form
+        owner = next((f for f in self.forms if f.id == a["form"]), None)
+        return owner or self._detached.setdefault(a["form"], RenderedForm("", "post", "", a["form"]))
+
     def handle_data(self, data):
         if self._option is not None:
             self._option[2] += data
@@ -96,18 +109,27 @@ class _FormParser(HTMLParser):
                 chosen = chosen[-1:]
             self._form.fields.extend((name, v) for v in chosen)
             self._select = None
+            self._form = self._outer
         elif tag == "textarea" and self._textarea is not None and self._form is not None:
             name, text = self._textarea
             # Browsers drop the one newline that follows <textarea>.
             self._form.fields.append((name, text[1:] if text.startswith("\n") else text))
             self._textarea = None
+            self._form = self._outer
         elif tag == "form":
             self._form = None
+        elif tag in ("select", "textarea") and self._outer is not None:
+            self._form = self._outer
 
 
 def rendered_forms(html: str) -> list[RenderedForm]:
     parser = _FormParser()
     parser.feed(html)
+    for form in parser.forms:  # controls placed before their form in the page (form="id")
+        early = parser._detached.pop(form.id, None) if form.id else None
+        if early is not None:
+            form.fields[:0] = early.fields
+            form.names |= early.names
     return parser.forms
 
 

@@ -36,6 +36,8 @@ def save_unchanged(client, url: str, *, action: str | None = None, has: str | No
 def assert_saved_unchanged(client, url, obj, **kwargs):
     before, events = stored(obj), AuditEvent.objects.count()
     response = save_unchanged(client, url, **kwargs)
+    messages = [str(m) for m in response.wsgi_request._messages] if hasattr(response, "wsgi_request") else []
+    assert not any("有误" in m or "不能" in m for m in messages), messages
     assert response.status_code in (200, 302), re.findall(r'class="alert[^>]*>([^<]+)', response.content.decode())
     assert stored(obj) == before
     assert AuditEvent.objects.count() == events, list(AuditEvent.objects.values("action", "changes"))[events:]
