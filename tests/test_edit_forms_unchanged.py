@@ -251,7 +251,30 @@ def _assessment_scheme():
     return "diaodu", scheme, "/indicators/assessment/settings/", {"has": "unit_kinds"}
 
 
-CASES.update({"problem_assignment": _problem_assignment, "assessment_scheme": _assessment_scheme})
+def _bulletin():
+    from tadiao.bulletins import services as bulletins
+    from tadiao.reporting.models import Period
+
+    period = Period.objects.exclude(closed_at=None).filter(snapshot__isnull=False).order_by("-month").first()
+    bulletin = bulletins.create_bulletin(period=period, by=_user("diaodu"), today=timezone.localdate())
+    return "diaodu", bulletin, "/bulletins/{pk}/edit/", {"has": "title"}
+
+
+def _economy_targets():
+    from tadiao.economy.models import Target
+
+    target = Target.objects.filter(year=timezone.localdate().year).order_by("pk").first()
+    return "diaodu", target, "/economy/targets/", {"has": "year"}
+
+
+CASES.update(
+    {
+        "problem_assignment": _problem_assignment,
+        "assessment_scheme": _assessment_scheme,
+        "bulletin": _bulletin,
+        "economy_targets": _economy_targets,
+    }
+)
 
 
 @pytest.mark.parametrize("case", list(CASES))
