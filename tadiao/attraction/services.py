@@ -16,7 +16,7 @@ from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
 from tadiao.imports.queries import writable_unit_ids
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome, SheetRow
-from tadiao.lib.versioning import save_if_unchanged
+from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.lib.xlsx import fold
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import units_in_scope
@@ -107,6 +107,8 @@ def update_trip(*, trip: Trip, data: dict[str, Any], expected_version: int, by: 
     _check_trip_writer(by, stored.unit)  # the unit it belonged to
     _check_trip_writer(by, data["unit"])  # and the one it moves to
     _check_trip_values({**data, "pk": trip.pk})
+    if stored.version == expected_version and unchanged(stored, {name: data[name] for name in TRIP_FIELDS}):
+        return trip  # saved as shown: no new version, no audit event
     for name in TRIP_FIELDS:
         setattr(trip, name, data[name])
     _save_versioned(trip, TRIP_FIELDS, expected_version=expected_version)
@@ -253,7 +255,10 @@ def update_lead(*, lead: Lead, data: dict[str, Any], expected_version: int, by: 
         raise AttractionError("开始接洽日期不能晚于今天。")
     if lead.closed_date and data["start_date"] > lead.closed_date:
         raise AttractionError("开始接洽日期不能晚于线索的结束日期。")
-    before = audit.snapshot(Lead.objects.get(pk=lead.pk), LEAD_FIELDS)
+    stored = Lead.objects.get(pk=lead.pk)
+    if stored.version == expected_version and unchanged(stored, {name: data[name] for name in LEAD_FIELDS}):
+        return lead  # saved as shown: no new version, no audit event
+    before = audit.snapshot(stored, LEAD_FIELDS)
     for name in LEAD_FIELDS:
         setattr(lead, name, data[name])
     _save_versioned(lead, LEAD_FIELDS, expected_version=expected_version)

@@ -37,7 +37,7 @@ from tadiao.coordination.models import (
     Status,
     WorkdayAdjustment,
 )
-from tadiao.lib.versioning import save_if_unchanged
+from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
@@ -268,6 +268,16 @@ def assign(
         "deadline": problem.deadline,
     }
     helping = _helping_besides_lead(lead_unit, helping_units)
+    if (
+        problem.version == expected_version
+        and problem.lead_unit_id == lead_unit.pk
+        and problem.status in (Status.PENDING, Status.IN_PROGRESS)
+        and deadline == problem.deadline
+        and {u.pk for u in helping} == {u.pk for u in problem.helping_units.all()}
+    ):
+        # The assignment form saved as shown: nothing to re-assign — no new deadline, no status change, no message.
+        # (A returned item re-assigned to the same unit is a real 交办 and goes on.)
+        return problem
     _transition(
         problem,
         by=by,
@@ -740,6 +750,10 @@ def create_meeting(*, data: dict[str, Any], by: User) -> Meeting:
 @transaction.atomic
 def update_meeting(*, meeting: Meeting, data: dict[str, Any], by: User, expected_version: int) -> Meeting:
     _require_office(by)
+    stored = Meeting.objects.get(pk=meeting.pk)
+    edited = {**{name: data[name] for name in MEETING_FIELDS}, "attendee_units": data.get("attendee_units")}
+    if stored.version == expected_version and unchanged(stored, edited):
+        return meeting  # saved as shown: no new version, no audit event
     before = audit.snapshot(meeting, MEETING_FIELDS)
     for name in MEETING_FIELDS:
         setattr(meeting, name, data[name])
@@ -864,6 +878,10 @@ def update_settings(
         "due_soon_days": config.due_soon_days,
         **{f"days_{k}": v for k, v in queries.category_days().items()},
     }
+    edited = {"overdue_action": overdue_action, "due_soon_days": due_soon_days}
+    edited.update({f"days_{k}": v for k, v in category_days.items()})
+    if config.version == expected_version and before == {**before, **edited}:
+        return config  # saved as shown: no new version, no audit event
     config.overdue_action, config.due_soon_days = overdue_action, due_soon_days
     if not save_if_unchanged(config, ["overdue_action", "due_soon_days"], expected_version=expected_version):
         raise ConcurrentEditError()

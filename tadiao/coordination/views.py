@@ -271,6 +271,8 @@ def problem_detail(request, pk: int):
                 initial={
                     "lead_unit": problem.lead_unit_id,
                     "helping_units": [u.pk for u in helping_units],
+                    # The stored deadline: left empty, the form would move it to a fresh default when re-assigned.
+                    "deadline": problem.deadline,
                     "version": problem.version,
                 },
             )

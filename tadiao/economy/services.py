@@ -15,7 +15,7 @@ from tadiao.audit import services as audit
 from tadiao.economy import queries, sheets
 from tadiao.economy.models import Figure, Indicator, Target
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome, SheetRow
-from tadiao.lib.versioning import save_if_unchanged
+from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.org.models import Region, User
 
 BATCH = 500
@@ -67,7 +67,10 @@ def create_figure(*, data: Mapping[str, Any], by: User) -> Figure:
 
 @transaction.atomic
 def update_figure(*, figure: Figure, data: Mapping[str, Any], expected_version: int, by: User) -> Figure:
-    before = audit.snapshot(Figure.objects.select_related("region").get(pk=figure.pk), FIGURE_FIELDS)
+    stored = Figure.objects.select_related("region").get(pk=figure.pk)
+    if stored.version == expected_version and unchanged(stored, {name: data.get(name) for name in FIGURE_FIELDS}):
+        return figure  # saved as shown: no new version, no audit event
+    before = audit.snapshot(stored, FIGURE_FIELDS)
     _check_writer(by, figure.region)  # the region it belonged to
     _check_writer(by, data["region"])  # and the one it moves to
     _check_unique(data, exclude=figure.pk)

@@ -34,6 +34,7 @@ from tadiao.projects.models import (
     DERIVED_TAGS,
     STAGE_DATE_FIELD,
     AnnualPlan,
+    ApprovalKind,
     Batch,
     BatchEntry,
     Category,
@@ -41,9 +42,11 @@ from tadiao.projects.models import (
     Level,
     Nature,
     Project,
+    ProjectApproval,
     Stage,
     StageTransition,
     Tag,
+    stage_rank,
 )
 from tadiao.projects.queries import batch_entries_text
 from tadiao.reporting import services as reporting
@@ -412,6 +415,8 @@ def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
     _match_projects(parsed, _ProjectIndex(existing), ctx.scope)
     if ctx.has_batches:
         _check_batch_entries(parsed, by=by)
+    if by is not None and not by.is_coordinator:
+        _check_stage_skips(parsed)
     errors = {p.row.line: p.errors for p in parsed if p.errors}
     if errors:
         return SheetOutcome(total=len(rows), errors=errors)
@@ -528,6 +533,45 @@ def _match_projects(parsed: list[_LedgerRow], index: _ProjectIndex, scope: _Scop
 
     for item in parsed:
         item.errors.extend(lifecycle.date_order_errors(_merged_dates(item)))
+
+
+def _check_stage_skips(parsed: list[_LedgerRow]) -> None:
+    """A reporter's row may not move a project past a stage without its date (a 开工日期 with no 立项日期), nor to
+    开工 before the approvals required before start are 已办结/容缺受理 — the rule of the stage form (issue 15);
+    the office's imports go on, recorded as 导入 transitions. Two queries whatever the number of rows."""
+    moves = []
+    for item in parsed:
+        if item.errors:
+            continue
+        dates = _merged_dates(item)
+        implied = lifecycle.stage_implied_by_dates(dates)
+        old = item.target.stage if item.target is not None else Stage.RESERVE
+        if implied and stage_rank(implied) > stage_rank(old):
+            moves.append((item, old, implied, dates))
+    if not any(lifecycle.crosses_start(old, implied) for _, old, implied, _ in moves):
+        required = []
+    else:
+        required = list(ApprovalKind.objects.filter(is_active=True, required_before_start=True))
+    done: dict[int, set[int]] = defaultdict(set)
+    targets = [item.target.pk for item, old, implied, _ in moves
+               if item.target is not None and required and lifecycle.crosses_start(old, implied)]
+    for chunk in _chunks(targets):
+        for project_id, kind_id in ProjectApproval.objects.filter(
+            project_id__in=chunk, kind__in=required,
+            status__in=[ProjectApproval.Status.DONE, ProjectApproval.Status.ACCEPTED_WITH_GAPS],
+        ).values_list("project_id", "kind_id"):
+            done[project_id].add(kind_id)
+    for item, old, implied, dates in moves:
+        stages = lifecycle.stages_passed_without_date(from_stage=old, to_stage=implied, dates=dates)
+        approvals = []
+        if lifecycle.crosses_start(old, implied):
+            have = done[item.target.pk] if item.target is not None else set()
+            approvals = [(kind.name, "未办结") for kind in required if kind.pk not in have]
+        if stages or approvals:
+            item.errors.append(
+                f"不能导入为{Stage(implied).label}：{lifecycle.gaps_text(stages, approvals)}。"
+                "请补齐日期、办结（或容缺受理）前期手续后再导入，或由重点项目办（调度员）导入。"
+            )
 
 
 def _check_batch_entries(parsed: list[_LedgerRow], *, by) -> None:

@@ -19,6 +19,13 @@ class RuleField(forms.CharField):
             return json.dumps(value, ensure_ascii=False)
         return value
 
+    def has_changed(self, initial, data):
+        # An empty box left empty is unchanged: Field.has_changed would count the to_python refusal as a change,
+        # so an untouched blank row of the items would refuse the whole save.
+        if not initial and not (data or "").strip():
+            return False
+        return super().has_changed(initial, data)
+
     def to_python(self, value):
         if isinstance(value, dict):
             return value
@@ -75,6 +82,9 @@ class ItemForm(forms.Form):
     kind = forms.ChoiceField(
         label="类别",
         choices=AssessmentItem.Kind.choices,
+        # What an untouched blank row's select shows and sends: with no initial, that row counts as changed and
+        # its empty required fields refuse the whole save of the scheme.
+        initial=AssessmentItem.Kind.choices[0][0],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     weight = forms.DecimalField(

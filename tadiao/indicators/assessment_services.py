@@ -83,6 +83,11 @@ def save_scheme(
         "is_active": is_active,
     }
     old_fields = {key: getattr(scheme, key) for key in new_fields}
+    same_items = {entry.get("id"): _item_json(entry) for entry in clean} == {
+        pk: _item_json(item) for pk, item in existing.items()
+    }
+    if scheme.version == version and old_fields == new_fields and same_items:
+        return scheme  # saved as shown: no new version, no audit event
     # The version check: a conditional UPDATE, so a concurrent save by another coordinator is refused, not lost.
     # Written from a detached copy, so that a refused save leaves `scheme` as stored for the page shown again.
     if not save_if_unchanged(AssessmentScheme(pk=scheme.pk, **new_fields), list(new_fields), expected_version=version):

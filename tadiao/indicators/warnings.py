@@ -58,6 +58,9 @@ def month_ends_before(as_of: datetime.date, count: int) -> list[datetime.date]:
 
 
 def _not_reached(stage: str, at: datetime.date) -> Q:
+    """The stage has no actual date on or before `at`. Measured on the stage's own date, never on the current
+    stage: a stage the office let a project skip (签约 → 开工 with no 立项 date, issue 15) keeps counting as not
+    reached, so "days since signing without 立项" or "planned 立项 date passed" stay lit after the stage moved on."""
     field = STAGE_DATE_FIELD[stage]
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": at})
 

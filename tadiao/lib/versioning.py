@@ -21,3 +21,22 @@ def save_if_unchanged(obj: Model, fields: list[str], *, expected_version: int) -
         if "updated_at" in values:
             obj.updated_at = values["updated_at"]
     return bool(updated)
+
+
+def unchanged(stored: Model, values: dict) -> bool:
+    """Whether saving `values` onto the `stored` row would change nothing: an edit page saved as it was shown.
+
+    Then the services write nothing — no new version (which would refuse another official's save of the same page
+    as a conflict), no new update time, no audit event. Related objects compare by id (a value may be the object
+    or its id); a many-to-many value is a collection of objects or ids, compared as a set."""
+    for name, value in values.items():
+        field = stored._meta.get_field(name)
+        if field.many_to_many:
+            if {getattr(v, "pk", v) for v in value or []} != {o.pk for o in getattr(stored, name).all()}:
+                return False
+        elif field.is_relation:
+            if getattr(value, "pk", value) != getattr(stored, field.attname):
+                return False
+        elif value != getattr(stored, name):
+            return False
+    return True

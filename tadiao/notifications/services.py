@@ -24,7 +24,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tadiao.audit import services as audit
-from tadiao.lib.versioning import save_if_unchanged
+from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.notifications.models import Channel, DeliveryAttempt, Message, Outbox
 from tadiao.org.models import Unit, User
 
@@ -192,6 +192,9 @@ def update_channel(*, channel: Channel, data: dict, expected_version: int, by: U
     fields = [k for k in CHANNEL_FIELDS if k in data]
     if "secret" in fields and not data["secret"]:
         fields.remove("secret")  # an empty secret field on the form keeps the stored one
+    edited = {name: data[name] for name in [*fields, *(["units"] if "units" in data else [])]}
+    if stored.version == expected_version and unchanged(stored, edited):
+        return channel  # saved as shown: no new version, no audit event
     for name in fields:
         setattr(stored, name, data[name])
     if not save_if_unchanged(stored, fields, expected_version=expected_version):

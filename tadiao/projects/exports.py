@@ -8,7 +8,7 @@ from django.http import HttpResponse
 
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.projects.models import BatchEntry, Project
-from tadiao.projects.queries import batch_entries_text
+from tadiao.projects.queries import batch_entries_text, ledger_months, with_year_progress
 
 # (header, width, value of a row); headers of the ledger import come first, in its order.
 COLUMNS = [
@@ -37,9 +37,21 @@ COLUMNS = [
 ]
 
 
-def ledger_sheet(rows: QuerySet[Project], *, plan_year: int) -> XlsxSheet:
-    """The sheet 项目: 序号, the import headers, then the as-of year's plan; rows are read in chunks."""
-    columns = [*COLUMNS, (f"{plan_year}年计划投资（万元）", 16, lambda p: p.year_planned)]
+def _month_text(month: datetime.date | None) -> str:
+    return f"{month.year}年{month.month}月" if month else ""
+
+
+def ledger_sheet(rows: QuerySet[Project], *, plan_year: int, months: int) -> XlsxSheet:
+    """The sheet 项目: 序号, the import headers, then the year's plan, its 1—N月累计 investment and the latest 形象进度
+    (read-only columns the import ignores); `rows` come from queries.with_year_progress, read in chunks."""
+    period = f"1—{months}月" if months > 1 else f"{months}月"
+    columns = [
+        *COLUMNS,
+        (f"{plan_year}年计划投资（万元）", 16, lambda p: p.year_planned),
+        (f"{plan_year}年{period}累计完成投资（万元）", 18, lambda p: p.ytd_investment),
+        ("最新形象进度", 40, lambda p: p.progress_text or ""),
+        ("形象进度月份", 12, lambda p: _month_text(p.progress_month)),
+    ]
     rows = rows.prefetch_related(Prefetch("batch_entries", queryset=BatchEntry.objects.select_related("batch")))
     body = (
         [n, *(value_of(project) for _, _, value_of in columns)]
@@ -51,4 +63,7 @@ def ledger_sheet(rows: QuerySet[Project], *, plan_year: int) -> XlsxSheet:
 
 
 def project_ledger_response(rows: QuerySet[Project], *, plan_year: int, today: datetime.date) -> HttpResponse:
-    return xlsx_response(f"项目台账_{today:%Y%m%d}.xlsx", [ledger_sheet(rows, plan_year=plan_year)], large=True)
+    months = ledger_months(plan_year, today=today)
+    rows = with_year_progress(rows, year=plan_year, months=months)
+    sheet = ledger_sheet(rows, plan_year=plan_year, months=months)
+    return xlsx_response(f"项目台账_{today:%Y%m%d}.xlsx", [sheet], large=True)

@@ -63,6 +63,10 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and "tags" not in self.initial:
+            # `tags` is declared here rather than in Meta.fields (the service sets them), so the ModelForm does not
+            # fill it from the instance: without this an edit page shows no tag ticked and saving it clears them.
+            self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
         self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = "请选择责任单位"
         self.fields["supervising_department"].queryset = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True)
@@ -97,9 +101,12 @@ class NewProjectForm(ProjectForm):
 
     stage = forms.ChoiceField(label="当前阶段", choices=Stage.choices, initial=Stage.RESERVE)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, coordinator: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stage"].widget.attrs["class"] = "form-select form-select-sm"
+        if coordinator:
+            self.fields["reason"] = forms.CharField(label=SKIP_REASON_LABEL, max_length=150, required=False)
+            self.fields["reason"].widget.attrs["class"] = "form-control form-control-sm"
         for stage, field in STAGE_DATE_FIELD.items():
             self.fields[f"actual_{field}"] = forms.DateField(
                 label=f"{Stage(stage).label}日期（实际）",
@@ -118,9 +125,18 @@ class EditProjectForm(ProjectForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+SKIP_REASON_LABEL = "跳过阶段或前期手续未办结的原因（调度员）"
+
+
 class AdvanceStageForm(forms.Form):
     stage = forms.ChoiceField(label="推进到", choices=Stage.choices)
     actual_date = forms.DateField(label="实际日期", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+    reason = forms.CharField(
+        label=SKIP_REASON_LABEL,
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, project: Project | None = None, **kwargs):

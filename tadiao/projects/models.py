@@ -117,6 +117,8 @@ class ApprovalKind(models.Model):
     name = models.CharField("手续名称", max_length=50, unique=True)
     display_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # Checked when a project moves to 开工: a reporter may not start a project before these are 已办结 or 容缺受理.
+    required_before_start = models.BooleanField("开工前须办结", default=False)
 
     class Meta:
         ordering = ["display_order", "id"]

@@ -13,7 +13,13 @@ from django.utils import timezone
 from tadiao.audit import services as audit
 from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import User
-from tadiao.projects.lifecycle import date_order_errors, project_dates
+from tadiao.projects.lifecycle import (
+    crosses_start,
+    date_order_errors,
+    gaps_text,
+    project_dates,
+    stages_passed_without_date,
+)
 from tadiao.projects.models import (
     STAGE_DATE_FIELD,
     STAGE_ORDER,
@@ -76,6 +82,50 @@ EDITABLE_FIELDS = [
 ]
 
 
+def approvals_missing_before_start(project: Project | None) -> list[tuple[str, str]]:
+    """(name, status) of each active approval required before 开工 that the project has not 已办结 or 容缺受理
+    (未办 when never recorded; a new project has none recorded)."""
+    done = (ProjectApproval.Status.DONE, ProjectApproval.Status.ACCEPTED_WITH_GAPS)
+    statuses = {}
+    if project is not None and project.pk:
+        statuses = dict(ProjectApproval.objects.filter(project=project).values_list("kind_id", "status"))
+    return [
+        (kind.name, ProjectApproval.Status(statuses.get(kind.pk, ProjectApproval.Status.NOT_STARTED)).label)
+        for kind in ApprovalKind.objects.filter(is_active=True, required_before_start=True)
+        if statuses.get(kind.pk) not in done
+    ]
+
+
+def _check_skips(
+    *, project: Project | None, from_stage: str, to_stage: str, dates: dict, by: User, reason: str, creating: bool
+) -> tuple[str, str]:
+    """Refuse a move that passes a stage without its date or starts before the required approvals are done —
+    unless the office (调度员) gives a reason. Returns (what was skipped, the reason), both "" for a normal move."""
+    stages = stages_passed_without_date(
+        from_stage=from_stage, to_stage=to_stage, dates=dates, including_target=creating
+    )
+    approvals = approvals_missing_before_start(project) if crosses_start(from_stage, to_stage) else []
+    if not stages and not approvals:
+        return "", ""
+    gaps = gaps_text(stages, approvals)
+    target = Stage(to_stage).label
+    if not by.is_coordinator:
+        if creating:
+            raise LifecycleError(
+                f"不能新建处于{target}阶段的项目：{gaps}。请按已办结的阶段新建、登记前期手续后逐级推进；"
+                "确需直接录入的，请重点项目办（调度员）填写原因后新建。"
+            )
+        raise LifecycleError(
+            f"不能从{Stage(from_stage).label}直接推进到{target}：{gaps}。请先逐级推进并填写各阶段实际日期、"
+            "办结（或容缺受理）前期手续；确需跳过的，请重点项目办（调度员）填写原因后推进。"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        action = f"新建处于{target}阶段的项目" if creating else f"推进到{target}"
+        raise LifecycleError(f"{action}须填写原因：{gaps}。")
+    return gaps, reason
+
+
 def _save_versioned(project: Project, fields: list[str], *, expected_version: int) -> None:
     """UPDATE only if nobody saved since the user loaded the page (no lost update)."""
     if not save_if_unchanged(project, fields, expected_version=expected_version):
@@ -84,15 +134,27 @@ def _save_versioned(project: Project, fields: list[str], *, expected_version: in
 
 @transaction.atomic
 def create_project(
-    *, data: dict[str, Any], tags: list[Tag], stage: str, actual_dates: dict[str, datetime.date | None], by: User
+    *,
+    data: dict[str, Any],
+    tags: list[Tag],
+    stage: str,
+    actual_dates: dict[str, datetime.date | None],
+    by: User,
+    reason: str = "",
 ) -> Project:
-    """A new project at `stage`, with the actual dates of the stages it has already passed."""
+    """A new project at `stage`, with the actual dates of the stages it has already passed.
+
+    Entered beyond a stage without its date, or at 开工 and later (a new project has no approvals recorded), it is
+    refused to a reporter and allowed to the office with a reason, as when a project is advanced."""
     errors = date_order_errors(actual_dates)
     if errors:
         raise LifecycleError(" ".join(errors))
     beyond = [s for s, day in actual_dates.items() if day and stage_rank(s) > stage_rank(stage)]
     if beyond:
         raise LifecycleError(f"当前阶段为{Stage(stage).label}，不能填写{Stage(beyond[0]).label}的实际日期。")
+    skipped, reason = _check_skips(
+        project=None, from_stage=Stage.RESERVE, to_stage=stage, dates=actual_dates, by=by, reason=reason, creating=True
+    )
     project = Project(**data, stage=stage)
     for s, day in actual_dates.items():
         setattr(project, STAGE_DATE_FIELD[s], day)
@@ -104,18 +166,22 @@ def create_project(
         from_stage=Stage.RESERVE,
         to_stage=stage,
         actual_date=actual_dates.get(stage),
-        reason="新建项目",
+        reason=f"新建项目（{reason}）"[:200] if reason else "新建项目",
         by=by,
         at=timezone.now(),
     )
     fields = [*EDITABLE_FIELDS, "stage", *STAGE_DATE_FIELD.values(), "tags"]
-    audit.record(
-        actor=by,
-        action="projects.project.created",
-        obj=project,
-        changes=audit.created(audit.snapshot(project, fields)),
-    )
+    changes = audit.created(audit.snapshot(project, fields))
+    if skipped:
+        changes["skipped"] = [None, skipped]
+    audit.record(actor=by, action="projects.project.created", obj=project, message=reason, changes=changes)
     return project
+
+
+def _same_values(stored, edited, fields: list[str]) -> bool:
+    """Whether `edited` holds the stored value of every field (foreign keys compared by id)."""
+    attnames = [type(stored)._meta.get_field(name).attname for name in fields]
+    return all(getattr(stored, name) == getattr(edited, name) for name in attnames)
 
 
 @transaction.atomic
@@ -124,9 +190,15 @@ def update_project(
 ) -> Project:
     fields = list(data)
     # From the database: a ModelForm has already copied the new values onto `project`.
-    before = audit.snapshot(Project.objects.get(pk=project.pk), [*fields, "tags"])
+    stored = Project.objects.get(pk=project.pk)
+    before = audit.snapshot(stored, [*fields, "tags"])
     for name, value in data.items():
         setattr(project, name, value)
+    same_tags = {t.pk for t in tags} == {t.pk for t in stored.tags.all()}
+    if stored.version == expected_version and same_tags and _same_values(stored, project, fields):
+        # Saved as shown: no write, no new version, no audit event.
+        project.version, project.updated_at = stored.version, stored.updated_at
+        return project
     _save_versioned(project, fields, expected_version=expected_version)
     project.tags.set(tags)
     changes = audit.diff(before, audit.snapshot(project, [*fields, "tags"]))
@@ -169,8 +241,14 @@ def advance_stage(
     by: User,
     today: datetime.date,
     expected_version: int | None = None,
+    reason: str = "",
 ) -> Project:
-    """Move the project forward to `stage`, entered on `actual_date`; dates must stay in stage order."""
+    """Move the project forward to `stage`, entered on `actual_date`; dates must stay in stage order.
+
+    Passing a stage without its actual date (签约 → 开工 with no 立项 date), or reaching 开工 before the approvals
+    required before start are 已办结/容缺受理, is refused to a reporter; the office (调度员) may do it with a reason,
+    kept on the transition and in the audit event. The skipped stage keeps no date, so the warnings still count it
+    as not reached."""
     if stage not in Stage.values:
         raise LifecycleError("未知的项目阶段。")
     if project.is_cancelled:
@@ -188,20 +266,21 @@ def advance_stage(
     errors = date_order_errors(dates)
     if errors:
         raise LifecycleError(" ".join(errors))
+    skipped, reason = _check_skips(
+        project=project, from_stage=project.stage, to_stage=stage, dates=dates, by=by, reason=reason, creating=False
+    )
     old_stage, date_field = project.stage, STAGE_DATE_FIELD[stage]
     old_date = getattr(project, date_field)
     project.stage = stage
     setattr(project, date_field, actual_date)
     _save_versioned(project, ["stage", date_field], expected_version=expected_version or project.version)
     _record_transition(
-        project, kind=StageTransition.Kind.ADVANCE, from_stage=old_stage, actual_date=actual_date, reason="", by=by
+        project, kind=StageTransition.Kind.ADVANCE, from_stage=old_stage, actual_date=actual_date, reason=reason, by=by
     )
-    audit.record(
-        actor=by,
-        action="projects.project.stage_advanced",
-        obj=project,
-        changes=audit.diff({"stage": old_stage, date_field: old_date}, {"stage": stage, date_field: actual_date}),
-    )
+    changes = audit.diff({"stage": old_stage, date_field: old_date}, {"stage": stage, date_field: actual_date})
+    if skipped:
+        changes["skipped"] = [None, skipped]
+    audit.record(actor=by, action="projects.project.stage_advanced", obj=project, message=reason, changes=changes)
     return project
 
 
@@ -317,6 +396,28 @@ def save_approval(
         action="projects.approval.saved",
         by=by,
     )
+
+
+@transaction.atomic
+def set_required_before_start(*, required: list[ApprovalKind], by: User) -> list[ApprovalKind]:
+    """Which approvals a project must have 已办结 or 容缺受理 before it is moved to 开工 (the office's setting):
+    one audit event listing the items before and after, none when nothing changed."""
+    if not by.is_coordinator:
+        raise ProjectError("开工前须办结的前期手续由调度员（重点项目办）设置。")
+    kinds = list(ApprovalKind.objects.select_for_update().order_by("display_order", "id"))
+    wanted = {kind.pk for kind in required}
+    before = [kind.name for kind in kinds if kind.required_before_start]
+    after = [kind.name for kind in kinds if kind.pk in wanted]
+    if before == after:
+        return kinds
+    ApprovalKind.objects.filter(pk__in=wanted).update(required_before_start=True)
+    ApprovalKind.objects.exclude(pk__in=wanted).update(required_before_start=False)
+    audit.record(
+        actor=by,
+        action="projects.approval_kinds.required_before_start_set",
+        changes={"required_before_start": [before, after]},
+    )
+    return list(ApprovalKind.objects.order_by("display_order", "id"))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/approvals/<int:kind_id>/", views.approval_save, name="approval_save"),
     path("<int:pk>/plans/", views.annual_plan_save, name="plan_save"),
     path("<int:pk>/funding/", views.funding_save, name="funding_save"),
+    path("approval-kinds/", views.approval_kinds, name="approval_kinds"),
     path("bonds/", views.bond_list, name="bonds"),
     path("bonds/export.xlsx", views.bond_export, name="bonds_export"),
     path("bonds/batches/", views.bond_batch_create, name="bond_batch_create"),

@@ -113,7 +113,9 @@ def project_create(request):
     if not queries.may_create_projects(user):
         raise PermissionDenied("您的角色不能新增项目。")
     units = queries.units_for_project_form(user)
-    form = forms.NewProjectForm(request.POST or None, units=units, initial={"unit": user.unit_id})
+    form = forms.NewProjectForm(
+        request.POST or None, units=units, initial={"unit": user.unit_id}, coordinator=user.is_coordinator
+    )
     if request.method == "POST" and form.is_valid():
         try:
             project = services.create_project(
@@ -122,6 +124,7 @@ def project_create(request):
                 stage=form.cleaned_data["stage"],
                 actual_dates=form.actual_dates(),
                 by=user,
+                reason=form.cleaned_data.get("reason", ""),
             )
         except services.ProjectError as exc:
             form.add_error(None, exc.message)
@@ -179,6 +182,7 @@ def project_advance(request, pk: int):
             by=request.user,
             today=_today(),
             expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"] if request.user.is_coordinator else "",
         )
     except services.ProjectError as exc:
         return _refused(request, project, exc.message)
@@ -255,6 +259,25 @@ def funding_save(request, pk: int):
     except services.ProjectError as exc:
         return _refused(request, project, exc.message)
     return _done(request, project, "已保存资金来源。")
+
+
+def approval_kinds(request):
+    """The approvals checklist's items and which of them must be done before 开工: the office sets this."""
+    _require_project_reader(request.user)
+    kinds = list(ApprovalKind.objects.all())
+    if request.method == "POST":
+        _require_coordinator(request.user, "开工前须办结的前期手续由调度员（重点项目办）设置，您只能查看。")
+        chosen = set(request.POST.getlist("required_before_start"))
+        services.set_required_before_start(
+            required=[kind for kind in kinds if str(kind.pk) in chosen], by=request.user
+        )
+        messages.success(request, "已保存开工前须办结的前期手续。")
+        return redirect("projects:approval_kinds")
+    return render(
+        request,
+        "projects/approval_kinds.html",
+        {"kinds": kinds, "is_coordinator": request.user.is_coordinator},
+    )
 
 
 def _with(data, **extra):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tadiao.audit import services as audit
 from tadiao.indicators import snapshots
 from tadiao.lib.dates import cn_date
-from tadiao.lib.versioning import save_if_unchanged
+from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
@@ -150,6 +150,8 @@ def save_report(
         raise ReportConflictError()
     if report.status in (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED):
         raise ReportingError(f"该月报{report.get_status_display()}，不能再修改；如需修改请联系调度员退回。")
+    if unchanged(report, data):
+        return report  # saved as shown: no new version, no audit event
     before = audit.snapshot(report, list(data))
     for name, value in data.items():
         setattr(report, name, value)

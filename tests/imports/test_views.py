@@ -181,7 +181,7 @@ def test_a_kind_the_user_may_not_run_is_refused(client, reporter_a, good_file):
     assert not ImportJob.objects.exists()
 
 
-def test_ledger_template_round_trip(client, reporter_a, tmp_path, immediate_tasks,
+def test_ledger_template_round_trip(client, reporter_a, coordinator, tmp_path, immediate_tasks,
                                    django_capture_on_commit_callbacks):
     login(client, reporter_a)
     response = client.get(reverse("imports:template", args=["ledger"]))
@@ -202,9 +202,19 @@ def test_ledger_template_round_trip(client, reporter_a, tmp_path, immediate_task
     assert job.status == ImportJob.Status.FAILED
     assert not Project.objects.exists()
 
-    # With the example row rewritten, the template imports.
+    # With the example row rewritten, the template imports — by the office: the example is a started project, and
+    # a new project has no approvals recorded, so a reporter may not import it at 开工 (issue 15 ③, the rule of the
+    # stage form; this test imported it as the reporter before).
     rows[1][0] = "东城镇新材料项目"
     path = write_workbook(tmp_path / "filled.xlsx", headers=rows[0], rows=[rows[1]])
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, path)
+    job = ImportJob.objects.latest("pk")
+    assert job.status == ImportJob.Status.FAILED
+    reasons = error_column(read_rows(b"".join(client.get(reverse("imports:errors", args=[job.pk])).streaming_content),
+                                     "项目"))
+    assert reasons[2].startswith("不能导入为开工：开工前须办结的前期手续未办结：用地规划许可（未办结）、")
+    login(client, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, path)
     project = Project.objects.get()

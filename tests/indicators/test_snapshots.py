@@ -49,6 +49,7 @@ def test_closing_freezes_figures_that_later_edits_do_not_change(may_closed, coor
         actual_date=D(2026, 5, 20),
         by=coordinator,
         today=D(2026, 6, 10),
+        reason="补录开工",  # issue 15 ③: 签约 → 开工 without 立项 takes the office's reason
     )
     snapshot.refresh_from_db()
     assert snapshot.data["indicators"]["rates"]["start_rate"]["percent"] == "33.33"
@@ -62,6 +63,7 @@ def test_reclosing_after_reopen_refreezes(may_closed, coordinator):
         actual_date=D(2026, 5, 20),
         by=coordinator,
         today=D(2026, 6, 10),
+        reason="补录开工",  # issue 15 ③: 签约 → 开工 without 立项 takes the office's reason
     )
     services.reopen_period(period=may, reason="补录开工", by=coordinator)
     services.close_period(period=may, by=coordinator, today=D(2026, 6, 5), reason="月末后关账")
@@ -75,6 +77,7 @@ def test_cli_compares_with_a_snapshot(may_closed, coordinator):
         actual_date=D(2026, 6, 2),
         by=coordinator,
         today=D(2026, 6, 10),
+        reason="补录开工",  # issue 15 ③: 签约 → 开工 without 立项 takes the office's reason
     )
     out = io.StringIO()
     call_command("indicators", "--as-of", "2026-06-30", "--compare-to", "2026-05", "--json", stdout=out)

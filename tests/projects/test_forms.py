@@ -27,24 +27,25 @@ def _form(unit, **extra):
     return data
 
 
-def test_reporter_creates_a_started_project_with_its_dates(client, reporter_a, unit_a):
+def test_reporter_creates_an_approved_project_with_its_dates(client, reporter_a, unit_a):
+    # Issue 15 ③: a reporter may no longer create a project at 开工 (no 立项 date, no approvals recorded): at 立项.
     login(client, reporter_a)
     smart = Tag.objects.get(name="智能化改造")
     response = client.post(
         "/projects/new/",
         _form(
             unit_a,
-            stage="STARTED",
+            stage="APPROVED",
             actual_signed_date="2026/2/3",
-            actual_started_date="2026年4月8日",
+            actual_approved_date="2026年4月8日",
             code="2026-330999-04-01-123456",
             tags=[smart.pk],
         ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     project = Project.objects.get(name="年产5万吨高性能纤维材料项目")
-    assert (project.stage, project.signed_date, project.started_date) == (
-        Stage.STARTED,
+    assert (project.stage, project.signed_date, project.approved_date) == (
+        Stage.APPROVED,
         datetime.date(2026, 2, 3),
         datetime.date(2026, 4, 8),
     )

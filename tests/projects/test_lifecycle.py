@@ -13,19 +13,32 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
+def _start_properly(project, by):
+    """签约 → 立项 → 开工 with every date, the approvals required before start 已办结 (issue 15 ③)."""
+    from tadiao.projects.models import ApprovalKind, ProjectApproval
+
+    for kind in ApprovalKind.objects.filter(required_before_start=True):
+        ProjectApproval.objects.create(project=project, kind=kind, status="DONE", completed_date=D(2026, 4, 1))
+    services.advance_stage(project=project, stage=Stage.SIGNED, actual_date=D(2026, 3, 5), by=by, today=TODAY)
+    services.advance_stage(project=project, stage=Stage.APPROVED, actual_date=D(2026, 3, 20), by=by, today=TODAY)
+    services.advance_stage(project=project, stage=Stage.STARTED, actual_date=D(2026, 5, 1), by=by, today=TODAY)
+
+
 def test_advance_moves_forward_records_transition_and_audit(project_a, reporter_a):
-    services.advance_stage(project=project_a, stage=Stage.SIGNED, actual_date=D(2026, 3, 5), by=reporter_a, today=TODAY)
-    services.advance_stage(
-        project=project_a, stage=Stage.STARTED, actual_date=D(2026, 5, 1), by=reporter_a, today=TODAY
-    )
+    # Issue 15 ③: 签约 → 开工 directly is now refused to a reporter; the project goes through 立项 with its date.
+    _start_properly(project_a, reporter_a)
     project = Project.objects.get(pk=project_a.pk)
     assert (project.stage, project.signed_date, project.started_date) == (Stage.STARTED, D(2026, 3, 5), D(2026, 5, 1))
-    assert project.version == 3
+    assert project.version == 4
     kinds = list(StageTransition.objects.filter(project=project).values_list("from_stage", "to_stage", "actual_date"))
-    assert kinds == [(Stage.RESERVE, Stage.SIGNED, D(2026, 3, 5)), (Stage.SIGNED, Stage.STARTED, D(2026, 5, 1))]
+    assert kinds == [
+        (Stage.RESERVE, Stage.SIGNED, D(2026, 3, 5)),
+        (Stage.SIGNED, Stage.APPROVED, D(2026, 3, 20)),
+        (Stage.APPROVED, Stage.STARTED, D(2026, 5, 1)),
+    ]
     event = AuditEvent.objects.filter(action="projects.project.stage_advanced").order_by("id").last()
     assert event.actor == reporter_a
-    assert event.changes == {"stage": ["SIGNED", "STARTED"], "started_date": [None, "2026-05-01"]}
+    assert event.changes == {"stage": ["APPROVED", "STARTED"], "started_date": [None, "2026-05-01"]}
 
 
 def test_start_before_signing_is_refused_with_clear_message(project_a, reporter_a):
@@ -57,10 +70,7 @@ def test_future_date_refused(project_a, reporter_a):
 
 
 def test_rollback_needs_coordinator_and_reason_and_clears_later_dates(project_a, reporter_a, coordinator):
-    services.advance_stage(project=project_a, stage=Stage.SIGNED, actual_date=D(2026, 3, 5), by=reporter_a, today=TODAY)
-    services.advance_stage(
-        project=project_a, stage=Stage.STARTED, actual_date=D(2026, 5, 1), by=reporter_a, today=TODAY
-    )
+    _start_properly(project_a, reporter_a)  # issue 15 ③: no more 签约 → 开工 for a reporter
     with pytest.raises(services.LifecycleError, match="需由调度员"):
         services.roll_back_stage(project=project_a, stage=Stage.SIGNED, reason="误报", by=reporter_a)
     with pytest.raises(services.LifecycleError, match="必须填写原因"):
