@@ -62,6 +62,8 @@ CONFLICT_EXAMPLES = {
     ImportJob.Kind.PLANS: "如他人同时录入了同一项目同一年度的计划",
     ImportJob.Kind.PROGRESS: "如他人同时填报了同一项目同一月份的月报",
     ImportJob.Kind.UNITS: "如单位名称重复",
+    ImportJob.Kind.TRIPS: "如他人同时登记了同一次外出招商",
+    ImportJob.Kind.ECONOMY: "如他人同时录入了同一区划同一期间的指标",
 }
 
 # Project fields the ledger sets, in sheet order; investor/content only when the sheet has the column.
@@ -128,8 +130,8 @@ def run_import(*, job_id: int, today: datetime.date) -> ImportJob:
         _fail(job, summary=str(exc))
     except IntegrityError:
         logger.warning("import job %s hit a constraint while writing", job_id, exc_info=True)
-        _fail(job, summary=f"导入时与他人同时进行的修改冲突（{CONFLICT_EXAMPLES[job.kind]}），未导入任何数据，"
-                           "请重新导入。")
+        example = CONFLICT_EXAMPLES.get(job.kind, "如他人同时录入了同一数据")
+        _fail(job, summary=f"导入时与他人同时进行的修改冲突（{example}），未导入任何数据，请重新导入。")
     except Exception:
         logger.exception("import job %s failed", job_id)
         _fail(job, summary="导入过程中发生内部错误，未导入任何数据。请联系系统管理员。")
