@@ -201,7 +201,7 @@ def main() -> int:
           f"lost {result['lost']}; approved by the coordinator {result['approved_in_db']}")
     if result["lost"]:
         print(f"LOST: {result['lost_examples']}")
-    if not options.keep and not options.database_url:
+    if not options.keep:  # PostgreSQL: the database stays (it was given); the uploaded photos go
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)

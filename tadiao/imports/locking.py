@@ -6,7 +6,8 @@ from typing import Any
 
 IN_CHUNK = 2000  # values per IN (...) list: under SQLite's and PostgreSQL's bind-parameter limits
 
-MODIFIED_MEANWHILE = "该行对应的{noun}在导入校验之后已被他人修改或删除，为免覆盖他人的修改，未导入任何数据。请重新导入。"
+MODIFIED_MEANWHILE = ("该行对应的{noun}在导入校验之后已被他人修改或删除，为免覆盖他人的修改，未导入任何数据。"
+                      "请重新导入。")
 CREATED_MEANWHILE = "该行对应的{noun}在导入校验之后已由他人录入，为免覆盖他人的录入，未导入任何数据。请重新导入。"
 
 
