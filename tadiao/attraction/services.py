@@ -6,6 +6,7 @@ version the user saw (no lost update). The services check who may write as well 
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from tadiao.attraction import sheets
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.audit import services as audit
+from tadiao.imports.locking import CREATED_MEANWHILE, MODIFIED_MEANWHILE, changed_since_read, row_errors
 from tadiao.imports.queries import writable_unit_ids
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome, SheetRow
 from tadiao.lib.versioning import save_if_unchanged, unchanged
@@ -139,14 +141,34 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome:
     A row matches an existing trip by (单位, 出发日期, 带队领导, 目的地); a matched trip takes the row's other
     columns, so re-importing the same sheet changes nothing. `by=None`: the operator at the command line.
     Queries: the units, the importer's scope, the existing trips of the sheet's units and dates, then the
-    bulk writes and the audit events in batches.
+    bulk writes and the audit events in batches. No lost update: see write_trips.
     """
+    plan = validate_trips(rows=rows, by=by)
+    if plan.errors:
+        return SheetOutcome(total=plan.total, errors=plan.errors)
+    return write_trips(plan=plan, by=by)
+
+
+@dataclass
+class TripImport:
+    """What validate_trips found: the trips to create and to update (each with its Excel line, and for an
+    update the version read), or the errors of the wrong rows."""
+
+    total: int
+    fields: list[str] = field(default_factory=list)
+    created: list[tuple[Trip, int]] = field(default_factory=list)
+    updated: list[tuple[Trip, int, dict, int]] = field(default_factory=list)  # trip, line, changes, version read
+    errors: dict[int, list[str]] = field(default_factory=dict)
+
+
+def validate_trips(*, rows: Sequence[SheetRow], by: User | None) -> TripImport:
+    """The read phase of import_trips: every row checked and matched, nothing written."""
     if by is not None and not (by.is_coordinator or (by.is_reporter and by.unit_id)):
         raise AttractionError(f"{by} 无权导入外出招商数据。")
     has_next_step = bool(rows) and "next_step" in rows[0].values
     units = {fold(u.name): u for u in Unit.objects.all()}
     writable = writable_unit_ids(by)
-    errors: dict[int, list[str]] = {}
+    plan = TripImport(total=len(rows))
     parsed: list[tuple[SheetRow, sheets.ParsedTrip]] = []
     first_line: dict[tuple, int] = {}
     for row in rows:
@@ -158,36 +180,51 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome:
             else:
                 first_line[key] = row.line
         if item.errors:
-            errors[row.line] = item.errors
+            plan.errors[row.line] = item.errors
         parsed.append((row, item))
-    if errors:
-        return SheetOutcome(total=len(rows), errors=errors)
+    if plan.errors:
+        return plan
 
-    fields = TRIP_FIELDS if has_next_step else [f for f in TRIP_FIELDS if f != "next_step"]
+    plan.fields = fields = TRIP_FIELDS if has_next_step else [f for f in TRIP_FIELDS if f != "next_step"]
     existing = _existing_trips([item for _, item in parsed])
-    created: list[Trip] = []
-    updated: list[tuple[Trip, dict]] = []
-    for _, item in parsed:
+    for row, item in parsed:
         trip = existing.get(item.key())
         if trip is None:
-            created.append(Trip(**item.values, created_by=by))
+            plan.created.append((Trip(**item.values, created_by=by), row.line))
             continue
         before = audit.snapshot(trip, fields)
+        read_version = trip.version
         for name in fields:
             setattr(trip, name, item.values[name])
         changes = audit.diff(before, audit.snapshot(trip, fields))
         if changes:
-            trip.version += 1
+            trip.version = read_version + 1
             trip.updated_at = timezone.now()
-            updated.append((trip, changes))
-    outcome = SheetOutcome(
-        total=len(rows), created=len(created), updated=len(updated), unchanged=len(rows) - len(created) - len(updated)
-    )
+            plan.updated.append((trip, row.line, changes, read_version))
+    return plan
+
+
+def write_trips(*, plan: TripImport, by: User | None) -> SheetOutcome:
+    """The write phase of import_trips, in one transaction. No lost update: the trips to update are locked and
+    must still have the version read when validated, and no trip to create may have been entered meanwhile;
+    otherwise nothing is written and each such row gets its error (the ledger import's rule)."""
+    fields = plan.fields
     with transaction.atomic():
+        changed = changed_since_read(Trip, {t.pk: version for t, _, _, version in plan.updated})
+        errors = row_errors((line for t, line, _, _ in plan.updated if t.pk in changed),
+                            MODIFIED_MEANWHILE.format(noun="外出招商"))
+        taken = _existing_trips([sheets.ParsedTrip(values={name: getattr(t, name) for name in TRIP_FIELDS})
+                                 for t, _ in plan.created])
+        errors |= row_errors((line for t, line in plan.created
+                              if (t.unit_id, t.departure_date, t.leading_cadre, t.destination) in taken),
+                             CREATED_MEANWHILE.format(noun="外出招商"))
+        if errors:
+            return SheetOutcome(total=plan.total, errors=errors)
+        created = [t for t, _ in plan.created]
         Trip.objects.bulk_create(created, batch_size=BATCH)
-        if updated:
+        if plan.updated:
             Trip.objects.bulk_update(
-                [t for t, _ in updated], [*fields, "version", "updated_at"], batch_size=BATCH
+                [t for t, _, _, _ in plan.updated], [*fields, "version", "updated_at"], batch_size=BATCH
             )
         audit.record_many(
             actor=by,
@@ -197,10 +234,11 @@ def import_trips(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome:
                     ("attraction.trip.imported", t, audit.created(audit.snapshot(t, fields)))
                     for t in created
                 ),
-                *(("attraction.trip.updated", t, changes) for t, changes in updated),
+                *(("attraction.trip.updated", t, changes) for t, _, changes, _ in plan.updated),
             ],
         )
-    return outcome
+    return SheetOutcome(total=plan.total, created=len(created), updated=len(plan.updated),
+                        unchanged=plan.total - len(created) - len(plan.updated))
 
 
 def _existing_trips(items: list[sheets.ParsedTrip]) -> dict[tuple, Trip]:

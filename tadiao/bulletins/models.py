@@ -91,6 +91,10 @@ class Bulletin(models.Model):
     pdf = models.FileField("通报文件（.pdf）", upload_to=pdf_path, max_length=255, blank=True)
     pdf_note = models.CharField("PDF 说明", max_length=200, blank=True)
     generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    # The lease of a running generation (lib.leases): the worker process and its last sign of life, renewed
+    # with every progress step. A generation whose worker died is failed by the recovery, never left running.
+    worker = models.CharField("生成进程", max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT,
                                    related_name="bulletins")
     created_at = models.DateTimeField("起草时间", auto_now_add=True)

@@ -19,6 +19,7 @@ from tadiao.bulletins import charts, docx_render, drafting, queries
 from tadiao.bulletins.models import Bulletin, BulletinSettings, NumberSequence
 from tadiao.indicators.models import RateDefinition, Snapshot
 from tadiao.indicators.snapshots import latest_snapshot_before
+from tadiao.lib import leases
 from tadiao.org.models import User
 from tadiao.reporting.models import Period
 
@@ -239,17 +240,59 @@ def request_generation(*, bulletin: Bulletin, expected_version: int, by: User) -
     return bulletin
 
 
+INTERRUPTED = "后台任务进程中断，请重新生成。"
+
+
+class GenerationLost(Exception):
+    """The generation was failed by the recovery while it ran (its lease lapsed): stop, store nothing."""
+
+
 def _progress(bulletin: Bulletin, percent: int, note: str) -> None:
-    # Committed at once (the task runs outside a transaction): the page polls it.
-    Bulletin.objects.filter(pk=bulletin.pk).update(progress=percent, progress_note=note)
+    # Committed at once (the task runs outside a transaction): the page polls it. It renews the lease too.
+    if not Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.RUNNING).update(
+        progress=percent, progress_note=note, heartbeat_at=timezone.now()
+    ):
+        raise GenerationLost(bulletin.pk)
 
 
-def _fail(bulletin: Bulletin, message: str, by: User | None) -> None:
+def _fail(bulletin: Bulletin, message: str, by: User | None, **still: Any) -> bool:
+    """Fail a running generation with its audit event; False (nothing written) when it is no longer running or
+    no longer matches `still` (e.g. the heartbeat the recovery judged)."""
     with transaction.atomic():
-        Bulletin.objects.filter(pk=bulletin.pk).update(status=Bulletin.Status.FAILED, error=message[:500],
-                                                       progress_note="")
+        if not Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.RUNNING, **still).update(
+            status=Bulletin.Status.FAILED, error=message[:500], progress_note=""
+        ):
+            return False
         audit.record(actor=by, action="bulletins.bulletin.generated", obj=bulletin, result="FAILURE",
                      message=message)
+    return True
+
+
+def recover_stale_generations(*, now: datetime.datetime, bulletin_ids: list[int] | None = None,
+                              alive: leases.Alive = leases.process_alive) -> int:
+    """Fail every running generation (or those of `bulletin_ids`) whose worker stopped (lib.leases) with
+    INTERRUPTED: its files are stored in one transaction with the status 已生成, so nothing half-made is left,
+    and the coordinator generates again. Returns how many were failed."""
+    running = Bulletin.objects.filter(status=Bulletin.Status.RUNNING)
+    if bulletin_ids is not None:
+        running = running.filter(pk__in=bulletin_ids)
+    failed = 0
+    for bulletin in running.only("pk", "worker", "heartbeat_at", "number_prefix", "year", "number", "title"):
+        if leases.is_abandoned(heartbeat_at=bulletin.heartbeat_at, worker=bulletin.worker, now=now, alive=alive):
+            failed += _fail(bulletin, INTERRUPTED, None, heartbeat_at=bulletin.heartbeat_at)
+    if failed:
+        logger.warning("%s bulletin generation(s) abandoned by a stopped worker were failed", failed)
+    return failed
+
+
+def check_generation(*, bulletin: Bulletin, now: datetime.datetime) -> Bulletin:
+    """The bulletin as its page shows it: a generation whose worker stopped is failed first."""
+    if bulletin.status == Bulletin.Status.RUNNING and leases.is_abandoned(
+        heartbeat_at=bulletin.heartbeat_at, worker=bulletin.worker, now=now
+    ):
+        recover_stale_generations(now=now, bulletin_ids=[bulletin.pk])
+        bulletin.refresh_from_db()
+    return bulletin
 
 
 def run_generation(*, bulletin_id: int, by_id: int | None = None) -> Bulletin:
@@ -257,7 +300,8 @@ def run_generation(*, bulletin_id: int, by_id: int | None = None) -> Bulletin:
     LibreOffice is installed, and store the files. A failure leaves the bulletin 生成失败 with the reason; a task
     delivered twice leaves the first run alone."""
     claimed = Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.QUEUED).update(
-        status=Bulletin.Status.RUNNING, progress=5, progress_note="读取通报内容"
+        status=Bulletin.Status.RUNNING, progress=5, progress_note="读取通报内容", worker=leases.worker_identity(),
+        heartbeat_at=timezone.now(),
     )
     bulletin = Bulletin.objects.select_related("period").get(pk=bulletin_id)
     if not claimed:
@@ -282,6 +326,9 @@ def run_generation(*, bulletin_id: int, by_id: int | None = None) -> Bulletin:
         else:
             pdf_note = "服务器未安装 LibreOffice，未生成 PDF。"
         _progress(bulletin, 90, "保存文件")
+    except GenerationLost:
+        logger.warning("bulletin %s was failed by the recovery while it was generated", bulletin_id)
+        return Bulletin.objects.get(pk=bulletin_id)
     except (charts.ChartFontMissing, docx_render.RenderError) as exc:
         _fail(bulletin, str(exc), by)
         return Bulletin.objects.get(pk=bulletin_id)
@@ -297,10 +344,13 @@ def run_generation(*, bulletin_id: int, by_id: int | None = None) -> Bulletin:
         else:
             bulletin.pdf = ""
         now = timezone.now()
-        Bulletin.objects.filter(pk=bulletin.pk).update(
+        # Only while still running: a generation the recovery failed meanwhile stays failed (files unused).
+        if not Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.RUNNING).update(
             status=Bulletin.Status.READY, progress=100, progress_note="", file=bulletin.file.name,
             pdf=bulletin.pdf.name if pdf is not None else "", pdf_note=pdf_note, generated_at=now,
-        )
+        ):
+            logger.warning("bulletin %s was failed by the recovery before its files were stored", bulletin_id)
+            return Bulletin.objects.get(pk=bulletin_id)
         audit.record(actor=by, action="bulletins.bulletin.generated", obj=bulletin, changes={
             "doc_number": bulletin.doc_number, "docx_bytes": len(docx), "pdf": pdf is not None,
             "template": office.template_name or "默认模板",

@@ -130,6 +130,7 @@ def bulletin_create(request):
 def bulletin_detail(request, pk: int):
     """The HTML preview, the status and the downloads; an htmx request gets the status block only (polling)."""
     bulletin = queries.get_bulletin_for_user(request.user, pk)
+    bulletin = services.check_generation(bulletin=bulletin, now=timezone.now())  # worker died: shown failed
     if request.htmx:
         return render(request, "bulletins/partials/bulletin_status.html",
                       {"bulletin": bulletin, "may_write": queries.may_write_bulletins(request.user)})

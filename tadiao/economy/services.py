@@ -4,7 +4,7 @@ transaction with its audit event; figure edits are conditional on the version th
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from tadiao.audit import services as audit
 from tadiao.economy import queries, sheets
 from tadiao.economy.models import Figure, Indicator, Target
+from tadiao.imports.locking import CREATED_MEANWHILE, MODIFIED_MEANWHILE, changed_since_read, row_errors
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome, SheetRow
 from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.org.models import Region, User
@@ -165,16 +166,39 @@ def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome
     year and indicator; a blank cell leaves it. Re-importing the same sheet changes nothing. A row counts as
     updated when its figure or the target it carries changed.
     `by=None`: the operator at the command line. Queries: the regions, the stored figures and targets of the
-    sheet's regions and years, then the bulk writes and the audit events in batches.
+    sheet's regions and years, then the bulk writes and the audit events in batches. No lost update: see
+    write_figures.
     """
+    plan = validate_figures(rows=rows, by=by)
+    if plan.errors:
+        return SheetOutcome(total=plan.total, errors=plan.errors)
+    return write_figures(plan=plan, by=by)
+
+
+@dataclass
+class FigureImport:
+    """What validate_figures found, each item with its Excel line (for a target, the first row carrying it);
+    an update with what was read (a figure's version, a target's growth: targets have no version)."""
+
+    total: int
+    created: list[tuple[Figure, int]] = field(default_factory=list)
+    updated: list[tuple[Figure, int, dict, int]] = field(default_factory=list)
+    new_targets: list[tuple[Target, int]] = field(default_factory=list)
+    changed_targets: list[tuple[Target, int, dict, Decimal]] = field(default_factory=list)
+    rows_changed: int = 0
+    errors: dict[int, list[str]] = field(default_factory=dict)
+
+
+def validate_figures(*, rows: Sequence[SheetRow], by: User | None) -> FigureImport:
+    """The read phase of import_figures: every row checked and matched, nothing written."""
     if by is not None and not queries.may_write(by):
         raise EconomyError(f"{by} 无权导入经济指标数据。")
     if rows and not sheets.REGION_COLUMNS.keys() & rows[0].values.keys():
         raise EconomyError(f"工作表“{sheets.ECONOMY_SHEET}”缺少表头：须有“区划代码”或“区划名称”，"
                            "用来确定每行是哪个区划。请使用导入模板的表头。")
     regions = _import_regions(by)
-    errors: dict[int, list[str]] = {}
-    parsed: list[sheets.ParsedFigure] = []
+    plan = FigureImport(total=len(rows))
+    parsed: list[tuple[int, sheets.ParsedFigure]] = []
     first_line: dict[tuple, int] = {}
     first_target: dict[tuple, tuple[int, Decimal]] = {}
     for row in rows:
@@ -191,39 +215,29 @@ def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome
                 item.errors.append(f"目标增速（{item.target}）与第 {seen[0]} 行（{seen[1]}）不一致："
                                    "同一区划同一年度的同一指标只有一个目标增速。")
         if item.errors:
-            errors[row.line] = item.errors
-        parsed.append(item)
-    if errors:
-        return SheetOutcome(total=len(rows), errors=errors)
+            plan.errors[row.line] = item.errors
+        parsed.append((row.line, item))
+    if plan.errors:
+        return plan
 
-    region_ids = {item.values["region"].pk for item in parsed}
-    years = {item.values["year"] for item in parsed}
-    stored = {(f.region_id, f.year, f.month, f.indicator): f
-              for f in Figure.objects.select_related("region").filter(region_id__in=region_ids, year__in=years)}
-    stored_targets = {(t.region_id, t.year, t.indicator): t
-                      for t in Target.objects.select_related("region").filter(region_id__in=region_ids,
-                                                                              year__in=years)}
+    stored, stored_targets = _stored([item.values for _, item in parsed])
     now = timezone.now()
-    created: list[Figure] = []
-    updated: list[tuple[Figure, dict]] = []
-    new_targets: list[Target] = []
-    changed_targets: list[tuple[Target, dict]] = []
-    row_changed = 0
-    for item in parsed:
+    for line, item in parsed:
         figure = stored.get(item.key())
         fields = [name for name in FIGURE_VALUES if name in item.values]
         changed = False
         if figure is None:
-            created.append(Figure(**item.values, created_by=by))
+            plan.created.append((Figure(**item.values, created_by=by), line))
         else:
             before = audit.snapshot(figure, fields)
+            read_version = figure.version
             for name in fields:
                 setattr(figure, name, item.values[name])
             changes = audit.diff(before, audit.snapshot(figure, fields))
             if changes:
-                figure.version += 1
+                figure.version = read_version + 1
                 figure.updated_at = now
-                updated.append((figure, changes))
+                plan.updated.append((figure, line, changes, read_version))
                 changed = True
         if item.target is not None:
             target = stored_targets.get(item.target_key())
@@ -232,34 +246,73 @@ def import_figures(*, rows: Sequence[SheetRow], by: User | None) -> SheetOutcome
                 target = Target(region=v["region"], year=v["year"], indicator=v["indicator"], growth=item.target,
                                 updated_by=by)
                 stored_targets[item.target_key()] = target
-                new_targets.append(target)
+                plan.new_targets.append((target, line))
                 changed = True
             elif target.growth != item.target:
-                changed_targets.append((target, audit.diff({"growth": target.growth}, {"growth": item.target})))
+                plan.changed_targets.append((target, line, audit.diff({"growth": target.growth},
+                                                                      {"growth": item.target}), target.growth))
                 target.growth, target.updated_by, target.updated_at = item.target, by, now
                 changed = True
         if changed and figure is not None:
-            row_changed += 1
-    outcome = SheetOutcome(total=len(rows), created=len(created), updated=row_changed,
-                                  unchanged=len(rows) - len(created) - row_changed)
+            plan.rows_changed += 1
+    return plan
+
+
+def _stored(values: Sequence[Mapping[str, Any]]) -> tuple[dict[tuple, Figure], dict[tuple, Target]]:
+    """The stored figures and targets of the rows' regions and years, by key (two queries)."""
+    region_ids = {v["region"].pk for v in values}
+    years = {v["year"] for v in values}
+    if not region_ids:
+        return {}, {}
+    figures = {(f.region_id, f.year, f.month, f.indicator): f
+               for f in Figure.objects.select_related("region").filter(region_id__in=region_ids, year__in=years)}
+    targets = {(t.region_id, t.year, t.indicator): t
+               for t in Target.objects.select_related("region").filter(region_id__in=region_ids, year__in=years)}
+    return figures, targets
+
+
+def write_figures(*, plan: FigureImport, by: User | None) -> SheetOutcome:
+    """The write phase of import_figures, in one transaction. No lost update: the figures to update are locked
+    and must still have the version read when validated, the targets to change the growth read, and nothing to
+    create may have been entered meanwhile; otherwise nothing is written and each such row gets its error."""
     with transaction.atomic():
+        changed = changed_since_read(Figure, {f.pk: version for f, _, _, version in plan.updated})
+        changed_targets = changed_since_read(Target, {t.pk: growth for t, _, _, growth in plan.changed_targets},
+                                             field="growth")
+        taken, taken_targets = _stored([{"region": f.region, "year": f.year} for f, _ in plan.created]
+                                       + [{"region": t.region, "year": t.year} for t, _ in plan.new_targets])
+        errors = row_errors(
+            [line for f, line, _, _ in plan.updated if f.pk in changed]
+            + [line for t, line, _, _ in plan.changed_targets if t.pk in changed_targets],
+            MODIFIED_MEANWHILE.format(noun="经济指标或目标增速"),
+        )
+        errors |= row_errors(
+            [line for f, line in plan.created if (f.region_id, f.year, f.month, f.indicator) in taken]
+            + [line for t, line in plan.new_targets if (t.region_id, t.year, t.indicator) in taken_targets],
+            CREATED_MEANWHILE.format(noun="经济指标或目标增速"),
+        )
+        if errors:
+            return SheetOutcome(total=plan.total, errors=errors)
+        created = [f for f, _ in plan.created]
+        new_targets = [t for t, _ in plan.new_targets]
         Figure.objects.bulk_create(created, batch_size=BATCH)
-        if updated:
-            Figure.objects.bulk_update([f for f, _ in updated], [*FIGURE_VALUES, "version", "updated_at"],
+        if plan.updated:
+            Figure.objects.bulk_update([f for f, _, _, _ in plan.updated], [*FIGURE_VALUES, "version", "updated_at"],
                                        batch_size=BATCH)
         Target.objects.bulk_create(new_targets, batch_size=BATCH)
-        if changed_targets:
-            Target.objects.bulk_update([t for t, _ in changed_targets], ["growth", "updated_by", "updated_at"],
-                                       batch_size=BATCH)
+        if plan.changed_targets:
+            Target.objects.bulk_update([t for t, _, _, _ in plan.changed_targets],
+                                       ["growth", "updated_by", "updated_at"], batch_size=BATCH)
         audit.record_many(
             actor=by,
             actor_name="" if by else CLI_ACTOR,
             events=[
                 *(("economy.figure.imported", f, audit.created(audit.snapshot(f, FIGURE_FIELDS))) for f in created),
-                *(("economy.figure.updated", f, changes) for f, changes in updated),
+                *(("economy.figure.updated", f, changes) for f, _, changes, _ in plan.updated),
                 *(("economy.target.set", t, audit.diff({}, {"year": t.year, "growth": t.growth}))
                   for t in new_targets),
-                *(("economy.target.set", t, changes) for t, changes in changed_targets),
+                *(("economy.target.set", t, changes) for t, _, changes, _ in plan.changed_targets),
             ],
         )
-    return outcome
+    return SheetOutcome(total=plan.total, created=len(created), updated=plan.rows_changed,
+                        unchanged=plan.total - len(created) - plan.rows_changed)

@@ -46,6 +46,10 @@ class ImportJob(models.Model):
                                    on_delete=models.PROTECT, related_name="import_jobs")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The lease of a running job (lib.leases): the worker process that took it and its last sign of life,
+    # renewed with every progress write. A job whose worker died is failed by the recovery, never left running.
+    worker = models.CharField("处理进程", max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

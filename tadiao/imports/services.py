@@ -27,7 +27,7 @@ from tadiao.audit import services as audit
 from tadiao.imports import parsing, queries, registry, sheets
 from tadiao.imports.models import ImportJob
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome
-from tadiao.lib import xlsx
+from tadiao.lib import leases, xlsx
 from tadiao.org.models import Region, Unit
 from tadiao.projects import lifecycle
 from tadiao.projects.models import (
@@ -65,6 +65,8 @@ CONFLICT_EXAMPLES = {
     ImportJob.Kind.PLANS: "如他人同时录入了同一项目同一年度的计划",
     ImportJob.Kind.PROGRESS: "如他人同时填报了同一项目同一月份的月报",
     ImportJob.Kind.UNITS: "如单位名称重复",
+    ImportJob.Kind.TRIPS: "如他人同时登记了同一次外出招商",
+    ImportJob.Kind.ECONOMY: "如他人同时录入了同一区划同一期间的指标",
 }
 
 # Project fields the ledger sets, in sheet order; investor/content only when the sheet has the column.
@@ -79,9 +81,16 @@ FLAG_FIELDS = ["stage", "is_suspended", "suspended_reason", "is_cancelled", "can
 UNIT_FIELDS = ["name", "kind", "region", "display_order"]
 
 
+INTERRUPTED = "后台任务进程中断，请重新导入。未导入任何数据。"
+
+
 class ImportFailed(Exception):
     """An import that cannot go on as a whole (no such sheet, headers missing, not permitted, a concurrent
     edit). The message becomes the job's summary."""
+
+
+class JobLost(Exception):
+    """The job was taken from this run (failed by the recovery after its lease lapsed): stop, write nothing."""
 
 
 @dataclass
@@ -111,19 +120,21 @@ def run_import(*, job_id: int, today: datetime.date) -> ImportJob:
     `today` is the date the user asked for the import (月度进展 refuses months after it).
     """
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
+        status=ImportJob.Status.RUNNING, worker=leases.worker_identity(), heartbeat_at=timezone.now()
     )
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if not claimed:  # a second delivery of the same task: the first one owns the job
         return job
     try:
         _run(job, today=today)
+    except JobLost:
+        logger.warning("import job %s was failed by the recovery while it ran; its writes were rolled back", job_id)
     except (ImportFailed, xlsx.XlsxError) as exc:
         _fail(job, summary=str(exc))
     except IntegrityError:
         logger.warning("import job %s hit a constraint while writing", job_id, exc_info=True)
-        _fail(job, summary=f"导入时与他人同时进行的修改冲突（{CONFLICT_EXAMPLES[job.kind]}），未导入任何数据，"
-                           "请重新导入。")
+        example = CONFLICT_EXAMPLES.get(job.kind, "如他人同时录入了同一数据")
+        _fail(job, summary=f"导入时与他人同时进行的修改冲突（{example}），未导入任何数据，请重新导入。")
     except Exception:
         logger.exception("import job %s failed", job_id)
         _fail(job, summary="导入过程中发生内部错误，未导入任何数据。请联系系统管理员。")
@@ -175,6 +186,7 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
         service = {ImportJob.Kind.UNITS: import_units, ImportJob.Kind.PLANS: import_plans}.get(job.kind, import_ledger)
         outcome = service(job=job, by=job.created_by, rows=rows)
     if outcome.errors:
+        _heartbeat(job)
         content = sheets.error_workbook(sheet_name=sheet_name, raw_rows=raw, header_index=header_index,
                                         errors=outcome.errors)
         job.error_file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(content), save=False)
@@ -188,23 +200,73 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
 
 
 def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row]) -> SheetOutcome:
-    """Another app's sheet: it validates and writes all or nothing; the job's bookkeeping stays here."""
+    """Another app's sheet: it validates and writes all or nothing; the job's bookkeeping stays here, in the
+    same transaction as the app's write (a worker killed between the two would otherwise leave the rows written
+    under a job the recovery fails as "nothing imported")."""
     try:
-        outcome = app.run(rows=rows, by=job.created_by)
+        with transaction.atomic():
+            outcome = app.run(rows=rows, by=job.created_by)
+            if not outcome.errors:
+                _succeed(job, by=job.created_by, outcome=outcome, noun=app.noun, measure=app.measure)
     except app.refusals as exc:
         raise ImportFailed(str(exc)) from exc
-    if not outcome.errors:
-        _succeed(job, by=job.created_by, outcome=outcome, noun=app.noun, measure=app.measure)
     return outcome
 
 
-def _fail(job: ImportJob, *, summary: str) -> None:
-    job.status = ImportJob.Status.FAILED
-    job.summary = summary
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "summary", "finished_at"])
-    audit.record(actor=job.created_by, actor_name="" if job.created_by else CLI_ACTOR,
-                 action=_action(job.kind), obj=job, result="FAILURE", message=summary)
+def _fail(job: ImportJob, *, summary: str, now: datetime.datetime | None = None, **still: Any) -> bool:
+    """Fail a running job with `summary` and its audit event; False (nothing written) when it is no longer
+    running, or no longer matches `still` (e.g. the heartbeat the recovery judged)."""
+    with transaction.atomic():
+        now = now or timezone.now()
+        if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, **still).update(
+            status=ImportJob.Status.FAILED, summary=summary, finished_at=now,
+        ):
+            return False
+        job.status, job.summary, job.finished_at = ImportJob.Status.FAILED, summary, now
+        audit.record(actor=job.created_by, actor_name="" if job.created_by else CLI_ACTOR,
+                     action=_action(job.kind), obj=job, result="FAILURE", message=summary)
+    return True
+
+
+# --- leases: a job whose worker died is failed, never left 处理中 -----------------------------------------
+
+def _heartbeat(job: ImportJob, **values: Any) -> None:
+    """Renew the job's lease (with `values`, e.g. its progress). Raises JobLost when the recovery has failed
+    the job meanwhile: the run stops and writes nothing."""
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        **values, heartbeat_at=timezone.now()
+    ):
+        raise JobLost(job.pk)
+
+
+def recover_stale_jobs(*, now: datetime.datetime, job_ids: Iterable[int] | None = None,
+                       alive: leases.Alive = leases.process_alive) -> int:
+    """Fail every running job (or those of `job_ids`) whose worker stopped (lib.leases.is_abandoned) with
+    INTERRUPTED. The import's rows are written in one transaction with the job's success, so a job still
+    running has written nothing: it is failed, not resumed, and the user imports the file again. Returns how
+    many jobs were failed."""
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).select_related("created_by")
+    if job_ids is not None:
+        running = running.filter(pk__in=list(job_ids))
+    failed = 0
+    for job in running:
+        if leases.is_abandoned(heartbeat_at=job.heartbeat_at, worker=job.worker, now=now, alive=alive):
+            # Only if its heartbeat is still the one judged: a job that just renewed its lease is alive.
+            failed += _fail(job, summary=INTERRUPTED, now=now, heartbeat_at=job.heartbeat_at)
+    if failed:
+        logger.warning("%s import job(s) abandoned by a stopped worker were failed", failed)
+    return failed
+
+
+def check_job(*, job: ImportJob, now: datetime.datetime) -> ImportJob:
+    """The job as its page shows it: a running job whose worker stopped is failed first (no query unless it
+    is)."""
+    if job.status == ImportJob.Status.RUNNING and leases.is_abandoned(
+        heartbeat_at=job.heartbeat_at, worker=job.worker, now=now
+    ):
+        recover_stale_jobs(now=now, job_ids=[job.pk])
+        job.refresh_from_db()
+    return job
 
 
 def _action(kind: str) -> str:
@@ -219,24 +281,30 @@ def _check_allowed(by, kind: str) -> None:
 
 def _start_progress(job: ImportJob, total: int) -> None:
     job.progress_total, job.progress_done = total, 0
-    ImportJob.objects.filter(pk=job.pk).update(progress_total=total, progress_done=0)
+    _heartbeat(job, progress_total=total, progress_done=0)
 
 
 def _progress(job: ImportJob, done: int) -> None:
     if done % PROGRESS_EVERY == 0 and done < job.progress_total:
         job.progress_done = done
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done)
+        _heartbeat(job, progress_done=done)
 
 
 def _succeed(job: ImportJob, *, by, outcome: SheetOutcome, noun: str, measure: str = "个") -> None:
+    """Inside the write's transaction: the job succeeds with the rows, or (JobLost: the recovery failed it
+    meanwhile) the rows are rolled back with it."""
     job.status = ImportJob.Status.SUCCEEDED
     job.created_count, job.updated_count, job.unchanged_count = outcome.created, outcome.updated, outcome.unchanged
     job.progress_done = job.progress_total = outcome.total
     job.summary = (f"共 {outcome.total} 行：新增 {outcome.created} {measure}{noun}，更新 {outcome.updated} {measure}，"
                    f"未变化 {outcome.unchanged} {measure}。")
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "created_count", "updated_count", "unchanged_count", "progress_done",
-                            "progress_total", "summary", "finished_at"])
+    fields = ["status", "created_count", "updated_count", "unchanged_count", "progress_done", "progress_total",
+              "summary", "finished_at"]
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        **{name: getattr(job, name) for name in fields}
+    ):
+        raise JobLost(job.pk)
     audit.record(actor=by, actor_name="" if by else CLI_ACTOR, action=_action(job.kind), obj=job, changes={
         "file": job.original_name, "rows": outcome.total, "created": outcome.created,
         "updated": outcome.updated, "unchanged": outcome.unchanged,

@@ -6,6 +6,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from tadiao.imports import services
+from tadiao.lib import leases
 
 
 @task()
@@ -13,4 +14,5 @@ def run_import_task(job_id: int, today: str | None = None) -> None:
     """`today` is the upload's date (ISO), taken by the view: a job queued overnight still judges "future
     months" by the day it was uploaded. Tasks queued before it was passed run with the worker's date."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    leases.recover_all(now=timezone.now())  # jobs a dead worker left running, found as the next task starts
     services.run_import(job_id=job_id, today=day)

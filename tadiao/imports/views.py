@@ -45,6 +45,7 @@ def new(request):
 @require_GET
 def detail(request, pk: int):
     job = queries.get_job_for_user(request.user, pk)
+    job = services.check_job(job=job, now=timezone.now())  # a job whose worker died is shown failed
     if request.htmx:  # the progress poll: only the status block
         return render(request, "imports/partials/job_status.html", {"job": job})
     return render(request, "imports/detail.html", {"job": job})

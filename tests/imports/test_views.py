@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tadiao.imports import services
 from tadiao.imports.models import ImportJob
+from tadiao.lib import leases
 from tadiao.org.models import Unit
 from tadiao.projects.models import Project
 from tests.conftest import TODAY, login
@@ -110,8 +111,10 @@ def test_upload_enqueues_the_task_for_the_worker(client, reporter_a, good_file, 
 
 
 def test_the_progress_partial_while_running(client, reporter_a):
+    # Held by this (live) process, its lease just renewed: the worker is alive.
     job = ImportJob.objects.create(kind="LEDGER", original_name="a.xlsx", created_by=reporter_a,
-                                   status=ImportJob.Status.RUNNING, progress_done=200, progress_total=1000)
+                                   status=ImportJob.Status.RUNNING, progress_done=200, progress_total=1000,
+                                   worker=leases.worker_identity(), heartbeat_at=timezone.now())
     login(client, reporter_a)
     url = reverse("imports:detail", args=[job.pk])
     poll = client.get(url, headers={"HX-Request": "true"}).content.decode()
