@@ -313,13 +313,9 @@ def test_the_checks_find_what_they_look_for():
         '<input type="text" value="None"><input type="hidden" value="True"><script>var x = "FUNDS";</script>'
         "<p>导出 PDF、XLSX；GB/T 9704；CLOSED_X</p></body></html>")
     found = problems_in(text, codes)
-    assert found == [
-        "“Select an option” in “状态：SUBMITTED → APPROVED ⏎ 问题类别LAND ⏎ - Select an option - ⏎ 用地 ⏎ None ⏎ 导出 PDF、XLSX；GB/T 970”",
-        "“None” in “AND ⏎ - Select an option - ⏎ 用地 ⏎ None ⏎ 导出 PDF、XLSX；GB/T 9704；CLOSED_X”",
-        "code “SUBMITTED” in “状态：SUBMITTED → APPROVED ⏎ 问题类别LAND ⏎ - Select an”",
-        "code “APPROVED” in “状态：SUBMITTED → APPROVED ⏎ 问题类别LAND ⏎ - Select an option -”",
-        "code “LAND” in “状态：SUBMITTED → APPROVED ⏎ 问题类别LAND ⏎ - Select an option - ⏎ 用地 ⏎ No”",
-    ]
+    assert [p.split(" in ")[0] for p in found] == [
+        "“Select an option”", "“None”", "code “SUBMITTED”", "code “APPROVED”", "code “LAND”"]
+    assert "问题类别LAND" in found[4]
 
 
 def test_the_project_codes_are_collected_and_ordinary_abbreviations_are_not():

@@ -60,6 +60,15 @@ class EventFilterForm(forms.Form):
             self.add_error("date_to", "结束日期不能早于开始日期。")
         return cleaned
 
+    def describe(self) -> str:
+        """The valid filters in Chinese, "操作=组织机构（全部），结果=失败", for the export's own audit event."""
+        parts = []
+        for name, value in self.criteria().items():
+            field = self.fields[name]
+            shown = dict(field.choices).get(value, value) if isinstance(field, forms.ChoiceField) else value
+            parts.append(f"{field.label}={shown}")
+        return "，".join(parts)
+
     def criteria(self) -> dict:
         """The valid filters, for `queries.filter_events`; an invalid one is left out (and shown as an error)."""
         if not self.is_bound:
@@ -99,10 +108,10 @@ def event_export(request: HttpRequest) -> HttpResponse:
             request, f"符合条件的记录有 {total} 条，超过单次导出上限 {queries.EXPORT_LIMIT} 条，请缩小日期范围。")
         return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
     sheet = XlsxSheet("审计日志", queries.EXPORT_HEADERS, queries.export_rows(events),
-                      widths=[20, 14, 16, 26, 14, 10, 24, 50, 6, 40])
+                      widths=[20, 14, 16, 18, 10, 24, 50, 6, 40, 26])
     response = xlsx_response(f"审计日志_{timezone.localtime():%Y%m%d_%H%M}.xlsx", [sheet], large=True)
     # Reading the log out in bulk is itself worth a line in the log (written after the rows were read, so
     # the file holds exactly the events that matched).
-    audit.record(actor=request.user, action="audit.exported", message=f"导出审计日志 {total} 条；筛选条件："
-                 + ("，".join(f"{k}={v}" for k, v in filters.criteria().items()) or "无"))
+    audit.record(actor=request.user, action="audit.exported",
+                 message=f"导出审计日志 {total} 条；筛选条件：{filters.describe() or '无'}")
     return response
