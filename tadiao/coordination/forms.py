@@ -40,11 +40,14 @@ class ProblemForm(forms.Form):
         error_messages={"invalid": "请输入有效的日期，如 2026-11-30。"},
     )
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, proposing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["lead_unit"].queryset = units
             self.fields["helping_units"].queryset = units
+        if proposing:  # a unit's reporter proposes; the office confirms when it accepts or assigns (受理/交办)
+            self.fields["lead_unit"].label = "牵头单位（可建议其他单位，由重点项目办确认）"
+            self.fields["lead_unit"].empty_label = None
 
     def problem_data(self) -> dict:
         return dict(self.cleaned_data)

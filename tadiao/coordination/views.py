@@ -217,8 +217,10 @@ def problem_create(request):
     report_pk = request.GET.get("report") or request.POST.get("report")
     if report_pk and report_pk.isdigit():
         report = project.monthly_reports.filter(pk=int(report_pk)).first()
-    units = queries.lead_unit_choices(user)
-    form = forms.ProblemForm(request.POST or None, units=units, initial={"title": "", "category": "OTHER"})
+    # The office names the lead; a reporter may propose any unit of its county, its own unit first (the default).
+    units = queries.lead_unit_choices(user) if user.is_coordinator else queries.proposable_lead_units(user)
+    form = forms.ProblemForm(request.POST or None, units=units, proposing=not user.is_coordinator,
+                             initial={"title": "", "category": "OTHER", "lead_unit": user.unit_id})
     if request.method == "POST" and form.is_valid():
         try:
             problem = services.raise_problem(
@@ -236,7 +238,7 @@ def problem_create(request):
             "form": form,
             "project": project,
             "report": report,
-            "category_days": queries.category_days(),
+            "category_days": [(Category(code).label, days) for code, days in queries.category_days().items()],
         },
     )
 
@@ -269,7 +271,7 @@ def problem_detail(request, pk: int):
             "assign_form": forms.AssignForm(
                 units=units,
                 initial={
-                    "lead_unit": problem.lead_unit_id,
+                    "lead_unit": problem.proposed_lead_unit_id or problem.lead_unit_id,
                     "helping_units": [u.pk for u in helping_units],
                     "version": problem.version,
                 },
