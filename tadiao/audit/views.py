@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from tadiao.audit import queries
 from tadiao.audit import services as audit
 from tadiao.audit.models import AuditEvent
+from tadiao.lib.forms import DateInput
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 
 PAGE_SIZE = 50
@@ -40,8 +41,8 @@ def auditor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 class EventFilterForm(forms.Form):
     """The filters of the page. (Kept here: the audit app has only this one form.)"""
 
-    date_from = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="开始日期", required=False, widget=DateInput())
+    date_to = forms.DateField(label="结束日期", required=False, widget=DateInput())
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     action = forms.ChoiceField(label="操作", required=False)
     object_type = forms.ChoiceField(label="对象类型", required=False)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.coordination import forms, minutes, queries, services
 from tadiao.coordination.models import Attachment, Category, Level, Meeting, Problem, Status, WorkdayAdjustment
+from tadiao.lib.dates import parse_date
 from tadiao.lib.forms import error_text
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
@@ -460,7 +461,7 @@ def _date(raw, invalid, label):
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        return parse_date(raw)
     except ValueError:
         invalid.append(label)
         return None
