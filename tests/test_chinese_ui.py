@@ -67,11 +67,11 @@ def enum_codes() -> set[str]:
 # Attributes whose value a person reads on the page.
 _VISIBLE_ATTRIBUTES = {"placeholder", "title", "alt", "aria-label", "data-bs-title"}
 _HIDDEN_INPUTS = {"hidden", "password", "checkbox", "radio", "file"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class _Page(html.parser.HTMLParser):
-    """The visible text of a page (no script, style or head), the attributes a person reads, and the links."""
+    """The visible text of a page (its title included; no script or style), the attributes a person reads, and the
+    links."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -84,7 +84,7 @@ class _Page(html.parser.HTMLParser):
         for name in ("href", "hx-get"):
             if values.get(name) and (tag == "a" or name == "hx-get"):
                 self.links.append(values[name])
-        if tag in ("script", "style", "head", "title") and tag not in _VOID:
+        if tag in ("script", "style"):
             self._skip += 1
             return
         if self._skip:
@@ -96,7 +96,7 @@ class _Page(html.parser.HTMLParser):
             self.text.append(values["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "head", "title") and self._skip:
+        if tag in ("script", "style") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -314,8 +314,8 @@ def test_the_checks_find_what_they_look_for():
         "<p>导出 PDF、XLSX；GB/T 9704；CLOSED_X</p></body></html>")
     found = problems_in(text, codes)
     assert [p.split(" in ")[0] for p in found] == [
-        "“Select an option”", "“None”", "code “SUBMITTED”", "code “APPROVED”", "code “LAND”"]
-    assert "问题类别LAND" in found[4]
+        "“None”", "“Select an option”", "“None”", "code “SUBMITTED”", "code “APPROVED”", "code “LAND”"]
+    assert "问题类别LAND" in found[5]
 
 
 def test_the_project_codes_are_collected_and_ordinary_abbreviations_are_not():
@@ -341,6 +341,7 @@ def county(django_db_setup, django_db_blocker):
             services.load_demo(today=timezone.localdate())
             office = User.objects.get(username="diaodu").unit
             UserFactory(username="crawl_sysadmin", full_name="系统管理员", unit=office, is_sysadmin=True)
+            _audited_writes(User.objects.get(username="diaodu"), User.objects.get(username="tianbao"))
             yield {
                 "coordinator": "diaodu",
                 "leader": "lingdao",
@@ -353,9 +354,42 @@ def county(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+def _audited_writes(coordinator, reporter) -> None:
+    """A few real writes, so the audit log the auditor's crawl reads holds status changes, choices and levels
+    (the demo itself records one event), plus one event of every action code the source can record."""
+    from tadiao.audit import services as audit
+    from tadiao.coordination import queries as coordination_queries
+    from tadiao.coordination import services as coordination
+    from tadiao.reporting.models import MonthlyReport
+    from tests.audit.test_action_labels import source_action_codes
+
+    codes, _ = source_action_codes()
+    for code in sorted(codes):
+        audit.record(actor=coordinator, action=code, obj=None)
+    report = MonthlyReport.objects.filter(status="SUBMITTED", period__status="OPEN").first()
+    if report is not None:
+        reporting_services = __import__("tadiao.reporting.services", fromlist=["approve_report"])
+        reporting_services.approve_report(report=report, by=coordinator, expected_version=report.version)
+    project = reporter.unit.projects.first()
+    problem = coordination.raise_problem(project=project, by=reporter, today=timezone.localdate(), data={
+        "title": "用地指标未落实", "category": "LAND", "description": "缺用地指标", "lead_unit": reporter.unit})
+    coordination.escalate(problem=problem, reason="久拖未决", by=coordinator, today=timezone.localdate(),
+                          expected_version=problem.version)
+    config = coordination_queries.coordination_settings()
+    coordination.update_settings(overdue_action="FLAG", due_soon_days=3, category_days={"LAND": 20}, by=coordinator,
+                                 expected_version=config.version)
+
+
 # Pages another branch is rebuilding, with the reason; each is still visited, and its findings are reported
 # separately so the rest of the crawl keeps failing loudly.
-KNOWN_ELSEWHERE: dict[str, str] = {}
+KNOWN_ELSEWHERE: dict[str, str] = {
+    "indicators:settings": "比率定义页（条件显示为 {'reached': 'STARTED'}）由 issue 15 第 6 点的比率定义表单重做，"
+                           "该分支合并后删去此项",
+}
+
+
+# How many pages each role reaches at least (the auditor: the log's pages, the messages and the login page).
+MIN_PAGES = {"coordinator": 100, "leader": 60, "reporter": 50, "sysadmin": 10, "auditor": 5}
 
 
 @pytest.mark.parametrize("role", ["coordinator", "leader", "reporter", "sysadmin", "auditor"])
@@ -373,7 +407,7 @@ def test_every_page_is_chinese_for_every_role(county, db, client, role):
             found[url] = problems
 
     visited = crawl(client, start_urls(user), limit=250, on_page=check)
-    assert len(visited) > 15, visited
+    assert len(visited) >= MIN_PAGES[role], visited
     elsewhere = {url: p for url, p in found.items() if resolve(urlsplit(url).path).view_name in KNOWN_ELSEWHERE}
     here = {url: p for url, p in found.items() if url not in elsewhere}
     assert not here, "\n".join(f"{url}: {'；'.join(p[:5])}" for url, p in here.items())
