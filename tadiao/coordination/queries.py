@@ -123,7 +123,10 @@ def get_problem_for_user(user: User, pk: int, *, write: bool = False) -> Problem
     require_reader(user)
     problem = (
         visible_problems(user)
-        .select_related("project", "project__unit", "raised_by_unit", "raised_by", "lead_unit", "meeting", "report")
+        .select_related(
+            "project", "project__unit", "raised_by_unit", "raised_by", "lead_unit", "proposed_lead_unit", "meeting",
+            "report",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -307,7 +310,7 @@ def problem_rows(user: User, filters: ProblemFilters, *, kind: str, today: datet
     """The filtered items of one kind with what a row shows: one query per page (helping units prefetched)."""
     return (
         filters.apply(visible_problems(user).filter(kind=kind), today=today)
-        .select_related("project", "lead_unit", "raised_by_unit", "meeting")
+        .select_related("project", "lead_unit", "proposed_lead_unit", "raised_by_unit", "meeting")
         .prefetch_related("helping_units")
     )
 
@@ -324,7 +327,7 @@ def inbox_rows(
         filters.sort = "deadline"  # the inbox's default: most urgent first
     return (
         filters.apply(rows, today=today, due_soon_end=due_soon_end)
-        .select_related("project", "lead_unit", "raised_by_unit", "meeting")
+        .select_related("project", "lead_unit", "proposed_lead_unit", "raised_by_unit", "meeting")
         .prefetch_related("helping_units")
     )
 

@@ -63,6 +63,9 @@ def test_a_proposal_is_stored_and_only_the_office_is_told(client, today, town_re
         ("coordinator", "待确认牵头单位：用地报批卡在省厅")]
     page = client.get(f"/coordination/problems/{problem.pk}/").content.decode()
     assert "建议由市自然资源局牵头，待重点项目办确认" in page
+    login(client, coordinator)
+    listed, _ = read_page(client.get("/coordination/problems/").content.decode())
+    assert "青山镇\n建议：市自然资源局（待确认）" in listed
 
 
 def test_proposing_the_own_unit_is_no_proposal(client, today, town_reporter, town_project):
