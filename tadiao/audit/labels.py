@@ -19,14 +19,17 @@ ACTION_GROUPS = {
     "imports": "数据导入",
 }
 
-# What an action code means, for the auditor.
+# What an action code means, for the auditor. A few codes come from branches being merged alongside this one
+# (audit.purged, auth.idle_logout, org.user.password_changed …): their labels are here already.
 ACTION_LABELS = {
     # 登录
     "auth.login": "登录成功",
     "auth.logout": "退出登录",
     "auth.login_failed": "登录失败",
     "auth.locked_out": "账号锁定",
+    "auth.idle_logout": "超时自动退出",
     "audit.exported": "导出审计日志",
+    "audit.purged": "清理过期审计日志",
     "demo.loaded": "加载演示数据",
     # 组织机构
     "org.region.created": "新增区划",
@@ -41,6 +44,8 @@ ACTION_LABELS = {
     "org.user.updated": "修改用户信息",
     "org.user.roles_changed": "变更角色",
     "org.user.password_reset": "重置密码",
+    "org.user.password_changed": "修改密码",
+    "org.user.password_change_failed": "修改密码失败",
     "org.user.deactivated": "停用用户",
     "org.user.reactivated": "启用用户",
     # 项目
@@ -60,6 +65,7 @@ ACTION_LABELS = {
     "projects.batch_entry.removed": "项目移出批次",
     "projects.bond_batch.created": "新增专项债批次",
     "projects.bond.saved": "保存专项债",
+    "projects.approval_kinds.required_before_start_set": "设置开工前必办手续",
     # 月度填报
     "reporting.period.opened": "开启填报月份",
     "reporting.period.closed": "关账",
@@ -74,6 +80,7 @@ ACTION_LABELS = {
     "reporting.settings.updated": "修改填报设置",
     # 指标
     "indicators.rate.created": "新增比率定义",
+    "indicators.rate.updated": "修改比率定义",
     "indicators.target.saved": "保存目标",
     "indicators.warning_rule.updated": "修改预警规则",
     "indicators.snapshot.frozen": "生成月度快照",
@@ -222,6 +229,7 @@ SUBJECT_LABELS = {
     "channel": "推送渠道",
     "outbox": "待发消息",
     "ledger": "项目台账",
+    "approval_kinds": "前期手续类型",
     "plans": "年度计划",
     "progress": "月度进展",
     "units": "单位",
