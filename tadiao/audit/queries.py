@@ -118,11 +118,10 @@ def _field(object_type: str, key: str):
 
 
 def _field_label(object_type: str, key: str, field) -> str:
+    if field is not None and hasattr(field, "verbose_name"):  # reverse relations have none
+        return str(field.verbose_name)
     if key in EXTRA_LABELS:
         return EXTRA_LABELS[key]
-    if field is not None:
-        # Reverse relations have no verbose_name: fall back to the key rather than fail the page.
-        return str(getattr(field, "verbose_name", key))
     prefix, _, code = key.partition("_")
     if prefix == "days" and code:  # coordination settings: days_LAND, the time limit of a category
         from tadiao.coordination.models import Category
@@ -133,7 +132,7 @@ def _field_label(object_type: str, key: str, field) -> str:
 
 
 def _value(value: Any, choices: dict | None = None) -> str:
-    """A recorded value as a person reads it: a choice by its label (SUBMITTED → 已提交), a flag as 是/否."""
+    """A recorded value as a person reads it: a choice by its label (SUBMITTED → 已报送), a flag as 是/否."""
     if value is None or value == "" or value == []:
         return EMPTY
     if value is True:
@@ -150,10 +149,8 @@ def _value(value: Any, choices: dict | None = None) -> str:
 
 
 def _choices(field) -> dict | None:
+    """A field's choices as {code: label}, for the values recorded for it."""
     flat = getattr(field, "flatchoices", None) if field is not None else None
-    if not flat:
-        base = getattr(field, "base_field", None)  # an ArrayField of choices
-        flat = getattr(base, "flatchoices", None)
     return dict(flat) if flat else None
 
 
