@@ -430,3 +430,10 @@ def test_every_page_is_chinese_for_every_role(county, db, client, role):
     if elsewhere:
         pytest.xfail("; ".join(f"{url}: {KNOWN_ELSEWHERE[resolve(urlsplit(url).path).view_name]}"
                                for url in elsewhere))
+
+
+def test_the_blank_choice_of_every_select_is_chinese(db, client, coordinator):
+    """Django 6.1's zh_Hans catalogue leaves "- Select an option -" in English; ours (tadiao/locale) says 请选择."""
+    client.force_login(coordinator)
+    text, _ = read_page(client.get("/coordination/meetings/new/").content.decode())
+    assert "主持领导\n- 请选择 -" in text and "Select an option" not in text
