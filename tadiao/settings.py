@@ -181,6 +181,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["tadiao.formats"]
+LOCALE_PATHS = [BASE_DIR / "tadiao" / "locale"]  # what Django 6.1 leaves untranslated ("- Select an option -")
 
 # --- static and uploaded files ---------------------------------------------------------------------
 STATIC_URL = "/static/"

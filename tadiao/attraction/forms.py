@@ -6,15 +6,8 @@ from django import forms
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.attraction.services import LEAD_FIELDS, TRIP_FIELDS
-from tadiao.lib.forms import bootstrap_widgets
+from tadiao.lib.forms import DateInput, bootstrap_widgets
 from tadiao.projects.models import Industry
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _date_messages(label: str) -> dict[str, str]:

@@ -10,47 +10,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tadiao.audit import labels
 from tadiao.audit.models import AuditEvent
 
-# Keys of `changes` that are not model fields, and their labels.
-EXTRA_LABELS = {"roles": "角色", "password": "密码", "path": "路径"}
-# Object types that are not models of this project.
-EXTRA_TYPES = {"": "（无）"}
-# The first part of an action code, as the page names the group.
-ACTION_GROUPS = {
-    "auth": "登录",
-    "org": "组织机构",
-    "projects": "项目",
-    "imports": "数据导入",
-    "audit": "审计",
-    "demo": "演示数据",
-    "reporting": "月度填报",
-    "indicators": "指标",
-}
 EMPTY = "空"
-# What an action code means, for the auditor; codes of apps not listed here are shown as they are.
-ACTION_LABELS = {
-    "demo.loaded": "加载演示数据",
-    "auth.login": "登录成功",
-    "auth.logout": "退出登录",
-    "auth.login_failed": "登录失败",
-    "auth.locked_out": "账号锁定",
-    "audit.exported": "导出审计日志",
-    "org.region.created": "新增区划",
-    "org.region.updated": "修改区划",
-    "org.unit.created": "新增单位",
-    "org.unit.updated": "修改单位",
-    "org.unit.deactivated": "停用单位",
-    "org.unit.reactivated": "启用单位",
-    "org.leader.created": "新增领导",
-    "org.leader.updated": "修改领导",
-    "org.user.created": "新增用户",
-    "org.user.updated": "修改用户信息",
-    "org.user.roles_changed": "变更角色",
-    "org.user.password_reset": "重置密码",
-    "org.user.deactivated": "停用用户",
-    "org.user.reactivated": "启用用户",
-}
+ACTION_GROUPS, ACTION_LABELS, EXTRA_LABELS = labels.ACTION_GROUPS, labels.ACTION_LABELS, labels.EXTRA_LABELS
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -89,7 +53,8 @@ def filter_events(
 
 
 def action_choices() -> list[tuple[str, str]]:
-    """The codes present in the log, each preceded by its groups as prefixes: "org.*", "org.user.*"."""
+    """The codes present in the log, each preceded by its groups as prefixes ("org.*", "org.user.*"); the values
+    are the codes, the labels are Chinese: "组织机构（全部）", "组织机构·用户（全部）", "变更角色"."""
     codes = list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
     choices: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -99,20 +64,41 @@ def action_choices() -> list[tuple[str, str]]:
             prefix = ".".join(parts[:depth]) + ".*"
             if prefix not in seen:
                 seen.add(prefix)
-                label = ACTION_GROUPS.get(parts[0], parts[0]) if depth == 1 else prefix
-                choices.append((prefix, f"{label}（全部 {prefix}）" if depth == 1 else f"{prefix}（全部）"))
-        choices.append((code, f"{code} {ACTION_LABELS[code]}" if code in ACTION_LABELS else code))
+                group = ACTION_GROUPS.get(parts[0], "其他")
+                label = group if depth == 1 else f"{group}·{subject_label(parts[0], parts[1])}"
+                choices.append((prefix, f"{label}（全部）"))
+        choices.append((code, action_label(code)))
     return choices
 
 
-def action_label(code: str) -> str:
-    return ACTION_LABELS.get(code, "")
+def subject_label(app_label: str, subject: str) -> str:
+    """The middle part of a code, "org.user" → "用户", "reporting.report" → "月报"."""
+    if subject in labels.SUBJECT_LABELS:
+        return labels.SUBJECT_LABELS[subject]
+    try:
+        return str(apps.get_model(app_label, subject)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return "其他"
+
+
+def action_label(code: str, object_type: str = "") -> str:
+    """The Chinese of an action code. A code this version has no label for (recorded by a newer one) is named
+    by its verb and object type, "修改单位"; never shown as the code itself."""
+    if code in ACTION_LABELS:
+        return ACTION_LABELS[code]
+    verb = labels.VERB_LABELS.get(code.rsplit(".", 1)[-1])
+    parts = code.split(".")
+    subject = object_type_label(object_type) if object_type else (
+        subject_label(parts[0], parts[1]) if len(parts) > 2 else ACTION_GROUPS.get(parts[0], ""))
+    if subject in ("", "其他", labels.EMPTY_TYPE):
+        return f"其他操作（{verb}）" if verb else "其他操作"
+    return f"{verb}{subject}" if verb else f"{subject}相关操作"
 
 
 def object_type_label(object_type: str) -> str:
     """ "org.unit" → "单位"; unknown types as they are."""
-    if object_type in EXTRA_TYPES:
-        return EXTRA_TYPES[object_type]
+    if not object_type:
+        return labels.EMPTY_TYPE
     try:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
@@ -124,18 +110,29 @@ def object_type_choices() -> list[tuple[str, str]]:
     return [(t, object_type_label(t)) for t in types.values_list("object_type", flat=True).distinct()]
 
 
-def _field_label(object_type: str, key: str) -> str:
+def _field(object_type: str, key: str):
+    try:
+        return apps.get_model(object_type)._meta.get_field(key)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None
+
+
+def _field_label(object_type: str, key: str, field) -> str:
+    if field is not None and hasattr(field, "verbose_name"):  # reverse relations have none
+        return str(field.verbose_name)
     if key in EXTRA_LABELS:
         return EXTRA_LABELS[key]
-    try:
-        field = apps.get_model(object_type)._meta.get_field(key)
-        # Reverse relations have no verbose_name: fall back to the key rather than fail the page.
-        return str(getattr(field, "verbose_name", key))
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return key
+    prefix, _, code = key.partition("_")
+    if prefix == "days" and code:  # coordination settings: days_LAND, the time limit of a category
+        from tadiao.coordination.models import Category
+
+        if code in Category.values:
+            return f"{Category(code).label}办结时限（工作日）"
+    return key
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, choices: dict | None = None) -> str:
+    """A recorded value as a person reads it: a choice by its label (SUBMITTED → 已报送), a flag as 是/否."""
     if value is None or value == "" or value == []:
         return EMPTY
     if value is True:
@@ -143,22 +140,33 @@ def _value(value: Any) -> str:
     if value is False:
         return "否"
     if isinstance(value, list):
-        return "、".join(_value(v) for v in value)
+        return "、".join(_value(v, choices) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}={_value(v)}" for k, v in value.items())
+        return "；".join(f"{k}={_value(v, choices)}" for k, v in value.items())
+    if choices and value in choices:
+        return str(choices[value])
     return str(value)
 
 
+def _choices(field) -> dict | None:
+    """A field's choices as {code: label}, for the values recorded for it."""
+    flat = getattr(field, "flatchoices", None) if field is not None else None
+    return dict(flat) if flat else None
+
+
 def describe_changes(event: AuditEvent) -> list[str]:
-    """The changes as lines "字段: 旧值 → 新值" (a value that is not a pair: "字段: 值")."""
+    """The changes as lines "字段: 旧值 → 新值" (a value that is not a pair: "字段: 值"), with field names and
+    choice values in Chinese: "状态: 已提交 → 审核通过", "问题类别: 用地"."""
     changes = event.changes if isinstance(event.changes, dict) else {}
     lines = []
     for key, change in changes.items():
-        label = _field_label(event.object_type, key)
+        field = _field(event.object_type, key)
+        label = _field_label(event.object_type, key, field)
+        choices = _choices(field)
         if isinstance(change, list) and len(change) == 2:
-            lines.append(f"{label}: {_value(change[0])} → {_value(change[1])}")
+            lines.append(f"{label}: {_value(change[0], choices)} → {_value(change[1], choices)}")
         else:
-            lines.append(f"{label}: {_value(change)}")
+            lines.append(f"{label}: {_value(change, choices)}")
     return lines
 
 
@@ -173,7 +181,8 @@ class EventRow:
 
 
 def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:
-    return [EventRow(e, action_label(e.action), object_type_label(e.object_type), describe_changes(e)) for e in events]
+    return [EventRow(e, action_label(e.action, e.object_type), object_type_label(e.object_type), describe_changes(e))
+            for e in events]
 
 
 EXPORT_HEADERS = [
@@ -181,28 +190,29 @@ EXPORT_HEADERS = [
     "操作人",
     "IP 地址",
     "操作",
-    "操作说明",
     "对象类型",
     "对象",
     "变更（原值 → 新值）",
     "结果",
     "说明",
+    "操作代码",
 ]
 EXPORT_LIMIT = 50_000
 
 
 def export_rows(events: QuerySet[AuditEvent]):
-    """One row per event, as the page shows it; times are naive Asia/Shanghai for the spreadsheet."""
+    """One row per event, as the page shows it (in Chinese), the code last for whoever filters by it; times are
+    naive Asia/Shanghai for the spreadsheet."""
     for event in events.iterator(chunk_size=2000):
         yield [
             timezone.localtime(event.at).replace(tzinfo=None),
             event.actor_name,
             event.ip or "",
-            event.action,
-            action_label(event.action),
+            action_label(event.action, event.object_type),
             object_type_label(event.object_type),
             event.object_repr,
             "\n".join(describe_changes(event)),
             event.get_result_display(),
             event.message,
+            event.action,
         ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from tadiao.audit import queries
 from tadiao.audit import services as audit
 from tadiao.audit.models import AuditEvent
+from tadiao.lib.forms import DateInput
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 
 PAGE_SIZE = 50
@@ -40,8 +41,8 @@ def auditor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 class EventFilterForm(forms.Form):
     """The filters of the page. (Kept here: the audit app has only this one form.)"""
 
-    date_from = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="开始日期", required=False, widget=DateInput())
+    date_to = forms.DateField(label="结束日期", required=False, widget=DateInput())
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     action = forms.ChoiceField(label="操作", required=False)
     object_type = forms.ChoiceField(label="对象类型", required=False)
@@ -59,6 +60,15 @@ class EventFilterForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", "结束日期不能早于开始日期。")
         return cleaned
+
+    def describe(self) -> str:
+        """The valid filters in Chinese, "操作=组织机构（全部），结果=失败", for the export's own audit event."""
+        parts = []
+        for name, value in self.criteria().items():
+            field = self.fields[name]
+            shown = dict(field.choices).get(value, value) if isinstance(field, forms.ChoiceField) else value
+            parts.append(f"{field.label}={shown}")
+        return "，".join(parts)
 
     def criteria(self) -> dict:
         """The valid filters, for `queries.filter_events`; an invalid one is left out (and shown as an error)."""
@@ -99,10 +109,10 @@ def event_export(request: HttpRequest) -> HttpResponse:
             request, f"符合条件的记录有 {total} 条，超过单次导出上限 {queries.EXPORT_LIMIT} 条，请缩小日期范围。")
         return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
     sheet = XlsxSheet("审计日志", queries.EXPORT_HEADERS, queries.export_rows(events),
-                      widths=[20, 14, 16, 26, 14, 10, 24, 50, 6, 40])
+                      widths=[20, 14, 16, 18, 10, 24, 50, 6, 40, 26])
     response = xlsx_response(f"审计日志_{timezone.localtime():%Y%m%d_%H%M}.xlsx", [sheet], large=True)
     # Reading the log out in bulk is itself worth a line in the log (written after the rows were read, so
     # the file holds exactly the events that matched).
-    audit.record(actor=request.user, action="audit.exported", message=f"导出审计日志 {total} 条；筛选条件："
-                 + ("，".join(f"{k}={v}" for k, v in filters.criteria().items()) or "无"))
+    audit.record(actor=request.user, action="audit.exported",
+                 message=f"导出审计日志 {total} 条；筛选条件：{filters.describe() or '无'}")
     return response

@@ -3,17 +3,10 @@
 from django import forms
 
 from tadiao.bulletins.models import BulletinSettings
-from tadiao.lib.forms import bootstrap_widgets
+from tadiao.lib.forms import DateInput, bootstrap_widgets
 from tadiao.reporting.models import Period
 
 SECTION_PREFIX = "section_"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CreateForm(forms.Form):

@@ -3,9 +3,10 @@
 from django import forms
 
 from tadiao.coordination.models import Category, CoordinationSettings, Meeting
+from tadiao.lib.forms import DateInput
 from tadiao.org.models import Leader, Unit
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+DATE = DateInput(attrs={"class": "form-control form-control-sm"})
 TEXT = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -40,11 +41,14 @@ class ProblemForm(forms.Form):
         error_messages={"invalid": "请输入有效的日期，如 2026-11-30。"},
     )
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, proposing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["lead_unit"].queryset = units
             self.fields["helping_units"].queryset = units
+        if proposing:  # a unit's reporter proposes; the office confirms when it accepts or assigns (受理/交办)
+            self.fields["lead_unit"].label = "牵头单位（可建议其他单位，由重点项目办确认）"
+            self.fields["lead_unit"].empty_label = None
 
     def problem_data(self) -> dict:
         return dict(self.cleaned_data)
@@ -80,7 +84,10 @@ class ActionForm(forms.Form):
 
     text = forms.CharField(label="说明", required=False, max_length=2000)
     deadline = forms.DateField(
-        label="新的办结时限", required=False, error_messages={"invalid": "请输入有效的日期，如 2026-11-30。"}
+        label="新的办结时限",
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": "请输入有效的日期，如 2026-11-30。"},
     )
     version = forms.IntegerField(required=False)
 

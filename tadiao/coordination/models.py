@@ -107,6 +107,11 @@ class Problem(models.Model):
     helping_units = models.ManyToManyField(
         "org.Unit", verbose_name="配合单位", blank=True, related_name="helped_problems"
     )
+    # A unit's reporter may propose another unit to lead; until the office confirms it (受理 or 交办) the raising
+    # unit stays the lead of record and the proposed unit is not yet asked to act.
+    proposed_lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name="建议牵头单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     deadline = models.DateField("办结时限", db_index=True)
     # The time limit first given at assignment: 按期办结 is judged against it, not against the later deadlines
     # an escalation or an extension sets.

@@ -46,7 +46,7 @@ from tadiao.coordination.models import (
 )
 from tadiao.lib.numbers import percent_value
 from tadiao.lib.params import int_param
-from tadiao.org.models import Unit, User
+from tadiao.org.models import Region, Unit, User
 from tadiao.org.queries import reads_business_data, reads_whole_region, scope_region
 
 # ---------------------------------------------------------------------------------------------------
@@ -97,8 +97,9 @@ def is_raiser(user: User, problem: Problem) -> bool:
 
 
 def is_handler(user: User, problem: Problem) -> bool:
-    """The lead unit's reporters."""
-    return bool(user.is_reporter and user.unit_id and user.unit_id == problem.lead_unit_id)
+    """The lead unit's reporters; nobody while a proposed lead unit waits for the office's confirmation."""
+    return bool(user.is_reporter and user.unit_id and user.unit_id == problem.lead_unit_id
+                and problem.proposed_lead_unit_id is None)
 
 
 def is_involved(user: User, problem: Problem) -> bool:
@@ -122,7 +123,10 @@ def get_problem_for_user(user: User, pk: int, *, write: bool = False) -> Problem
     require_reader(user)
     problem = (
         visible_problems(user)
-        .select_related("project", "project__unit", "raised_by_unit", "raised_by", "lead_unit", "meeting", "report")
+        .select_related(
+            "project", "project__unit", "raised_by_unit", "raised_by", "lead_unit", "proposed_lead_unit", "meeting",
+            "report",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -168,6 +172,17 @@ def lead_unit_choices(user: User) -> QuerySet[Unit]:
     region = scope_region(user) if user.is_authenticated else None
     if region is None:
         return Unit.objects.none()
+    return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by("display_order", "id")
+
+
+def proposable_lead_units(user: User) -> QuerySet[Unit]:
+    """Units a reporter may propose as lead: the active units of the county (区县) its unit belongs to, so a
+    township (乡镇) reporter can name a county department; the office confirms the proposal."""
+    if not (user.is_authenticated and user.unit_id):
+        return Unit.objects.none()
+    region = user.unit.region
+    while region.level == Region.Level.TOWNSHIP and region.parent_id:
+        region = region.parent
     return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by("display_order", "id")
 
 
@@ -295,7 +310,7 @@ def problem_rows(user: User, filters: ProblemFilters, *, kind: str, today: datet
     """The filtered items of one kind with what a row shows: one query per page (helping units prefetched)."""
     return (
         filters.apply(visible_problems(user).filter(kind=kind), today=today)
-        .select_related("project", "lead_unit", "raised_by_unit", "meeting")
+        .select_related("project", "lead_unit", "proposed_lead_unit", "raised_by_unit", "meeting")
         .prefetch_related("helping_units")
     )
 
@@ -312,7 +327,7 @@ def inbox_rows(
         filters.sort = "deadline"  # the inbox's default: most urgent first
     return (
         filters.apply(rows, today=today, due_soon_end=due_soon_end)
-        .select_related("project", "lead_unit", "raised_by_unit", "meeting")
+        .select_related("project", "lead_unit", "proposed_lead_unit", "raised_by_unit", "meeting")
         .prefetch_related("helping_units")
     )
 

@@ -190,13 +190,19 @@ def _helping_besides_lead(lead_unit: Unit, helping_units: Iterable[Unit]) -> lis
 @transaction.atomic
 def raise_problem(*, project: Project, data: dict[str, Any], by: User, today: datetime.date, report=None) -> Problem:
     """A new problem of `project`, raised by the user's unit: 待受理 at level 1, due after the category's
-    working days unless `data["deadline"]` says otherwise. The lead and helping units are notified."""
+    working days unless `data["deadline"]` says otherwise. The office names the lead unit directly; a unit's
+    reporter who names another unit only proposes it (建议牵头单位): the raising unit stays the lead of record and
+    the office is asked to confirm, by 受理 or 交办. The lead and helping units, or the office, are notified."""
     _require(by.unit_id is not None, "您的账号未关联单位，不能提出问题。")
     _require(
         bool(by.is_coordinator or (by.is_reporter and project.unit_id == by.unit_id)), "只能为本单位的项目提出问题。"
     )
     deadline = data.get("deadline") or queries.deadline_after(today, default_working_days(data["category"]))
     _require(deadline >= today, "办结时限不能早于今天。")
+    chosen: Unit = data["lead_unit"]
+    proposed = None if by.is_coordinator or chosen.pk == by.unit_id else chosen
+    if proposed is not None:
+        _require(queries.proposable_lead_units(by).filter(pk=proposed.pk).exists(), "所选牵头单位不在本县（市、区）。")
     problem = Problem.objects.create(
         kind=Problem.Kind.PROBLEM,
         project=project,
@@ -207,11 +213,12 @@ def raise_problem(*, project: Project, data: dict[str, Any], by: User, today: da
         raised_by_unit_id=by.unit_id,
         raised_by=by,
         raised_date=today,
-        lead_unit=data["lead_unit"],
+        lead_unit=by.unit if proposed is not None else chosen,
+        proposed_lead_unit=proposed,
         deadline=deadline,
         first_deadline=deadline,
     )
-    helping = _helping_besides_lead(data["lead_unit"], data.get("helping_units") or [])
+    helping = _helping_besides_lead(problem.lead_unit, data.get("helping_units") or [])
     problem.helping_units.set(helping)
     _created(problem, by=by, today=today, action="RAISED", label="提出问题")
     return problem
@@ -232,8 +239,20 @@ def _created(problem: Problem, *, by: User, today: datetime.date, action: str, l
             "helping_units": [str(u) for u in problem.helping_units.all()],
             "deadline": problem.deadline,
             "project": str(problem.project) if problem.project_id else None,
+            **({"proposed_lead_unit": str(problem.proposed_lead_unit)} if problem.proposed_lead_unit_id else {}),
         },
     )
+    if problem.proposed_lead_unit_id:
+        # Nobody is asked to act before the office has confirmed who leads.
+        _notify(
+            by=by,
+            kind="ASSIGNED",
+            problem=problem,
+            title=f"待确认牵头单位：{problem.title}",
+            body=f"{problem.raised_by_unit}建议由{problem.proposed_lead_unit}牵头，请受理或交办时确认。",
+            users=_coordinators(),
+        )
+        return
     kind = "SUPERVISION" if problem.kind == Problem.Kind.SUPERVISION else "ASSIGNED"
     _notify(
         by=by,
@@ -257,9 +276,10 @@ def assign(
     expected_version: int,
 ) -> Problem:
     """The office (调度员) (re)assigns the lead and helping units and the deadline; a returned item goes back to
-    待受理."""
+    待受理. A lead unit the raising unit proposed is settled here: confirmed, or replaced by the office's choice."""
     _require(by.is_coordinator, "只有调度员（重点项目办）可以交办。")
     _require_status(problem, OPEN_STATUSES, "交办")
+    proposed = problem.proposed_lead_unit
     deadline = deadline or queries.deadline_after(today, default_working_days(problem.category))
     _require(deadline >= problem.raised_date, "办结时限不能早于提出日期。")
     old = {
@@ -285,8 +305,9 @@ def assign(
         expected_version=expected_version,
         action="ASSIGNED",
         label="交办",
-        note=f"牵头单位：{lead_unit}",
+        note=f"牵头单位：{lead_unit}" + _proposal_note(proposed, lead_unit),
         lead_unit=lead_unit,
+        proposed_lead_unit=None,
         deadline=deadline,
         first_deadline=deadline,
         status=Status.PENDING,
@@ -296,6 +317,7 @@ def assign(
             "lead_unit": [old["lead_unit"], str(lead_unit)],
             "deadline": [old["deadline"], deadline],
             "helping_units": [old["helping_units"], [str(u) for u in helping]],
+            **({"proposed_lead_unit": [str(proposed), None]} if proposed is not None else {}),
         },
     )
     problem.helping_units.set(helping)
@@ -310,11 +332,35 @@ def assign(
     return problem
 
 
+def _proposal_note(proposed: Unit | None, lead_unit: Unit) -> str:
+    if proposed is None:
+        return ""
+    if proposed.pk == lead_unit.pk:
+        return "（确认提出单位建议的牵头单位）"
+    return f"（未采纳提出单位建议的牵头单位{proposed}）"
+
+
 @transaction.atomic
 def accept(*, problem: Problem, by: User, today: datetime.date, expected_version: int) -> Problem:
-    """The lead unit takes the item on (受理): 待受理 → 办理中."""
+    """The lead unit takes the item on (受理): 待受理 → 办理中. While the raising unit's proposed lead unit waits
+    for the office, only the office can accept, and accepting confirms the proposal: the proposed unit leads
+    (to name another unit, the office uses 交办)."""
+    if problem.proposed_lead_unit_id is not None:
+        _require(by.is_coordinator, "建议的牵头单位尚待重点项目办确认，确认后由牵头单位受理。")
     _require(queries.is_handler(by, problem) or by.is_coordinator, "只有牵头单位可以受理。")
     _require_status(problem, [Status.PENDING], "受理")
+    proposed = problem.proposed_lead_unit
+    confirmed = {}
+    if proposed is not None:
+        confirmed = {
+            "lead_unit": proposed,
+            "proposed_lead_unit": None,
+            "changes": {
+                "lead_unit": [str(problem.lead_unit), str(proposed)],
+                "proposed_lead_unit": [str(proposed), None],
+            },
+            "note": f"牵头单位：{proposed}" + _proposal_note(proposed, proposed),
+        }
     _transition(
         problem,
         by=by,
@@ -323,7 +369,18 @@ def accept(*, problem: Problem, by: User, today: datetime.date, expected_version
         action="ACCEPTED",
         label="受理",
         status=Status.IN_PROGRESS,
+        **confirmed,
     )
+    if proposed is not None:
+        problem.helping_units.remove(proposed)
+        _notify(
+            by=by,
+            kind="ASSIGNED",
+            problem=problem,
+            title=f"交办：{problem.title}",
+            body=f"牵头单位：{proposed}（重点项目办已确认）；办结时限：{problem.deadline:%Y-%m-%d}。",
+            units=_handling_units(problem),
+        )
     return problem
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.coordination import forms, minutes, queries, services
 from tadiao.coordination.models import Attachment, Category, Level, Meeting, Problem, Status, WorkdayAdjustment
+from tadiao.lib.dates import parse_date
 from tadiao.lib.forms import error_text
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
@@ -217,8 +218,10 @@ def problem_create(request):
     report_pk = request.GET.get("report") or request.POST.get("report")
     if report_pk and report_pk.isdigit():
         report = project.monthly_reports.filter(pk=int(report_pk)).first()
-    units = queries.lead_unit_choices(user)
-    form = forms.ProblemForm(request.POST or None, units=units, initial={"title": "", "category": "OTHER"})
+    # The office names the lead; a reporter may propose any unit of its county, its own unit first (the default).
+    units = queries.lead_unit_choices(user) if user.is_coordinator else queries.proposable_lead_units(user)
+    form = forms.ProblemForm(request.POST or None, units=units, proposing=not user.is_coordinator,
+                             initial={"title": "", "category": "OTHER", "lead_unit": user.unit_id})
     if request.method == "POST" and form.is_valid():
         try:
             problem = services.raise_problem(
@@ -236,7 +239,7 @@ def problem_create(request):
             "form": form,
             "project": project,
             "report": report,
-            "category_days": queries.category_days(),
+            "category_days": [(Category(code).label, days) for code, days in queries.category_days().items()],
         },
     )
 
@@ -269,7 +272,7 @@ def problem_detail(request, pk: int):
             "assign_form": forms.AssignForm(
                 units=units,
                 initial={
-                    "lead_unit": problem.lead_unit_id,
+                    "lead_unit": problem.proposed_lead_unit_id or problem.lead_unit_id,
                     "helping_units": [u.pk for u in helping_units],
                     # The stored deadline: left empty, the form would move it to a fresh default when re-assigned.
                     "deadline": problem.deadline,
@@ -460,7 +463,7 @@ def _date(raw, invalid, label):
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        return parse_date(raw)
     except ValueError:
         invalid.append(label)
         return None

@@ -6,6 +6,7 @@ from django import forms
 
 from tadiao.indicators.models import RateDefinition
 from tadiao.indicators.selection import SelectionError, validate
+from tadiao.lib.forms import DateInput
 from tadiao.projects.models import Level
 
 
@@ -45,7 +46,7 @@ class TargetForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     rate = forms.ModelChoiceField(label="指标", queryset=RateDefinition.objects.filter(is_active=True))
     level = forms.ChoiceField(label="项目级别", choices=[("", "全部级别"), *Level.choices], required=False)
-    deadline = forms.DateField(label="时限", widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label="时限", widget=DateInput())
     percent = forms.DecimalField(
         label="目标值（%）",
         min_value=0,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tadiao.indicators import forms, queries, rankings, services, snapshots, warnings
 from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
+from tadiao.lib.dates import parse_date
 from tadiao.lib.forms import error_text
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
@@ -28,7 +29,7 @@ def _require_reader(user) -> None:
 
 def _as_of(request) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(request.GET.get("as_of", ""))
+        return parse_date(request.GET.get("as_of", ""))
     except ValueError:
         return timezone.localdate()
 

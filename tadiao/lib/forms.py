@@ -1,5 +1,22 @@
 """Form helpers shared by the apps' views."""
 
+from django import forms
+
+from tadiao.lib.dates import DATE_PLACEHOLDER
+
+
+class DateInput(forms.DateInput):
+    """A date typed as text, shown as 2026-12-03 whatever the browser's language (an <input type="date"> shows
+    12/03/2026 in an English Chromium); it accepts 2026年12月3日 as well (tadiao/formats DATE_INPUT_FORMATS)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):
+        attrs = {"placeholder": DATE_PLACEHOLDER, "autocomplete": "off", "inputmode": "text", **(attrs or {})}
+        attrs.pop("type", None)  # a caller's {"type": "date"} would bring the browser's locale back
+        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+
+
 
 def error_text(form) -> str:
     """Every error of an invalid form as one line an official can read: "标签：错误；标签：错误"."""
@@ -23,8 +40,6 @@ def bootstrap_widgets(form, *, small: bool = True) -> None:
     """Bootstrap 5 classes on every visible widget, so templates can render fields one by one: form-check-input
     on check boxes (each box of a multiple choice too), form-select on selects, form-control on the rest;
     `small` adds the compact -sm sizes of the back-office pages. A class a field already sets is kept."""
-    from django import forms  # here: this module otherwise needs no Django import
-
     sm = " form-select-sm" if small else ""
     for field in form.fields.values():
         widget = field.widget

@@ -3,6 +3,8 @@ says which conditions it ignored instead of failing."""
 
 import datetime
 
+from tadiao.lib.dates import parse_date
+
 
 def int_param(params, name: str, invalid: list[str], label: str) -> int | None:
     raw = (params.get(name) or "").strip()
@@ -16,12 +18,12 @@ def int_param(params, name: str, invalid: list[str], label: str) -> int | None:
 
 
 def date_param(params, name: str, invalid: list[str], label: str) -> datetime.date | None:
-    """An ISO date, as <input type="date"> sends it."""
+    """A date as our date fields send it: 2026-12-03 or 2026年12月3日 (see lib.dates.parse_date)."""
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        return parse_date(raw)
     except ValueError:
         invalid.append(label)
         return None

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from tadiao.lib.forms import bootstrap_widgets
+from tadiao.lib.forms import DateInput, bootstrap_widgets
 from tadiao.org.models import Leader, Unit
 from tadiao.projects.models import (
     STAGE_DATE_FIELD,
@@ -18,13 +18,6 @@ from tadiao.projects.models import (
     stage_rank,
 )
 from tadiao.projects.services import EDITABLE_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _money_field(label: str, *, required: bool = True) -> forms.DecimalField:

@@ -115,6 +115,10 @@ def test_filter_choices_come_from_the_log(audit_client, events):
     actions = [value for value, _ in form.fields["action"].choices]
     assert actions == ["", "auth.*", "auth.login", "auth.login_failed", "org.*", "org.unit.*", "org.unit.created",
                        "org.unit.updated", "org.user.*", "org.user.roles_changed"]
+    # The codes are the values; what the auditor reads is Chinese (issue 15).
+    assert [label for _, label in form.fields["action"].choices] == [
+        "全部操作", "登录（全部）", "登录成功", "登录失败", "组织机构（全部）", "组织机构·单位（全部）", "新增单位",
+        "修改单位", "组织机构·用户（全部）", "变更角色"]
     assert form.fields["object_type"].choices == [("", "全部类型"), ("org.unit", "单位"), ("org.user", "用户")]
 
 
@@ -143,19 +147,22 @@ def test_export_is_the_filtered_events(audit_client, events):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = read_xlsx(response.content)
     assert rows[0] == queries.EXPORT_HEADERS
-    assert rows[0][7] == "变更（原值 → 新值）"
-    assert [row[3] for row in rows[1:]] == ["org.user.roles_changed", "org.unit.updated", "org.unit.created"]
-    assert rows[2][:9] == [datetime.datetime(2026, 11, 22, 23, 30), "系统管理员", "10.0.0.1", "org.unit.updated",
-                           "修改单位", "单位", "东城镇", "单位名称: 东城镇 → 东城街道", "成功"]
+    assert rows[0][6] == "变更（原值 → 新值）"
+    # Issue 15: the 操作 column is Chinese; the code moved to the last column, 操作代码.
+    assert [row[3] for row in rows[1:]] == ["变更角色", "修改单位", "新增单位"]
+    assert [row[9] for row in rows[1:]] == ["org.user.roles_changed", "org.unit.updated", "org.unit.created"]
+    assert rows[2] == [datetime.datetime(2026, 11, 22, 23, 30), "系统管理员", "10.0.0.1", "修改单位", "单位",
+                       "东城镇", "单位名称: 东城镇 → 东城街道", "成功", "", "org.unit.updated"]
     # The export is itself audited, after the rows were read (so it is not in the file).
     exported = AuditEvent.objects.get(action="audit.exported")
-    assert exported.actor_name == "审计管理员" and "3 条" in exported.message and "action=org.*" in exported.message
+    assert exported.actor_name == "审计管理员" and "3 条" in exported.message
+    assert "操作=组织机构（全部）" in exported.message
 
 
 def test_export_keeps_text_as_text(audit_client, db):
     event(at(2026, 11, 1, 8, 0), "org.unit.updated", changes={"name": ["=1+1", "=HYPERLINK(\"http://x\")"]})
     rows = read_xlsx(audit_client.get("/audit/export.xlsx", {"action": "org.*"}).content)
-    assert rows[1][7] == "单位名称: =1+1 → =HYPERLINK(\"http://x\")"
+    assert rows[1][6] == "单位名称: =1+1 → =HYPERLINK(\"http://x\")"
 
 
 def test_export_over_the_limit_is_refused(audit_client, events, monkeypatch):
