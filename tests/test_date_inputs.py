@@ -61,7 +61,7 @@ def test_date_fields_are_text_inputs_showing_iso(client, today, coordinator, pro
     assert '<input type="text" name="date" value="2026-12-03" placeholder="2026-12-03"' in page
     problem = make_problem(project_a, unit_b, deadline=D(2026, 12, 3))
     page = client.get(f"/coordination/problems/{problem.pk}/").content.decode()
-    assert 'type="date"' not in page and 'name="deadline" placeholder="2026-12-03"' in page
+    assert 'type="date"' not in page and 'name="deadline" value="2026-12-03" placeholder="2026-12-03"' in page
 
 
 def test_query_string_filters_take_either_form(client, auditor, coordinator):

@@ -17,6 +17,8 @@ ACTION_GROUPS = {
     "notifications": "消息通知",
     "bulletins": "月通报",
     "imports": "数据导入",
+    "weekly": "周调度",
+    "gis": "一张图",
 }
 
 # What an action code means, for the auditor. A few codes come from branches being merged alongside this one
@@ -149,6 +151,17 @@ ACTION_LABELS = {
     "imports.units.imported": "导入单位",
     "imports.trips.imported": "导入外出招商",
     "imports.economy.imported": "导入经济指标",
+    # 周调度
+    "weekly.settings.updated": "修改周调度范围规则",
+    "weekly.scope.set": "周调度范围手动列入/排除",
+    "weekly.scope.removed": "撤销周调度范围例外",
+    "weekly.report.created": "新增周报",
+    "weekly.report.updated": "修改周报",
+    "weekly.report.submitted": "报送周报",
+    "weekly.report.returned": "退回周报",
+    "weekly.report.problem_raised": "周报提出问题",
+    # 一张图
+    "gis.boundary.uploaded": "上传地图边界",
 }
 
 # The last part of a code, for a code recorded by a newer version than this table (shown with its object type).
@@ -230,6 +243,8 @@ SUBJECT_LABELS = {
     "outbox": "待发消息",
     "ledger": "项目台账",
     "approval_kinds": "前期手续类型",
+    "scope": "周调度范围",
+    "boundary": "地图边界",
     "plans": "年度计划",
     "progress": "月度进展",
     "units": "单位",

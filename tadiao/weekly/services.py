@@ -189,8 +189,11 @@ def raise_problem(*, report: WeeklyReport, data: dict[str, Any], by: User, today
     except coordination.CoordinationError as exc:
         raise WeeklyError(exc.message) from exc
     WeeklyProblem.objects.create(report=report, problem=created)
-    audit.record(actor=by, action="weekly.report.problem_raised", obj=report,
-                 changes={"problem": [None, created.title], "lead_unit": str(created.lead_unit)})
+    changes = {"problem": [None, created.title], "lead_unit": str(created.lead_unit)}
+    if created.proposed_lead_unit_id:
+        # A reporter's choice of another unit is only a proposal until the office confirms it (issue 15).
+        changes["proposed_lead_unit"] = str(created.proposed_lead_unit)
+    audit.record(actor=by, action="weekly.report.problem_raised", obj=report, changes=changes)
     return created
 
 

@@ -143,15 +143,17 @@ def test_a_problem_becomes_a_coordination_problem(client, today, scheduled, repo
     problem = Problem.objects.get()
     report = WeeklyReport.objects.get()
     assert WeeklyProblem.objects.get().report == report and WeeklyProblem.objects.get().problem == problem
-    assert (problem.project, problem.raised_by_unit, problem.lead_unit, problem.status, problem.raised_date) == (
-        project_a, project_a.unit, water, "PENDING", TODAY)
-    # Routed and audited as every problem is: the history's first row, the coordination audit event, the lead unit
-    # told; the weekly report records the link.
+    # A reporter naming another unit only proposes it (建议牵头单位): its own unit stays lead until the office confirms.
+    assert (problem.project, problem.raised_by_unit, problem.lead_unit, problem.proposed_lead_unit, problem.status,
+            problem.raised_date) == (project_a, project_a.unit, project_a.unit, water, "PENDING", TODAY)
+    # Routed and audited as every problem is: the history's first row, the coordination audit event; the proposed
+    # unit is not told before the office confirms; the weekly report records the link.
     assert ProblemEvent.objects.get(problem=problem).action == "RAISED"
     assert AuditEvent.objects.filter(action="coordination.problem.raised", object_id=str(problem.pk)).exists()
-    assert Message.objects.filter(user=water_clerk, title__contains="施工用水管网未接通").exists()
+    assert not Message.objects.filter(user=water_clerk).exists()
     link = AuditEvent.objects.get(action="weekly.report.problem_raised")
-    assert link.changes == {"problem": [None, "施工用水管网未接通"], "lead_unit": "市水务集团"}
+    assert link.changes == {"problem": [None, "施工用水管网未接通"], "lead_unit": project_a.unit.name,
+                            "proposed_lead_unit": "市水务集团"}
     assert "施工用水管网未接通" in response.text and 'id="report-problems"' in response.text
 
 
