@@ -21,4 +21,5 @@ urlpatterns = [
     path("org/", include("tadiao.org.urls")),
     path("audit/", include("tadiao.audit.urls")),
     path("imports/", include("tadiao.imports.urls")),
+    path("gis/", include("tadiao.gis.urls")),
 ]
