@@ -95,7 +95,7 @@ def _area_item(area_rate, definition: RateDefinition) -> dict:
         detail = f"{yi(area_rate.numerator)} / {yi(area_rate.denominator)} 亿元"
     else:
         detail = f"{area_rate.numerator} / {area_rate.denominator} 个"
-    figure = "—（无项目）" if percent is None else f"{percent}%"
+    figure = "—" if percent is None else f"{percent}%"
     return {
         "name": area_rate.area.name,
         "value": "-" if percent is None else float(percent),

@@ -61,7 +61,8 @@ def _match(features: list[geojson.Feature], root: Region) -> tuple[list[tuple[ge
     twice = [r.name for r, n in Counter(r for _, r in matched).items() if n > 1]
     if twice:
         problems.append(f"以下区划有多个要素，请合并为一个（可用 MultiPolygon）：{'、'.join(twice)}")
-    areas = [r for _, r in matched if r.pk != root.pk]
+    outline = outline_region([r for _, r in matched])
+    areas = [r for _, r in matched if r != outline]
     nested = sorted({
         f"{outer.name}与{inner.name}"
         for outer in areas for inner in areas
@@ -70,6 +71,16 @@ def _match(features: list[geojson.Feature], root: Region) -> tuple[list[tuple[ge
     if nested:
         problems.append(f"上下级区划不能同时作为区域（请只保留一级）：{'、'.join(nested)}")
     return matched, problems
+
+
+def outline_region(regions: list[Region]) -> Region | None:
+    """The region the file draws as a whole (本级, e.g. the county) beside its parts: the one region of the file that
+    contains every other one. None when the file has only parts."""
+    for candidate in regions:
+        others = [r for r in regions if r.pk != candidate.pk]
+        if others and all(r.path.startswith(candidate.path) for r in others):
+            return candidate
+    return None
 
 
 def _display_names(regions: list[Region]) -> dict[int, str]:
@@ -82,10 +93,33 @@ def _display_names(regions: list[Region]) -> dict[int, str]:
 
 @transaction.atomic
 def upload_boundary(*, content: bytes, file_name: str, name: str, approval_number: str, by) -> UploadResult:
-    """Read, check and store a boundary file as the current map; the previous map is kept, no longer current.
+    """Read, check and store a boundary file as the current map, audited; the previous map is kept, not current.
 
-    Features of regions below the deployment's own region become the map's areas; a feature of the deployment's own
-    region is its outline. Refused with BoundaryError (or geojson.GeoJSONError) listing every problem."""
+    A feature whose region contains all the others' (the county, beside its townships) is drawn as the outline; the
+    others are the map's areas. Refused with BoundaryError (or geojson.GeoJSONError) listing every problem."""
+    result = store_boundary(
+        content=content, file_name=file_name, name=name, approval_number=approval_number, by=by
+    )
+    boundary = result.boundary
+    audit.record(
+        actor=by,
+        action="gis.boundary.uploaded",
+        obj=boundary,
+        changes={
+            "name": [None, boundary.name],
+            "approval_number": [None, boundary.approval_number],
+            "file_name": [None, boundary.file_name],
+            "areas": [None, len(boundary.areas_geojson["features"])],
+            "outline": [None, bool(boundary.outline)],
+        },
+        message=f"上传地图边界：{boundary.name}，区域 {len(boundary.areas_geojson['features'])} 个",
+    )
+    return result
+
+
+@transaction.atomic
+def store_boundary(*, content: bytes, file_name: str, name: str, approval_number: str, by) -> UploadResult:
+    """upload_boundary without its audit event: for the demo loader, whose whole load is one audited event."""
     root = root_region()
     if root is None:
         raise BoundaryError(["尚未建立本级行政区划，请先在“行政区划”中添加"])
@@ -93,10 +127,11 @@ def upload_boundary(*, content: bytes, file_name: str, name: str, approval_numbe
     matched, problems = _match(features, root)
     if problems:
         raise BoundaryError(problems)
-    areas = [(f, r) for f, r in matched if r.pk != root.pk]
+    whole = outline_region([r for _, r in matched])
+    areas = [(f, r) for f, r in matched if r != whole]
     if not areas:
-        raise BoundaryError([f"文件中只有{root.name}本级的边界，没有下级区域（乡镇、街道）"])
-    outline = [ring for f, r in matched if r.pk == root.pk for ring in geojson.rings_of(f.geometry)]
+        raise BoundaryError([f"文件中只有{whole.name if whole else root.name}本级的边界，没有下级区域（乡镇、街道）"])
+    outline = [ring for f, r in matched if r == whole for ring in geojson.rings_of(f.geometry)]
     names = _display_names([r for _, r in areas])
     collection = {
         "type": "FeatureCollection",
@@ -111,7 +146,7 @@ def upload_boundary(*, content: bytes, file_name: str, name: str, approval_numbe
     }
     BoundaryMap.objects.filter(is_current=True).update(is_current=False)
     boundary = BoundaryMap.objects.create(
-        name=name.strip() or f"{root.name}行政区划图",
+        name=name.strip() or f"{(whole or root).name}行政区划图",
         approval_number=approval_number.strip(),
         file_name=file_name[:200],
         file_size=len(content),
@@ -126,23 +161,11 @@ def upload_boundary(*, content: bytes, file_name: str, name: str, approval_numbe
     covered = [r.path for _, r in areas]
     missing = [
         t.name
-        for t in Region.objects.filter(path__startswith=root.path, level=Region.Level.TOWNSHIP).order_by("path")
+        for t in Region.objects.filter(path__startswith=(whole or root).path, level=Region.Level.TOWNSHIP)
+        .order_by("path")
         if not any(t.path.startswith(path) for path in covered)
     ]
     warnings = []
     if missing:
         warnings.append(f"以下乡镇（街道）在地图上没有边界，其项目点仍会显示，但不参与区域着色：{'、'.join(missing)}")
-    audit.record(
-        actor=by,
-        action="gis.boundary.uploaded",
-        obj=boundary,
-        changes={
-            "name": [None, boundary.name],
-            "approval_number": [None, boundary.approval_number],
-            "file_name": [None, boundary.file_name],
-            "areas": [None, len(areas)],
-            "outline": [None, bool(outline)],
-        },
-        message=f"上传地图边界：{boundary.name}，区域 {len(areas)} 个",
-    )
     return UploadResult(boundary=boundary, warnings=warnings)
