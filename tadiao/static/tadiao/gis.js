@@ -18,8 +18,23 @@
     if (params && params.data && params.data.url) { window.location.assign(params.data.url); }
   }
 
+  // Point sizes are set for a desktop map; on a phone-sized map they shrink with it, so that points stay apart.
+  function scalePoints(option, width) {
+    var factor = Math.max(0.4, Math.min(1, width / 720));
+    if (factor === 1) { return; }
+    if (width < 480) {
+      option.geo.label.show = false;  // names would cover the map; they show on touch (emphasis)
+      if (option.visualMap) { option.visualMap.itemHeight = 60; option.visualMap.itemWidth = 12; }
+    }
+    option.series.forEach(function (series) {
+      if (series.type !== "scatter") { return; }
+      series.data.forEach(function (item) { item.symbolSize = Math.max(4, item.symbolSize * factor); });
+    });
+  }
+
   function draw(element, option, geojson) {
     echarts.registerMap(option.geo.map, geojson);
+    scalePoints(option, element.clientWidth);
     option.tooltip.formatter = tooltip;
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option);
