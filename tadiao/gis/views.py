@@ -14,6 +14,7 @@ from tadiao.gis import charts, forms, queries, services
 from tadiao.gis.geojson import GeoJSONError
 from tadiao.lib import geo
 from tadiao.lib.paging import query_without_page
+from tadiao.lib.params import date_param
 from tadiao.projects.queries import ProjectFilters, filter_choices
 
 
@@ -31,14 +32,14 @@ def _require_sysadmin(user) -> None:
 def _map(request) -> dict:
     """What the page and its JSON share: the option, the chosen settings and the counts under the map."""
     user = request.user
-    today = timezone.localdate()
     filters = ProjectFilters.from_query(request.GET)
+    as_of = date_param(request.GET, "as_of", filters.invalid, "截至日期") or timezone.localdate()
     color_by = request.GET.get("color", "stage") if request.GET.get("color") in charts.COLOR_BY else "stage"
     rates = queries.shading_rates()
     definition = queries.chosen_rate(request.GET.get("rate", ""), rates)
     boundary = queries.current_boundary()
     points, missing = queries.map_points(
-        queries.map_projects(user, filters, plan_year=filters.year or today.year), as_of=today
+        queries.map_projects(user, filters, plan_year=filters.year or as_of.year), as_of=as_of
     )
     area_rates = None
     if boundary is not None and definition is not None:
@@ -46,7 +47,7 @@ def _map(request) -> dict:
             queries.filtered_projects(user, filters),
             areas=queries.map_areas(boundary),
             definition=definition,
-            as_of=today,
+            as_of=as_of,
         )
     option = charts.map_option(
         boundary=boundary, area_rates=area_rates, definition=definition, projects=points, color_by=color_by
@@ -61,7 +62,7 @@ def _map(request) -> dict:
         "area_rates": area_rates,
         "shown": len(points),
         "missing": missing,
-        "as_of": today,
+        "as_of": as_of,
     }
 
 
