@@ -7,6 +7,15 @@ from tadiao.lib import geo
 from tadiao.lib.forms import bootstrap_widgets
 
 
+def size_text(size: int) -> str:
+    """5242880 → "5.0 MB", 2048 → "2 KB", 200 → "200 字节"."""
+    if size >= 1048576:
+        return f"{size / 1048576:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} 字节"
+
+
 class BoundaryUploadForm(forms.Form):
     """The system administrator's upload: the file is size-checked here, read and matched by the service."""
 
@@ -30,7 +39,7 @@ class BoundaryUploadForm(forms.Form):
         limit = settings.GIS_BOUNDARY_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"文件过大（{upload.size / 1048576:.1f} MB），边界文件不能超过 {limit / 1048576:.1f} MB："
+                f"文件过大（{size_text(upload.size)}），边界文件不能超过 {size_text(limit)}："
                 "请先抽稀（简化）边界线再上传。"
             )
         return upload

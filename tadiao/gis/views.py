@@ -158,7 +158,7 @@ def boundary_admin(request):
             "areas": queries.map_areas(boundary) if boundary else [],
             "preview": preview,
             "uploads": queries.uploads()[:20],
-            "limit_mb": f"{settings.GIS_BOUNDARY_MAX_BYTES / 1048576:.1f}",
+            "limit": forms.size_text(settings.GIS_BOUNDARY_MAX_BYTES),
         },
     )
 
