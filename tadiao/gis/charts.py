@@ -141,7 +141,10 @@ def map_option(
     if boundary is None:
         # No boundary uploaded yet: an empty map framed on the points, so that they still show where they are.
         pad = max(lng1 - lng0, lat1 - lat0, 0.02) * 0.1
-        option["geo"]["boundingCoords"] = [[lng0 - pad, lat1 + pad], [lng1 + pad, lat0 - pad]]
+        option["geo"]["boundingCoords"] = [
+            [round(lng0 - pad, 6), round(lat1 + pad, 6)],
+            [round(lng1 + pad, 6), round(lat0 - pad, 6)],
+        ]
     if definition is not None and area_rates is not None:
         series.append(
             {
