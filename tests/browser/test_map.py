@@ -97,8 +97,10 @@ def test_map_on_a_phone_shows_only_the_reporters_points(browser, live_server, sc
         assert canvas == element
         page.screenshot(path=screenshot_dir / "map-390.png", full_page=True)
         # The click handler navigates: call it as ECharts does for a click on the point.
-        page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('#project-map'))
-            .trigger('click', {data: {url: '%s'}})""" % f"/projects/{county['own'].pk}/")
+        page.evaluate(
+            "url => echarts.getInstanceByDom(document.querySelector('#project-map')).trigger('click', {data: {url}})",
+            f"/projects/{county['own'].pk}/",
+        )
         page.wait_for_url(re.compile(rf".*/projects/{county['own'].pk}/$"))
         assert errors == []
     finally:
