@@ -34,9 +34,15 @@ def _map(request) -> dict:
     user = request.user
     filters = ProjectFilters.from_query(request.GET)
     as_of = date_param(request.GET, "as_of", filters.invalid, "截至日期") or timezone.localdate()
-    color_by = request.GET.get("color", "stage") if request.GET.get("color") in charts.COLOR_BY else "stage"
+    color_by = request.GET.get("color") or "stage"
+    if color_by not in charts.COLOR_BY:
+        filters.invalid.append("项目点颜色")
+        color_by = "stage"
     rates = queries.shading_rates()
-    definition = queries.chosen_rate(request.GET.get("rate", ""), rates)
+    asked = request.GET.get("rate", "")
+    definition = queries.chosen_rate(asked, rates)
+    if asked not in ("", "none") and (definition is None or definition.code != asked):
+        filters.invalid.append("区域着色指标")
     boundary = queries.current_boundary()
     points, missing = queries.map_points(
         queries.map_projects(user, filters, plan_year=filters.year or as_of.year), as_of=as_of

@@ -153,6 +153,14 @@ def test_points_coloured_by_warning_light(client, coordinator, boundary, ledger)
     assert colours.get("红灯", "#d9363e") == "#d9363e" and colours.get("绿灯", "#2e9d57") == "#2e9d57"
 
 
+def test_unknown_settings_are_ignored_and_said(client, coordinator, boundary, ledger):
+    login(client, coordinator)
+    text = client.get(f"/gis/?as_of={AS_OF}&rate=nonsense&color=rainbow").content.decode()
+    assert "已忽略无效的筛选条件：项目点颜色、区域着色指标" in text
+    option = client.get(f"/gis/data/?as_of={AS_OF}&rate=nonsense").json()["option"]
+    assert option["series"][0]["name"] == "开工率"  # the default
+
+
 def test_a_reporter_sees_only_its_own_units_points(client, reporter_a, boundary, ledger):
     login(client, reporter_a)
     for url in (f"/gis/data/?as_of={AS_OF}", f"/gis/data/?as_of={AS_OF}&unit={ledger['B1'].unit_id}"):
