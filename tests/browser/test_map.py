@@ -52,10 +52,10 @@ SERIES_DATA = """() => echarts.getInstanceByDom(document.querySelector('#project
 
 
 def test_map_renders_and_a_click_opens_the_project(page, screenshot_dir, coordinator, county):
-    errors = _watch_errors(page)
     page.set_viewport_size({"width": 1440, "height": 900})
     log_in(page, "coordinator", PASSWORD)
     page.wait_for_url("**/dashboard/")
+    errors = _watch_errors(page)  # from the map on (the landing page is not this test's)
     page.goto("/gis/")
     page.wait_for_selector('#project-map[data-ready="true"] canvas')
     points = page.evaluate(SERIES_DATA)
@@ -82,10 +82,10 @@ def test_map_on_a_phone_shows_only_the_reporters_points(browser, live_server, sc
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url,
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
-    errors = _watch_errors(page)
     try:
         log_in(page, "reporter_a", PASSWORD)
         page.wait_for_load_state()
+        errors = _watch_errors(page)
         page.goto("/gis/")
         page.wait_for_selector('#project-map[data-ready="true"] canvas')
         assert [p["name"] for p in page.evaluate(SERIES_DATA)] == ["东城智能装备产业园"]
@@ -113,9 +113,9 @@ def test_map_on_a_phone_shows_only_the_reporters_points(browser, live_server, sc
 
 
 def test_the_sysadmin_previews_the_uploaded_boundary(page, sysadmin, county):
-    errors = _watch_errors(page)
     log_in(page, "sysadmin", PASSWORD)
     page.wait_for_load_state()
+    errors = _watch_errors(page)
     page.goto("/gis/boundary/")
     page.wait_for_selector('[data-map="boundary-preview"][data-ready="true"] canvas')
     option = page.evaluate("""() => echarts.getInstanceByDom(document.querySelector('[data-map="boundary-preview"]'))
