@@ -41,9 +41,22 @@ def county(region, unit_a, unit_b, sysadmin):
 
 
 def _watch_errors(page) -> list[str]:
+    """JavaScript errors, console errors and failed requests — except the browser's own /favicon.ico probe, which the
+    error page of an earlier request may leave in flight."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: errors.append(message.text)
+        if message.type == "error" and not message.text.startswith("Failed to load resource")
+        else None,
+    )
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}")
+        if response.status >= 400 and not response.url.endswith("/favicon.ico")
+        else None,
+    )
     return errors
 
 
