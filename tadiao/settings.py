@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tadiao.dashboard",
     "tadiao.imports",
     "tadiao.weekly",
+    "tadiao.gis",
     "tadiao.demo",
 ]
 
@@ -190,6 +191,7 @@ STATICFILES_DIRS = [BASE_DIR / "tadiao" / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the app folders when collectstatic has not run
 MEDIA_ROOT = DATA_DIR / "media"  # outside the web root: served only through access-checked views
 UPLOAD_MAX_BYTES = _env_int("TADIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+GIS_BOUNDARY_MAX_BYTES = _env_int("TADIAO_GIS_BOUNDARY_MAX_BYTES", 5 * 1024 * 1024)  # the 一张图's boundary GeoJSON
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("audit/", include("tadiao.audit.urls")),
     path("imports/", include("tadiao.imports.urls")),
     path("weekly/", include("tadiao.weekly.urls")),
+    path("gis/", include("tadiao.gis.urls")),
 ]

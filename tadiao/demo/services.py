@@ -32,6 +32,7 @@ from tadiao.demo.monthly import MonthlyBuilder
 from tadiao.demo.weekly import WeeklyBuilder
 from tadiao.economy import models as economy
 from tadiao.economy.demo import load_economy_demo
+from tadiao.gis.demo import load_demo_map
 from tadiao.indicators.models import Snapshot, Target
 from tadiao.lib.numbers import CENT
 from tadiao.org.models import Leader, Region, Unit, User
@@ -351,6 +352,7 @@ class _DemoBuilder:
         self._build_leaders()
         self._build_users()
         self._build_projects()
+        load_demo_map(county=self.county, projects=[p.project for p in self.plans])
         coordinator = next(u for u in self.users if u.is_coordinator)
         reporters = {u.unit_id: u for u in self.users if u.is_reporter}
         projects = [p.project for p in self.plans]

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 MENU = [
     ("驾驶舱", "dashboard:home", ("coordinator", "leader")),
     ("项目台账", "projects:list", ("reporter", "coordinator", "leader")),
+    ("一张图", "gis:map", ("reporter", "coordinator", "leader")),
     ("新增项目", "projects:create", ("reporter", "coordinator")),
     ("月度填报", "reporting:list", ("reporter", "coordinator", "leader")),
     ("周调度", "weekly:list", ("reporter", "coordinator", "leader")),
@@ -30,6 +31,7 @@ MENU = [
     ("通知渠道", "notifications:channels", ("coordinator", "sysadmin")),
     ("数据导入", "imports:new", ("reporter", "coordinator", "sysadmin")),
     ("行政区划", "org:regions", ("sysadmin",)),
+    ("地图边界", "gis:boundary", ("sysadmin",)),
     ("单位管理", "org:units", ("sysadmin",)),
     ("领导管理", "org:leaders", ("sysadmin",)),
     ("用户管理", "org:users", ("sysadmin",)),
