@@ -179,6 +179,7 @@ PK_MODELS = {
     "org:user_": "org.User",
     "imports:": "imports.ImportJob",
     "weekly:exception_remove": "weekly.ScopeEntry",
+    "gis:boundary_geojson": "gis.BoundaryMap",
     "weekly:return": "weekly.WeeklyReport",
     "weekly:": "projects.Project",
 }
