@@ -227,6 +227,14 @@ def rates_by_unit(
     return {uid: {d.code: found.get(uid, {}).get(d.code) or _empty(d) for d in definitions} for uid in unit_ids}
 
 
+def preview_rate(
+    projects: QuerySet[Project], *, measure: str, numerator: dict, denominator: dict, as_of: datetime.date
+) -> RateResult:
+    """The value a definition not yet saved would have over the projects: one aggregate query (COUNT) or two."""
+    unsaved = RateDefinition(code="preview", name="预览", measure=measure, numerator=numerator, denominator=denominator)
+    return compute_rates(projects, as_of=as_of, definitions=[unsaved])["preview"]
+
+
 def active_definitions() -> list[RateDefinition]:
     return list(RateDefinition.objects.filter(is_active=True))
 
