@@ -30,7 +30,8 @@ def dashboard(request):
     projects = scoped_projects(request)
     result = queries.compute_indicators(projects, as_of=as_of)
     current = indicators_as_json(result)
-    earlier = snapshots.latest_snapshot_before(as_of)
+    compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
+    earlier = compared.snapshot
     changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
     units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
     rows = rankings.unit_rows(projects, units=units, as_of=as_of)
@@ -44,6 +45,18 @@ def dashboard(request):
     if scope.unit_id:
         attraction_units = attraction_units.filter(pk=scope.unit_id)
     attraction_units = list(attraction_units)
+    if compared.history_before:  # a chosen month: 零的突破 and 连续空白 against that snapshot and those before it
+        work = attraction.work_items_as_json(attraction_units, start=as_of.replace(month=1, day=1), end=as_of)
+        by_id = {u.pk: u for u in attraction_units}
+        standing = {
+            "work": work,
+            "blank": [by_id[pk] for pk in work["blank_unit_ids"]],
+            **snapshots.standing_against_snapshots(
+                attraction_units, blank_ids=work["blank_unit_ids"], as_of=compared.history_before
+            ),
+        }
+    else:
+        standing = snapshots.attraction_standing(attraction_units, as_of=as_of, earlier=earlier)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -51,7 +64,9 @@ def dashboard(request):
             "as_of": as_of,
             "earlier": earlier,
             "scope": scope,
-            "attraction": snapshots.attraction_standing(attraction_units, as_of=as_of, earlier=earlier),
+            "comparison": compared,
+            "snapshot_choices": queries.closed_snapshots(),
+            "attraction": standing,
             "economy": economy.dashboard_summary(user, as_of=as_of),
             "problems": coordination.problem_statistics(
                 units=attraction_units, start=as_of.replace(month=1, day=1), end=as_of, as_of=as_of

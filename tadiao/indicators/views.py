@@ -73,7 +73,8 @@ def overview(request):
     as_of = _as_of(request)
     result = queries.compute_indicators(scoped_projects(request), as_of=as_of)
     current = indicators_as_json(result)
-    earlier = snapshots.latest_snapshot_before(as_of)
+    compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
+    earlier = compared.snapshot
     changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
     rows = [
         {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
@@ -85,6 +86,8 @@ def overview(request):
             "result": result,
             "rows": rows,
             "earlier": earlier,
+            "comparison": compared,
+            "snapshot_choices": queries.closed_snapshots(),
             "changes": changes,
             "as_of": as_of,
             "scope": scope_from_request(request),

@@ -1,0 +1,82 @@
+"""Comparing with ANY closed month, not only the last one (issue 15, point 8): the indicator overview, the
+驾驶舱 and the three work items offer every closed month's snapshot; the default stays 上期."""
+
+import datetime
+
+import pytest
+
+from tadiao.projects.models import Stage
+from tadiao.reporting import services as reporting
+from tests.attraction.conftest import make_trip
+from tests.conftest import login
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def closed_months(coordinator, unit_a, unit_b, office_unit):
+    """All signed in 2025 (no 2026 signings). January closed with nothing started and no trip; March closed with
+    1 of 3 started and 东城镇's February trip; then in May a fourth project starts and 西湖街道 makes its first trip."""
+    ProjectFactory(unit=unit_a, stage=Stage.STARTED, signed_date=D(2025, 12, 1), started_date=D(2026, 3, 1))
+    ProjectFactory(unit=unit_a, stage=Stage.SIGNED, signed_date=D(2025, 11, 2))
+    ProjectFactory(unit=unit_b, stage=Stage.SIGNED, signed_date=D(2025, 11, 3))
+    make_trip(unit_a, D(2026, 2, 10))
+    for month in (1, 3):
+        period = reporting.open_period(month=D(2026, month, 1), by=coordinator)
+        reporting.close_period(period=period, by=coordinator)
+    ProjectFactory(unit=unit_b, stage=Stage.STARTED, signed_date=D(2025, 11, 5), started_date=D(2026, 5, 6))
+    make_trip(unit_b, D(2026, 5, 20))
+
+
+def _start_rate_points(response) -> str | None:
+    return next(r["points"] for r in response.context["rows"] if r["rate"].code == "start_rate")
+
+
+def test_overview_compares_with_the_chosen_month(client, coordinator, closed_months):
+    login(client, coordinator)
+    # By hand, 30 June: 2 of 4 started = 50.00%. March's snapshot: 1 of 3 = 33.33% → +16.67 points (上期, default);
+    # January's: 0 of 3 = 0.00% → +50.00 points.
+    response = client.get("/indicators/?as_of=2026-06-30")
+    assert _start_rate_points(response) == "16.67"
+    body = response.content.decode()
+    assert '<option value="2026-03">2026年3月</option>' in body and '<option value="2026-01">2026年1月</option>' in body
+    assert "较上期</th>" in body
+    response = client.get("/indicators/?as_of=2026-06-30&compare=2026-01")
+    assert _start_rate_points(response) == "50.00"
+    body = response.content.decode()
+    assert '<option value="2026-01" selected>2026年1月</option>' in body
+    assert "（较 2026年1月 快照）" in body and "较2026年1月</th>" in body
+    # A month never closed: said so, nothing compared.
+    response = client.get("/indicators/?as_of=2026-06-30&compare=2026-02")
+    assert _start_rate_points(response) is None
+    assert "2026年2月尚未关账，没有快照可比较。" in response.content.decode()
+
+
+def test_dashboard_compares_with_the_chosen_month(client, coordinator, closed_months, unit_a, unit_b):
+    login(client, coordinator)
+    response = client.get("/dashboard/?as_of=2026-06-30&compare=2026-01")
+    figures = {f["label"]: f["change"] for f in response.context["figures"]}
+    assert figures["开工率"] == "50.00"
+    body = response.content.decode()
+    assert "变化较 2026年1月 快照" in body and '<option value="2026-01" selected>' in body
+    # 零的突破 against January: both towns were blank then and are not now (against March only 西湖街道).
+    assert [u.name for u in response.context["attraction"]["broke_zero"]] == ["东城镇", "西湖街道"]
+    response = client.get("/dashboard/?as_of=2026-06-30")
+    assert {f["label"]: f["change"] for f in response.context["figures"]}["开工率"] == "16.67"
+    assert [u.name for u in response.context["attraction"]["broke_zero"]] == ["西湖街道"]
+
+
+def test_work_items_compare_with_the_chosen_month(client, coordinator, closed_months):
+    login(client, coordinator)
+    url = "/attraction/work-items/?start=2026-01-01&end=2026-06-30"
+    response = client.get(url)
+    assert [u.name for u in response.context["standing"]["broke_zero"]] == ["西湖街道"]
+    assert "实现零的突破（较2026年3月快照）" in response.content.decode()
+    response = client.get(url + "&compare=2026-01")
+    assert [u.name for u in response.context["standing"]["broke_zero"]] == ["东城镇", "西湖街道"]
+    body = response.content.decode()
+    assert "实现零的突破（较2026年1月快照）" in body and '<option value="2026-01" selected>' in body
+    response = client.get(url + "&compare=2026-02")
+    assert "2026年2月尚未关账，没有快照可比较。" in response.content.decode()
