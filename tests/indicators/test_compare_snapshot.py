@@ -80,3 +80,33 @@ def test_work_items_compare_with_the_chosen_month(client, coordinator, closed_mo
     assert "实现零的突破（较2026年1月快照）" in body and '<option value="2026-01" selected>' in body
     response = client.get(url + "&compare=2026-02")
     assert "2026年2月尚未关账，没有快照可比较。" in response.content.decode()
+
+
+def test_bulletin_compares_with_the_chosen_month(client, coordinator, closed_months):
+    from tadiao.audit.models import AuditEvent
+    from tadiao.bulletins.models import Bulletin
+    from tadiao.reporting.models import Period
+
+    june = reporting.open_period(month=D(2026, 6, 1), by=coordinator)
+    reporting.close_period(period=june, by=coordinator)
+    january, march = Period.objects.get(month=D(2026, 1, 1)), Period.objects.get(month=D(2026, 3, 1))
+    login(client, coordinator)
+    page = client.get("/bulletins/").content.decode()
+    assert '<select class="form-select form-select-sm" id="id_compare_to" name="compare_to">' in page
+    # June: 2 projects started. Against January's snapshot (0 started) +2; against 上期, March (1 started), +1.
+    client.post("/bulletins/new/", {"period": june.pk, "compare_to": january.pk})
+    bulletin = Bulletin.objects.get()
+    overall = bulletin.section_text("overall")
+    assert "已开工（含竣工、投产、达产）项目2个，较2026年1月增加2个" in overall and "上期" not in overall
+    assert bulletin.drafted["compared_to"] == {"month": "2026-01-01", "label": "2026年1月"}
+    assert AuditEvent.objects.get(action="bulletins.bulletin.created").changes["compared_to"] == "2026年1月"
+    # Redrafting keeps the chosen month.
+    client.post(f"/bulletins/{bulletin.pk}/redraft/", {"version": bulletin.version})
+    bulletin.refresh_from_db()
+    assert "较2026年1月增加2个" in bulletin.section_text("overall")
+    # The default is still 上期; a month not before the bulletin's is refused in Chinese.
+    client.post("/bulletins/new/", {"period": june.pk})
+    assert "项目2个，较上期增加1个" in Bulletin.objects.latest("id").section_text("overall")
+    response = client.post("/bulletins/new/", {"period": march.pk, "compare_to": june.pk}, follow=True)
+    assert "比较的月份应早于通报月份。" in response.content.decode()
+    assert Bulletin.objects.count() == 2
