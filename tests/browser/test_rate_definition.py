@@ -43,3 +43,24 @@ def test_define_preview_and_save_a_rate(page, screenshot_dir, coordinator, unit_
     page.wait_for_selector("text=已新增比率：省重点开工率")
     assert "分子：已达到开工阶段的项目；分母：全部项目（省重点）" in page.locator("#definitions").inner_text()
     assert RateDefinition.objects.get(code="provincial_start").denominator == {"levels": ["PROVINCIAL"]}
+
+
+def test_edit_a_warning_rule_on_the_settings_page(page, screenshot_dir, coordinator):
+    from decimal import Decimal
+
+    from tadiao.indicators.models import WarningRule
+
+    rule = WarningRule.objects.get(code="signed_not_started")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, "coordinator", PASSWORD)
+    page.wait_for_url("**/dashboard/")
+    page.goto("/indicators/settings/")
+    row = page.locator(f"#rule-{rule.pk}")
+    row.get_by_label("黄灯阈值").fill("45")
+    row.get_by_label("省重点").check()
+    row.get_by_role("button", name="保存").click()
+    page.wait_for_selector("text=已保存预警规则")
+    page.locator("#rules").screenshot(path=screenshot_dir / "warning-rules.png")
+    rule.refresh_from_db()
+    assert (rule.yellow, rule.red, rule.levels, rule.is_active) == (Decimal("45.00"), Decimal("90.00"), ["PROVINCIAL"],
+                                                                    True)

@@ -149,3 +149,20 @@ def test_coordinator_edits_a_warning_rule(client, coordinator, leader, ledger):
     # 179 days since signing is now below the yellow threshold: no warnings on the page any more.
     body = client.get("/indicators/warnings/?as_of=2026-06-30").content.decode()
     assert "东城签约未开工" not in body
+
+
+def test_settings_page_shows_the_warning_rules_and_their_edit_forms(client, coordinator, leader):
+    from tadiao.indicators.models import WarningRule
+
+    rule = WarningRule.objects.get(code="signed_not_started")
+    login(client, leader)  # reads the thresholds
+    body = client.get("/indicators/settings/").content.decode()
+    row = body[body.index(f'id="rule-{rule.pk}"') : body.index("</tr>", body.index(f'id="rule-{rule.pk}"'))]
+    assert "签约后 90 天未开工（桩基进场）" in row and "≥ 60.00 天" in row and "&gt; 90.00 天" in row
+    assert "<form" not in row
+    login(client, coordinator)  # edits them in place
+    body = client.get("/indicators/settings/").content.decode()
+    row = body[body.index(f'id="rule-{rule.pk}"') : body.index("</tr>", body.index(f'id="rule-{rule.pk}"'))]
+    assert f'action="/indicators/settings/rules/{rule.pk}/" id="rule-form-{rule.pk}"' in row
+    assert f'form="rule-form-{rule.pk}" name="yellow" aria-label="黄灯阈值" value="60.00"' in row
+    assert f'form="rule-form-{rule.pk}" name="is_active" aria-label="启用" checked' in row
