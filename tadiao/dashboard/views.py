@@ -12,7 +12,14 @@ from tadiao.dashboard import charts
 from tadiao.economy import queries as economy
 from tadiao.indicators import queries, rankings, snapshots
 from tadiao.indicators.formatting import indicators_as_json
-from tadiao.indicators.views import _as_of, _scope_choices, scope_from_request, scoped_projects
+from tadiao.indicators.views import (
+    _as_of,
+    _scope_choices,
+    compare_with_snapshot,
+    scope_from_request,
+    scoped_projects,
+    snapshot_red_count,
+)
 from tadiao.org.models import Unit
 from tadiao.projects.queries import milestone_projects
 
@@ -32,12 +39,12 @@ def dashboard(request):
     current = indicators_as_json(result)
     compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
     earlier = compared.snapshot
-    changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
+    changes, not_compared = compare_with_snapshot(request, current, earlier)
     units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
     rows = rankings.unit_rows(projects, units=units, as_of=as_of)
     by_key = {r.key: r for r in rankings.rank_units(rows)}
     red = sum(r.red for r in rows)
-    earlier_red = sum(1 for w in earlier.data["warnings"] if w["light"] == 2) if earlier else None
+    earlier_red = snapshot_red_count(request, earlier)
     total_investment = projects.aggregate(s=Sum("total_investment"))["s"] or 0
     rates = result.rates
     attraction_units = attraction.visible_units(user)
@@ -65,6 +72,7 @@ def dashboard(request):
             "earlier": earlier,
             "scope": scope,
             "comparison": compared,
+            "not_compared": not_compared,
             "snapshot_choices": queries.closed_snapshots(),
             "attraction": standing,
             "economy": economy.dashboard_summary(user, as_of=as_of),

@@ -17,6 +17,7 @@ from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.models import Unit
+from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Batch, Category, Industry, Level, Stage
 from tadiao.projects.queries import visible_projects
 
@@ -67,6 +68,42 @@ def _scope_choices(user) -> dict:
     }
 
 
+FILTERED_NOT_COMPARED = (
+    "快照只保存全域和各单位的数据：按级别、类别、产业、标签或三个一批筛选时，不显示与快照相比的变化。"
+)
+
+
+def compare_with_snapshot(request, current: dict, earlier) -> tuple[dict | None, str]:
+    """The changes since the snapshot `earlier` for the page's scope, or (None, why not).
+
+    A snapshot holds the whole region's figures and each unit's rates: a unit's page (a reporter's, or a unit
+    chosen in the scope bar) is compared with that unit's rates, never with the region's."""
+    if earlier is None:
+        return None, ""
+    scope = scope_from_request(request)
+    if scope.level or scope.category or scope.industry_id or scope.tag or scope.batch_id:
+        return None, FILTERED_NOT_COMPARED
+    unit_id = scope.unit_id if reads_whole_region(request.user) else request.user.unit_id
+    if not unit_id:
+        return snapshots.compare(current, earlier.data["indicators"]), ""
+    row = next((u for u in earlier.data.get("units", []) if u["id"] == unit_id), None)
+    if row is None:
+        return None, f"{earlier.period}快照中没有该单位的数据。"
+    changes = snapshots.compare(current, {"counts_by_stage": {}, "rates": row["rates"]})
+    changes["counts_by_stage"] = {}  # a snapshot keeps no stage counts per unit
+    return changes, ""
+
+
+def snapshot_red_count(request, earlier) -> int | None:
+    """Red-light projects in the snapshot, for the same scope as compare_with_snapshot; None when not comparable."""
+    changes, _ = compare_with_snapshot(request, {"counts_by_stage": {}, "rates": {}}, earlier)
+    if changes is None:
+        return None
+    scope = scope_from_request(request)
+    unit_id = scope.unit_id if reads_whole_region(request.user) else request.user.unit_id
+    return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))
+
+
 @require_GET
 def overview(request):
     _require_reader(request.user)
@@ -75,7 +112,7 @@ def overview(request):
     current = indicators_as_json(result)
     compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
     earlier = compared.snapshot
-    changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
+    changes, not_compared = compare_with_snapshot(request, current, earlier)
     rows = [
         {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
     ]
@@ -87,6 +124,7 @@ def overview(request):
             "rows": rows,
             "earlier": earlier,
             "comparison": compared,
+            "not_compared": not_compared,
             "snapshot_choices": queries.closed_snapshots(),
             "changes": changes,
             "as_of": as_of,

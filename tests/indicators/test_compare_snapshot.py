@@ -110,3 +110,22 @@ def test_bulletin_compares_with_the_chosen_month(client, coordinator, closed_mon
     response = client.post("/bulletins/new/", {"period": march.pk, "compare_to": june.pk}, follow=True)
     assert "比较的月份应早于通报月份。" in response.content.decode()
     assert Bulletin.objects.count() == 2
+
+
+def test_a_unit_is_compared_with_its_own_snapshot_figures(client, coordinator, reporter_b, closed_months, unit_a):
+    # 西湖街道 in March: 0 of 1 started (0.00%); on 30 June 1 of 2 (50.00%) → +50.00 points, not the region's +16.67.
+    login(client, reporter_b)
+    response = client.get("/indicators/?as_of=2026-06-30")
+    assert _start_rate_points(response) == "50.00"
+    assert response.context["changes"]["counts_by_stage"] == {}  # no stage counts per unit in a snapshot
+    response = client.get("/dashboard/?as_of=2026-06-30")
+    assert {f["label"]: f["change"] for f in response.context["figures"]}["开工率"] == "50.00"
+    # 东城镇 chosen by the coordinator: 1 of 2 in March and in June → 0.00 points.
+    login(client, coordinator)
+    assert _start_rate_points(client.get(f"/indicators/?as_of=2026-06-30&unit={unit_a.pk}")) == "0.00"
+    # A level filter has no counterpart in the snapshot: no change shown, and why.
+    response = client.get("/indicators/?as_of=2026-06-30&level=COUNTY")
+    assert _start_rate_points(response) is None
+    assert "按级别、类别、产业、标签或三个一批筛选时，不显示与快照相比的变化" in response.content.decode()
+    response = client.get("/dashboard/?as_of=2026-06-30&level=COUNTY")
+    assert all(f["change"] is None for f in response.context["figures"])
