@@ -256,3 +256,31 @@ def test_reached_within_quarter_and_month(unit_a):
 
     # By hand on 10 September: up to then 3 started; in Q3 (from 1 July) 2; in September 1; 20 September is later.
     assert (count("reached"), count("reached_this_quarter"), count("reached_this_month")) == (3, 2, 1)
+
+
+def test_settings_page_queries_are_flat(client, coordinator):
+    """Session, user, the user's unit; definitions, targets with their rates, warning rules; the form's tags and
+    batches; the target form's rates: the same at N and 2N local definitions (their conditions are words, no query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tadiao.indicators import services
+
+    login(client, coordinator)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            services.create_rate_definition(
+                code=f"local_{i}", name=f"本地比率{i}", measure="COUNT", numerator={"reached": "STARTED"},
+                denominator={"levels": ["CITY"], "tags": ["智能化改造"]}, by=coordinator,
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/indicators/settings/").status_code == 200
+        return len(ctx.captured_queries)
+
+    add(5, 0)
+    at_n = count()
+    add(5, 5)
+    assert count() == at_n
