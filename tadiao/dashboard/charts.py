@@ -83,15 +83,21 @@ def unit_ranking(ranking, *, code: str, limit: int = 15) -> dict:
     One implausible rate (an annual plan typed in 元 gives 2 506.6%) would flatten every other bar: the axis then
     stops at a cap (rate_axis_cap), that bar is drawn to the cap in another colour and labelled with its true value."""
     list_url = reverse("projects:list")
-    rows = [r for r in ranking.rows if r.rates[code].percent is not None][:limit]
+    # No ranking when its rate definition is gone (a database emptied of the seeded built-ins): an empty chart.
+    rows = [r for r in ranking.rows if r.rates[code].percent is not None][:limit] if ranking else []
     rows.reverse()  # the first place at the top of the chart
     cap = rate_axis_cap([Decimal(r.rates[code].percent) for r in rows])
     data = []
     for r in rows:
         percent = Decimal(r.rates[code].percent)
-        item = {"value": _number(percent), "url": f"{list_url}?unit={r.unit.pk}"}
+        true = f"{_number(percent):.2f}%"  # rates with two decimals (58.82%), which ECharts' {c} drops
+        item = {
+            "value": _number(percent),
+            "url": f"{list_url}?unit={r.unit.pk}",
+            "label": {"formatter": true},
+            "tooltip": {"formatter": f"{r.unit.name}：{true}"},
+        }
         if cap is not None and percent > cap:
-            true = f"{_number(percent):.2f}%"
             item.update(
                 value=_number(cap),
                 true_value=_number(percent),

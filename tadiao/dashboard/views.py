@@ -106,7 +106,7 @@ def dashboard(request):
                     queries.monthly_investment(projects, as_of=as_of), planned=result.annual_planned, year=as_of.year
                 ),
                 "chart-ranking": charts.unit_ranking(
-                    by_key["annual_investment_completion"], code="annual_investment_completion"
+                    by_key.get("annual_investment_completion"), code="annual_investment_completion"
                 ),
                 "chart-warnings": charts.warnings_by_unit(rows),
                 "chart-milestones": charts.milestone_schedule(milestone_projects(projects), as_of=as_of),

@@ -6,10 +6,16 @@ import pytest
 
 from tadiao.projects.models import Stage
 from tests.browser.conftest import log_in
+from tests.browser.seed import seed_indicator_defaults
 from tests.conftest import PASSWORD
 from tests.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _indicator_defaults(db):
+    seed_indicator_defaults()
 D = datetime.date
 
 # Each funnel label's box in the chart's own pixels, from ECharts' label elements.
@@ -28,6 +34,16 @@ LABEL_BOXES = """id => {
 }"""
 
 
+def drawn(page, chart: str) -> None:
+    """Wait for the chart's ECharts instance, then for its entry animation to end."""
+    page.wait_for_function(
+        "id => window.echarts && echarts.getInstanceByDom(document.querySelector(`[data-chart=\"${id}\"]`))",
+        arg=chart,
+        polling=200,
+    )
+    page.wait_for_timeout(1500)
+
+
 def test_funnel_labels_fit_at_1440(page, screenshot_dir, coordinator, unit_a):
     for n in range(12):  # counts of several digits, as a county has
         ProjectFactory(unit=unit_a, stage=Stage.STARTED, signed_date=D(2026, 1, 5), started_date=D(2026, 2, 1 + n))
@@ -35,8 +51,7 @@ def test_funnel_labels_fit_at_1440(page, screenshot_dir, coordinator, unit_a):
     log_in(page, "coordinator", PASSWORD)
     page.wait_for_url("**/dashboard/")
     page.goto("/dashboard/?as_of=2026-04-30")
-    page.wait_for_selector('[data-chart="chart-funnel"] canvas')
-    page.wait_for_timeout(1500)  # the funnel's entry animation
+    drawn(page, "chart-funnel")
     result = page.evaluate(LABEL_BOXES, "chart-funnel")
     page.locator('[data-chart="chart-funnel"]').screenshot(path=screenshot_dir / "dashboard-funnel-1440.png")
     texts = [b["text"] for b in result["boxes"]]
@@ -65,12 +80,11 @@ def test_ranking_outlier_is_capped_and_labelled_inside_the_chart(page, screensho
     log_in(page, "coordinator", PASSWORD)
     page.wait_for_url("**/dashboard/")
     page.goto("/dashboard/?as_of=2026-04-30")
-    page.wait_for_selector('[data-chart="chart-ranking"] canvas')
-    page.wait_for_timeout(1500)
+    drawn(page, "chart-ranking")
     result = page.evaluate(LABEL_BOXES, "chart-ranking")
     page.locator('[data-chart="chart-ranking"]').screenshot(path=screenshot_dir / "dashboard-ranking-outlier.png")
     texts = [b["text"] for b in result["boxes"]]
-    assert texts == ["50%", "2506.60%"]
+    assert texts == ["50.00%", "2506.60%"]
     for box in result["boxes"]:
         assert 0 <= box["x"] and box["right"] <= result["width"], box
     axis_max = page.evaluate(

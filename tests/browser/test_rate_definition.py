@@ -8,10 +8,16 @@ from tadiao.audit.models import AuditEvent
 from tadiao.indicators.models import RateDefinition
 from tadiao.projects.models import Level, Stage
 from tests.browser.conftest import log_in
+from tests.browser.seed import seed_indicator_defaults
 from tests.conftest import PASSWORD
 from tests.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _indicator_defaults(db):
+    seed_indicator_defaults()
 D = datetime.date
 
 

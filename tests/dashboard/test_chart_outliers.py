@@ -35,10 +35,11 @@ def test_one_outlier_caps_the_axis_and_keeps_its_true_value_in_the_label():
     assert outlier["value"] == 143.0 and outlier["true_value"] == 2506.6
     assert outlier["label"]["formatter"] == "2506.60%"
     assert "2506.60%" in outlier["tooltip"]["formatter"] and "143%" in outlier["tooltip"]["formatter"]
-    # The others are drawn to scale, with the series' own "{c}%" label.
+    # The others are drawn to scale, labelled with their own value (two decimals), in the series' colour.
     others = data[:-1]
     assert [d["value"] for d in others] == [float(p) for p in reversed(RANKED[1:])]
-    assert all("label" not in d and "true_value" not in d for d in others)
+    assert [d["label"]["formatter"] for d in others] == [f"{p}%" for p in reversed(RANKED[1:])]
+    assert all("true_value" not in d and "itemStyle" not in d for d in others)
     assert "143%" in option["title"]["subtext"]
 
 
@@ -62,3 +63,8 @@ def test_axis_cap_by_hand():
     assert axis_cap(values[:-1]) is None  # nothing beyond 1.5 × the percentile
     assert rate_axis_cap([Decimal("40"), Decimal("60")]) is None
     assert rate_axis_cap([]) is None
+
+
+def test_no_ranking_gives_an_empty_chart():
+    option = charts.unit_ranking(None, code=CODE)
+    assert option["series"][0]["data"] == [] and option["yAxis"]["data"] == []
