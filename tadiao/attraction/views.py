@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.attraction import forms, queries, services
 from tadiao.attraction.models import Lead, Likelihood, Rank, Recognition
+from tadiao.indicators import queries as indicator_queries
 from tadiao.indicators import snapshots
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
@@ -400,9 +401,21 @@ def _work_items(request):
     blank = queries.blank_units(units, start=start, end=end, items=items)
     # 零的突破 / 连续空白 compare year-to-date lists, as the snapshots hold them: only for such a period.
     standing = None
-    if start == end.replace(month=1, day=1):
-        standing = snapshots.standing_against_snapshots(units, blank_ids=[u.pk for u in blank], as_of=end)
+    chosen = request.GET.get("compare")
+    # Only a chosen month costs a query here; by default the standing reads the latest snapshot itself.
+    compared = (
+        indicator_queries.comparison(chosen, as_of=end)
+        if indicator_queries.parse_month(chosen)
+        else indicator_queries.Comparison(None)
+    )
+    if start == end.replace(month=1, day=1) and not compared.missing:
+        # Against the chosen closed month (and those before it), else against the latest before `end`'s month.
+        standing = snapshots.standing_against_snapshots(
+            units, blank_ids=[u.pk for u in blank], as_of=compared.history_before or end
+        )
     return {
+        "comparison": compared,
+        "snapshot_choices": indicator_queries.closed_snapshots(),
         "start": start,
         "end": end,
         "invalid": invalid,

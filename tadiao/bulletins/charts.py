@@ -16,12 +16,14 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from tadiao.bulletins.drafting import YI_THRESHOLD
+from tadiao.lib.outliers import rate_axis_cap
 
 # Preferred first: Simplified Chinese faces of Noto CJK, sans before serif (charts read better in sans).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Sans CJK JP", "Noto Serif CJK JP")
 DPI = 200
 BAR = "#c0392b"
 PLAN = "#7f8c8d"
+CAPPED = "#e6a49c"  # a bar cut at the axis cap
 
 
 class ChartFontMissing(Exception):
@@ -84,22 +86,37 @@ def investment_chart(chart: dict) -> bytes:
     return _png(figure)
 
 
+def ranking_layout(values: list[Decimal]) -> tuple[list[Decimal], Decimal, Decimal | None]:
+    """(the bar lengths, the axis end, the cap or None): one implausible rate (2 506.6% from a plan typed in 元)
+    is drawn to the cap so that it does not flatten every other bar; its label keeps the true value."""
+    cap = rate_axis_cap(values)
+    drawn = [min(v, cap) for v in values] if cap is not None else list(values)
+    end = cap if cap is not None else max([Decimal(100), *values])
+    return drawn, end * Decimal("1.12"), cap
+
+
 def ranking_chart(chart: dict) -> bytes:
-    """Horizontal bars in rank order, the first at the top, each labelled with its rate."""
+    """Horizontal bars in rank order, the first at the top, each labelled with its rate (its true rate when the
+    bar stops at the axis cap, see ranking_layout)."""
     font = cjk_font()
     labels = chart["labels"]
-    values = [float(Decimal(v)) for v in chart["values"]]
+    values = [Decimal(v) for v in chart["values"]]
+    drawn, end, cap = ranking_layout(values)
     figure = Figure(figsize=(6.0, max(2.0, 0.32 * len(labels) + 0.8)))
     axes = figure.subplots()
     positions = list(range(len(labels)))[::-1]
-    axes.barh(positions, values, color=BAR)
+    colours = [CAPPED if cap is not None and v > cap else BAR for v in values]
+    axes.barh(positions, [float(v) for v in drawn], color=colours)
     axes.set_yticks(positions, labels)
     for tick in axes.get_yticklabels():
         tick.set_fontproperties(font)
-    for y, value, text in zip(positions, values, chart["values"], strict=True):
-        axes.text(value, y, f" {text}%", va="center", fontsize=8)
-    axes.set_title(chart["title"], fontproperties=font, fontsize=11)
-    axes.set_xlim(0, max([100.0, *values]) * 1.12)
+    for y, value, text in zip(positions, drawn, chart["values"], strict=True):
+        axes.text(float(value), y, f" {text}%", va="center", fontsize=8)
+    title = chart["title"]
+    if cap is not None:
+        axes.set_xlabel(f"坐标轴截至 {cap}%，超出者按此绘制（浅色），标注为实际值", fontproperties=font, fontsize=8)
+    axes.set_title(title, fontproperties=font, fontsize=11)
+    axes.set_xlim(0, float(end))
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 

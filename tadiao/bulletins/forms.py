@@ -15,10 +15,23 @@ class CreateForm(forms.Form):
         error_messages={"required": "请选择已关账的月份。", "invalid_choice": "该月份未关账或没有指标快照。"},
     )
 
+    compare_to = forms.ModelChoiceField(
+        label="与哪个月比较", queryset=Period.objects.none(), required=False, empty_label="上期（该月之前最近一期）",
+        error_messages={"invalid_choice": "所选比较月份未关账或没有指标快照。"},
+    )
+
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = periods
+        self.fields["compare_to"].queryset = periods
         bootstrap_widgets(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        period, compare_to = cleaned.get("period"), cleaned.get("compare_to")
+        if period and compare_to and compare_to.month >= period.month:
+            raise forms.ValidationError("比较的月份应早于通报月份。")
+        return cleaned
 
 
 class EditForm(forms.Form):

@@ -112,10 +112,22 @@ def economy_rows(*, year: int, month: int) -> tuple[tuple, tuple]:
     return target_rows, parent_rows
 
 
-def draft_for(period: Period, snapshot: Snapshot, *, region_name: str) -> dict:
-    """The draft of a period from its snapshot, the one before it (上期) and the same year's snapshots."""
+def draft_for(
+    period: Period, snapshot: Snapshot, *, region_name: str, compare_month: datetime.date | None = None
+) -> dict:
+    """The draft of a period from its snapshot, the one before it (上期) — or the closed month chosen to compare
+    with (`compare_month`) — and the same year's snapshots."""
     month = period.month
-    earlier = latest_snapshot_before(month)
+    if compare_month is None:
+        earlier = latest_snapshot_before(month)
+    else:
+        earlier = Snapshot.objects.select_related("period").filter(period__month=compare_month).first()
+        if earlier is None:
+            raise BulletinError(
+                f"{compare_month.year}年{compare_month.month}月没有指标快照（尚未关账），不能与之比较。"
+            )
+        if compare_month >= month:
+            raise BulletinError("比较的月份应早于通报月份。")
     history = [
         {"month": m.month, "indicators": data.get("indicators") or {}}
         for m, data in Snapshot.objects.filter(period__month__year=month.year, period__month__lte=month)
@@ -132,12 +144,27 @@ def draft_for(period: Period, snapshot: Snapshot, *, region_name: str) -> dict:
         economy_below_target=below_target,
         economy_below_parent=below_parent,
     )
-    return drafting.draft(snapshot.data, earlier=earlier.data if earlier else None, context=context)
+    drafted = drafting.draft(snapshot.data, earlier=earlier.data if earlier else None, context=context)
+    if compare_month is not None:
+        # The drafting says 较上期 / 与上期持平; against a chosen month it names that month instead.
+        label = str(earlier.period)
+        for section in drafted["sections"]:
+            section["text"] = section["text"].replace("较上期", f"较{label}").replace("与上期持平", f"与{label}持平")
+        drafted["compared_to"] = {"month": compare_month.isoformat(), "label": label}
+    return drafted
+
+
+def _compared_month(drafted: dict) -> datetime.date | None:
+    chosen = (drafted or {}).get("compared_to")
+    return datetime.date.fromisoformat(chosen["month"]) if chosen else None
 
 
 @transaction.atomic
-def create_bulletin(*, period: Period, by: User, today: datetime.date) -> Bulletin:
-    """Draft a bulletin for a closed period and give it the year's next number (the year of `today`)."""
+def create_bulletin(
+    *, period: Period, by: User, today: datetime.date, compare_to: Period | None = None
+) -> Bulletin:
+    """Draft a bulletin for a closed period and give it the year's next number (the year of `today`); its
+    comparisons are with `compare_to`'s snapshot when chosen, else with the latest one before (上期)."""
     _require_coordinator(by)
     if not period.is_closed:
         raise BulletinError(f"{period}尚未关账，关账后才能起草通报。")
@@ -145,7 +172,9 @@ def create_bulletin(*, period: Period, by: User, today: datetime.date) -> Bullet
     if snapshot is None:
         raise BulletinError(f"{period}没有指标快照，请重新关账生成快照后再起草通报。")
     office = queries.office_settings()
-    drafted = draft_for(period, snapshot, region_name=office.region_name)
+    drafted = draft_for(
+        period, snapshot, region_name=office.region_name, compare_month=compare_to.month if compare_to else None
+    )
     bulletin = Bulletin(
         period=period,
         year=today.year,
@@ -164,6 +193,7 @@ def create_bulletin(*, period: Period, by: User, today: datetime.date) -> Bullet
     audit.record(actor=by, action="bulletins.bulletin.created", obj=bulletin, changes={
         "period": str(period), "doc_number": bulletin.doc_number, "title": bulletin.title,
         "sections": [s["key"] for s in drafted["sections"]],
+        "compared_to": drafted.get("compared_to", {}).get("label", "上期"),
     })
     return bulletin
 
@@ -211,7 +241,9 @@ def redraft(*, bulletin: Bulletin, expected_version: int, by: User) -> Bulletin:
     snapshot = Snapshot.objects.filter(period=bulletin.period).first()
     if snapshot is None:
         raise BulletinError(f"{bulletin.period}没有指标快照，无法重新起草。")
-    drafted = draft_for(bulletin.period, snapshot, region_name=queries.office_settings().region_name)
+    # The comparison month chosen when the bulletin was drafted stays.
+    drafted = draft_for(bulletin.period, snapshot, region_name=queries.office_settings().region_name,
+                        compare_month=_compared_month(bulletin.drafted))
     _update_if_unchanged(bulletin, expected_version=expected_version, drafted=drafted, edited={},
                          title=drafted["title"], status=Bulletin.Status.DRAFT, progress=0, progress_note="", error="")
     audit.record(actor=by, action="bulletins.bulletin.redrafted", obj=bulletin,

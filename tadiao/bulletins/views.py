@@ -118,7 +118,7 @@ def bulletin_create(request):
         return redirect("bulletins:bulletins")
     try:
         bulletin = services.create_bulletin(period=form.cleaned_data["period"], by=request.user,
-                                            today=timezone.localdate())
+                                            today=timezone.localdate(), compare_to=form.cleaned_data["compare_to"])
     except services.BulletinError as exc:
         messages.error(request, exc.message)
         return redirect("bulletins:bulletins")

@@ -12,7 +12,14 @@ from tadiao.dashboard import charts
 from tadiao.economy import queries as economy
 from tadiao.indicators import queries, rankings, snapshots
 from tadiao.indicators.formatting import indicators_as_json
-from tadiao.indicators.views import _as_of, _scope_choices, scope_from_request, scoped_projects
+from tadiao.indicators.views import (
+    _as_of,
+    _scope_choices,
+    compare_with_snapshot,
+    scope_from_request,
+    scoped_projects,
+    snapshot_red_count,
+)
 from tadiao.org.models import Unit
 from tadiao.projects.queries import milestone_projects
 
@@ -30,13 +37,14 @@ def dashboard(request):
     projects = scoped_projects(request)
     result = queries.compute_indicators(projects, as_of=as_of)
     current = indicators_as_json(result)
-    earlier = snapshots.latest_snapshot_before(as_of)
-    changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
+    compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
+    earlier = compared.snapshot
+    changes, not_compared = compare_with_snapshot(request, current, earlier)
     units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
     rows = rankings.unit_rows(projects, units=units, as_of=as_of)
     by_key = {r.key: r for r in rankings.rank_units(rows)}
     red = sum(r.red for r in rows)
-    earlier_red = sum(1 for w in earlier.data["warnings"] if w["light"] == 2) if earlier else None
+    earlier_red = snapshot_red_count(request, earlier)
     total_investment = projects.aggregate(s=Sum("total_investment"))["s"] or 0
     rates = result.rates
     attraction_units = attraction.visible_units(user)
@@ -44,6 +52,18 @@ def dashboard(request):
     if scope.unit_id:
         attraction_units = attraction_units.filter(pk=scope.unit_id)
     attraction_units = list(attraction_units)
+    if compared.history_before:  # a chosen month: 零的突破 and 连续空白 against that snapshot and those before it
+        work = attraction.work_items_as_json(attraction_units, start=as_of.replace(month=1, day=1), end=as_of)
+        by_id = {u.pk: u for u in attraction_units}
+        standing = {
+            "work": work,
+            "blank": [by_id[pk] for pk in work["blank_unit_ids"]],
+            **snapshots.standing_against_snapshots(
+                attraction_units, blank_ids=work["blank_unit_ids"], as_of=compared.history_before
+            ),
+        }
+    else:
+        standing = snapshots.attraction_standing(attraction_units, as_of=as_of, earlier=earlier)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -51,7 +71,10 @@ def dashboard(request):
             "as_of": as_of,
             "earlier": earlier,
             "scope": scope,
-            "attraction": snapshots.attraction_standing(attraction_units, as_of=as_of, earlier=earlier),
+            "comparison": compared,
+            "not_compared": not_compared,
+            "snapshot_choices": queries.closed_snapshots(),
+            "attraction": standing,
             "economy": economy.dashboard_summary(user, as_of=as_of),
             "problems": coordination.problem_statistics(
                 units=attraction_units, start=as_of.replace(month=1, day=1), end=as_of, as_of=as_of
@@ -83,7 +106,7 @@ def dashboard(request):
                     queries.monthly_investment(projects, as_of=as_of), planned=result.annual_planned, year=as_of.year
                 ),
                 "chart-ranking": charts.unit_ranking(
-                    by_key["annual_investment_completion"], code="annual_investment_completion"
+                    by_key.get("annual_investment_completion"), code="annual_investment_completion"
                 ),
                 "chart-warnings": charts.warnings_by_unit(rows),
                 "chart-milestones": charts.milestone_schedule(milestone_projects(projects), as_of=as_of),

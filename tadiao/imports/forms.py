@@ -7,9 +7,13 @@ from tadiao.lib import xlsx
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="导入内容", widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label="导入内容", widget=forms.RadioSelect, error_messages={
+        "required": "请选择导入内容（项目台账、年度计划、月度进展等）后再上传。",
+        "invalid_choice": "请从列出的导入内容中选择一项。"})
     file = forms.FileField(label="Excel 文件（.xlsx）",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+                           error_messages={"required": "请选择要上传的 Excel 文件（.xlsx）。",
+                                           "empty": "上传的文件是空的。"})
 
     def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,10 @@ def new(request):
     kinds = queries.allowed_kinds(request.user)
     if not kinds:
         raise PermissionDenied("您没有导入数据的权限。")
-    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    # A kind is always chosen: without one the browser refused to send the form and the page seemed to do nothing.
+    # The monthly progress is what units import every month; otherwise the first kind offered.
+    default = ImportJob.Kind.PROGRESS if ImportJob.Kind.PROGRESS in kinds else kinds[0]
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds, initial={"kind": default})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         today = timezone.localdate().isoformat()

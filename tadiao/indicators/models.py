@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from tadiao.indicators.selection import describe
 from tadiao.projects.models import Level
 
 
@@ -29,6 +30,7 @@ class RateDefinition(models.Model):
     is_builtin = models.BooleanField("内置", default=False)
     display_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         ordering = ["display_order", "id"]
@@ -37,6 +39,21 @@ class RateDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def numerator_text(self) -> str:
+        """The numerator in words, e.g. "已达到开工阶段的项目" (no query)."""
+        if self.measure == self.Measure.INVESTMENT:
+            return f"{describe(self.denominator)}的本年累计完成投资"
+        return describe(self.numerator)
+
+    def denominator_text(self) -> str:
+        if self.measure == self.Measure.INVESTMENT:
+            return f"{describe(self.denominator)}的年度计划投资"
+        return describe(self.denominator)
+
+    def conditions_text(self) -> str:
+        """"分子：已达到开工阶段的项目；分母：全部项目（省重点）"."""
+        return f"分子：{self.numerator_text()}；分母：{self.denominator_text()}"
 
 
 class Target(models.Model):

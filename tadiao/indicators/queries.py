@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, QuerySet, Sum, Value, When
 
-from tadiao.indicators.models import RateDefinition, Target
+from tadiao.indicators.models import RateDefinition, Snapshot, Target
 from tadiao.indicators.selection import REPORTED_STATUSES, to_q
+from tadiao.lib.dates import month_end
 from tadiao.lib.numbers import percent_value
 from tadiao.org.models import Region
 from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, AnnualPlan, BatchEntry, Project, Stage
@@ -227,6 +228,14 @@ def rates_by_unit(
     return {uid: {d.code: found.get(uid, {}).get(d.code) or _empty(d) for d in definitions} for uid in unit_ids}
 
 
+def preview_rate(
+    projects: QuerySet[Project], *, measure: str, numerator: dict, denominator: dict, as_of: datetime.date
+) -> RateResult:
+    """The value a definition not yet saved would have over the projects: one aggregate query (COUNT) or two."""
+    unsaved = RateDefinition(code="preview", name="预览", measure=measure, numerator=numerator, denominator=denominator)
+    return compute_rates(projects, as_of=as_of, definitions=[unsaved])["preview"]
+
+
 def active_definitions() -> list[RateDefinition]:
     return list(RateDefinition.objects.filter(is_active=True))
 
@@ -275,3 +284,43 @@ def monthly_investment(projects: QuerySet[Project], *, as_of: datetime.date) -> 
     by_month = dict.fromkeys(range(1, as_of.month + 1), ZERO)
     by_month.update({row["period__month"].month: row["s"] or ZERO for row in rows})
     return by_month
+
+
+def closed_snapshots() -> QuerySet[Snapshot]:
+    """Every closed month's snapshot, the latest first, without its data: the choices "与哪个月比较"."""
+    return Snapshot.objects.select_related("period").defer("data").order_by("-period__month")
+
+
+def parse_month(value: str | None) -> datetime.date | None:
+    """"2026-10" → 1 October 2026; None for anything else."""
+    try:
+        return datetime.date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Comparison:
+    """The snapshot figures are compared with: the one chosen (`compare=YYYY-MM`), else the latest before the
+    as-of month (上期). `missing`: the month asked for has no snapshot (not closed), so nothing is compared."""
+
+    snapshot: Snapshot | None
+    chosen: datetime.date | None = None
+    missing: bool = False
+
+    @property
+    def history_before(self) -> datetime.date | None:
+        """The day before which snapshots count as history for 零的突破 / 连续空白 against the chosen one."""
+        if self.snapshot is None or self.chosen is None:
+            return None
+        return month_end(self.snapshot.period.month) + datetime.timedelta(days=1)
+
+
+def comparison(value: str | None, *, as_of: datetime.date) -> Comparison:
+    """One query: the chosen closed month's snapshot, or the latest one before the as-of month."""
+    chosen = parse_month(value)
+    if chosen is None:
+        latest = Snapshot.objects.select_related("period").filter(period__month__lt=as_of.replace(day=1))
+        return Comparison(latest.order_by("-as_of").first())
+    snapshot = Snapshot.objects.select_related("period").filter(period__month=chosen).first()
+    return Comparison(snapshot, chosen, missing=snapshot is None)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rankings/", views.ranking_list, name="rankings"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/definitions/", views.definition_create, name="definition_create"),
+    path("settings/definitions/<int:pk>/", views.definition_edit, name="definition_edit"),
     path("settings/targets/", views.target_save, name="target_save"),
     path("settings/rules/<int:pk>/", views.warning_rule_save, name="warning_rule_save"),
 ]

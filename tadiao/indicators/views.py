@@ -8,16 +8,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tadiao.indicators import forms, queries, rankings, services, snapshots, warnings
 from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.lib.dates import parse_date
-from tadiao.lib.forms import error_text
+from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.models import Unit
+from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Batch, Category, Industry, Level, Stage
 from tadiao.projects.queries import visible_projects
 
@@ -68,14 +69,51 @@ def _scope_choices(user) -> dict:
     }
 
 
+FILTERED_NOT_COMPARED = (
+    "快照只保存全域和各单位的数据：按级别、类别、产业、标签或三个一批筛选时，不显示与快照相比的变化。"
+)
+
+
+def compare_with_snapshot(request, current: dict, earlier) -> tuple[dict | None, str]:
+    """The changes since the snapshot `earlier` for the page's scope, or (None, why not).
+
+    A snapshot holds the whole region's figures and each unit's rates: a unit's page (a reporter's, or a unit
+    chosen in the scope bar) is compared with that unit's rates, never with the region's."""
+    if earlier is None:
+        return None, ""
+    scope = scope_from_request(request)
+    if scope.level or scope.category or scope.industry_id or scope.tag or scope.batch_id:
+        return None, FILTERED_NOT_COMPARED
+    unit_id = scope.unit_id if reads_whole_region(request.user) else request.user.unit_id
+    if not unit_id:
+        return snapshots.compare(current, earlier.data["indicators"]), ""
+    row = next((u for u in earlier.data.get("units", []) if u["id"] == unit_id), None)
+    if row is None:
+        return None, f"{earlier.period}快照中没有该单位的数据。"
+    changes = snapshots.compare(current, {"counts_by_stage": {}, "rates": row["rates"]})
+    changes["counts_by_stage"] = {}  # a snapshot keeps no stage counts per unit
+    return changes, ""
+
+
+def snapshot_red_count(request, earlier) -> int | None:
+    """Red-light projects in the snapshot, for the same scope as compare_with_snapshot; None when not comparable."""
+    changes, _ = compare_with_snapshot(request, {"counts_by_stage": {}, "rates": {}}, earlier)
+    if changes is None:
+        return None
+    scope = scope_from_request(request)
+    unit_id = scope.unit_id if reads_whole_region(request.user) else request.user.unit_id
+    return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))
+
+
 @require_GET
 def overview(request):
     _require_reader(request.user)
     as_of = _as_of(request)
     result = queries.compute_indicators(scoped_projects(request), as_of=as_of)
     current = indicators_as_json(result)
-    earlier = snapshots.latest_snapshot_before(as_of)
-    changes = snapshots.compare(current, earlier.data["indicators"]) if earlier else None
+    compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
+    earlier = compared.snapshot
+    changes, not_compared = compare_with_snapshot(request, current, earlier)
     rows = [
         {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
     ]
@@ -86,6 +124,9 @@ def overview(request):
             "result": result,
             "rows": rows,
             "earlier": earlier,
+            "comparison": compared,
+            "not_compared": not_compared,
+            "snapshot_choices": queries.closed_snapshots(),
             "changes": changes,
             "as_of": as_of,
             "scope": scope_from_request(request),
@@ -178,39 +219,86 @@ def _require_coordinator(user) -> None:
         raise PermissionDenied("指标口径与目标需由调度员（重点项目办）配置。")
 
 
+def _settings_context(request, *, rate_form=None, preview=None) -> dict:
+    return {
+        "definitions": RateDefinition.objects.all(),
+        "targets": Target.objects.select_related("rate"),
+        "rules": WarningRule.objects.all(),
+        "rate_form": rate_form or forms.RateDefinitionForm(),
+        "preview": preview,
+        "target_form": forms.TargetForm(),
+        "is_coordinator": request.user.is_coordinator,
+        "levels": Level.choices,
+    }
+
+
+@require_GET
 def settings_page(request):
     """Rate definitions, targets and warning rules; a coordinator adds local definitions and targets here."""
     _require_reader(request.user)
-    rate_form = forms.RateDefinitionForm()
-    target_form = forms.TargetForm()
-    return render(
-        request,
-        "indicators/settings.html",
-        {
-            "definitions": RateDefinition.objects.all(),
-            "targets": Target.objects.select_related("rate"),
-            "rules": WarningRule.objects.all(),
-            "rate_form": rate_form,
-            "target_form": target_form,
-            "is_coordinator": request.user.is_coordinator,
-            "levels": Level.choices,
-        },
+    return render(request, "indicators/settings.html", _settings_context(request))
+
+
+def _preview(request, form) -> dict:
+    """The rate the form describes over the user's whole region today, computed without saving anything."""
+    as_of = timezone.localdate()
+    data = form.cleaned_data
+    result = queries.preview_rate(
+        visible_projects(request.user),
+        measure=data["measure"],
+        numerator=data["numerator"],
+        denominator=data["denominator"],
+        as_of=as_of,
     )
+    text = RateDefinition(measure=data["measure"], numerator=data["numerator"], denominator=data["denominator"])
+    return {"result": result, "as_of": as_of, "conditions": text.conditions_text()}
 
 
 @require_POST
 def definition_create(request):
+    """Save a new rate, or (the 预览 button) show its current value and keep the form as filled in."""
     _require_coordinator(request.user)
     form = forms.RateDefinitionForm(request.POST)
+    previewing = request.POST.get("action") == "preview"
     if form.is_valid():
+        if previewing:
+            context = _settings_context(request, rate_form=form, preview=_preview(request, form))
+            return render(request, "indicators/settings.html", context)
         try:
-            services.create_rate_definition(**form.cleaned_data, by=request.user)
-            messages.success(request, f"已新增比率：{form.cleaned_data['name']}")
+            services.create_rate_definition(**form.values(), by=request.user)
         except services.IndicatorConfigError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, error_text(form))
-    return redirect("indicators:settings")
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已新增比率：{form.cleaned_data['name']}")
+            return redirect("indicators:settings")
+    return render(request, "indicators/settings.html", _settings_context(request, rate_form=form))
+
+
+@require_http_methods(["GET", "POST"])
+def definition_edit(request, pk: int):
+    _require_coordinator(request.user)
+    definition = get_object_or_404(RateDefinition, pk=pk)
+    form = forms.RateDefinitionForm(request.POST or None, definition=definition)
+    preview = None
+    if request.method == "POST":
+        if form.is_valid():
+            if request.POST.get("action") == "preview":
+                preview = _preview(request, form)
+            else:
+                try:
+                    services.update_rate_definition(
+                        definition=definition,
+                        **form.values(),
+                        expected_version=posted_version(request),
+                        by=request.user,
+                    )
+                except services.IndicatorConfigError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, f"已保存比率：{definition.name}")
+                    return redirect("indicators:settings")
+    context = {"definition": definition, "rate_form": form, "preview": preview}
+    return render(request, "indicators/definition_edit.html", context)
 
 
 @require_POST

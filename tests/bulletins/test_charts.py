@@ -30,3 +30,20 @@ def test_without_the_font_drawing_stops_with_a_chinese_message(monkeypatch):
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     with pytest.raises(charts.ChartFontMissing, match=r"未找到中文字体（Noto CJK）.*fonts-noto-cjk"):
         charts.draw({"ranking": RANKING})
+
+
+def test_an_outlier_rate_does_not_flatten_the_ranking(monkeypatch):
+    """Issue 15, point 7: 2506.60% (a plan typed in 元) is drawn to the axis cap, labelled with its true value."""
+    from decimal import Decimal
+
+    drawn = {}
+    monkeypatch.setattr(charts, "_png", lambda figure: drawn.setdefault("figure", figure) and b"png")
+    labels = ["东城镇", "西湖街道", "北湖园区"]
+    charts.ranking_chart({"title": "排名", "labels": labels, "values": ["2506.60", "72.50", "40.00"]})
+    axes = drawn["figure"].axes[0]
+    # Three bars: the percentile is the outlier itself, so the 200% ceiling for rates caps the axis (+12% room).
+    assert axes.get_xlim() == (0.0, 224.0)
+    assert [bar.get_width() for bar in axes.patches] == [200.0, 72.5, 40.0]
+    assert [t.get_text() for t in axes.texts] == [" 2506.60%", " 72.50%", " 40.00%"]
+    assert charts.ranking_layout([Decimal("90"), Decimal("72.5")]) == ([Decimal("90"), Decimal("72.5")],
+                                                                        Decimal("112.00"), None)

@@ -254,3 +254,21 @@ def test_the_template_download_needs_login(client, db):
     response = client.get(reverse("imports:template", args=["ledger"]))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_upload_page_chooses_a_kind_and_says_what_is_missing(client, coordinator, sysadmin, good_file):
+    """Issue 15, point 8: without a chosen kind the page did nothing. The kind is preselected, and a form sent
+    without one (or without a file) comes back with a Chinese message, nothing stored."""
+    login(client, coordinator)
+    page = client.get(NEW).content.decode()
+    assert 'value="PROGRESS" checked' in page  # the monthly progress, what units import every month
+    assert page.count(" checked") == 1 and " required" not in page and "novalidate" in page
+    response = client.post(NEW, {"file": SimpleUploadedFile(good_file.name, good_file.read_bytes())})
+    assert response.status_code == 200
+    message = "请选择导入内容（项目台账、年度计划、月度进展等）后再上传。"
+    assert f'<div class="text-danger small" id="kind-error">{message}</div>' in response.content.decode()
+    response = client.post(NEW, {"kind": "LEDGER"})
+    assert "请选择要上传的 Excel 文件（.xlsx）。" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    login(client, sysadmin)  # offered only 单位: that one
+    assert 'value="UNITS" checked' in client.get(NEW).content.decode()

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
 from tadiao.indicators.models import RateDefinition, Target
-from tadiao.projects.models import Stage
+from tadiao.projects.models import Stage, Tag
 from tests.conftest import login
 from tests.factories import ProjectFactory
 
@@ -70,14 +70,16 @@ def test_administrators_get_403(client, request, url, actor):
 
 
 def test_only_coordinator_configures(client, coordinator, leader):
+    Tag.objects.get_or_create(name="智能化改造")
     rate = RateDefinition.objects.get(code="start_rate")
     target = {"year": "2026", "rate": rate.pk, "level": "PROVINCIAL", "deadline": "2026-06-30", "percent": "85"}
     definition = {
         "code": "smart_rate",
         "name": "智能化改造项目开工率",
         "measure": "COUNT",
-        "denominator": '{"tags": ["智能化改造"]}',
-        "numerator": '{"reached": "STARTED"}',
+        "den_tags": ["智能化改造"],
+        "num_reached": "STARTED",
+        "num_period": "reached",
     }
     login(client, leader)
     assert client.post("/indicators/settings/targets/", target).status_code == 403
@@ -87,16 +89,14 @@ def test_only_coordinator_configures(client, coordinator, leader):
     assert Target.objects.get().percent == Decimal("85.00")
     client.post("/indicators/settings/definitions/", definition)
     assert RateDefinition.objects.get(code="smart_rate").denominator == {"tags": ["智能化改造"]}
+    # Conditions are chosen, not typed: an unknown stage or tag is refused in Chinese (the JSON errors are gone).
+    response = client.post("/indicators/settings/definitions/", {**definition, "code": "bad", "num_reached": "X"})
+    assert "选择一个有效的选项。 X 不在可用的选项中。" in response.content.decode()
     response = client.post(
-        "/indicators/settings/definitions/",
-        {**definition, "code": "bad", "denominator": '{"reachd": "STARTED"}'},
-        follow=True,
+        "/indicators/settings/definitions/", {**definition, "code": "bad2", "den_tags": ["无此标签"]}
     )
-    assert "不认识的条件：reachd。" in response.content.decode()
-    response = client.post(
-        "/indicators/settings/definitions/", {**definition, "code": "bad2", "denominator": '{"reached": '}, follow=True
-    )
-    assert "不是有效的 JSON" in response.content.decode()
+    assert "“无此标签”不是可选的取值。" in response.content.decode()
+    assert not RateDefinition.objects.filter(code__startswith="bad").exists()
 
 
 def test_rankings_page(client, leader, ledger):
@@ -149,3 +149,20 @@ def test_coordinator_edits_a_warning_rule(client, coordinator, leader, ledger):
     # 179 days since signing is now below the yellow threshold: no warnings on the page any more.
     body = client.get("/indicators/warnings/?as_of=2026-06-30").content.decode()
     assert "东城签约未开工" not in body
+
+
+def test_settings_page_shows_the_warning_rules_and_their_edit_forms(client, coordinator, leader):
+    from tadiao.indicators.models import WarningRule
+
+    rule = WarningRule.objects.get(code="signed_not_started")
+    login(client, leader)  # reads the thresholds
+    body = client.get("/indicators/settings/").content.decode()
+    row = body[body.index(f'id="rule-{rule.pk}"') : body.index("</tr>", body.index(f'id="rule-{rule.pk}"'))]
+    assert "签约后 90 天未开工（桩基进场）" in row and "≥ 60.00 天" in row and "&gt; 90.00 天" in row
+    assert "<form" not in row
+    login(client, coordinator)  # edits them in place
+    body = client.get("/indicators/settings/").content.decode()
+    row = body[body.index(f'id="rule-{rule.pk}"') : body.index("</tr>", body.index(f'id="rule-{rule.pk}"'))]
+    assert f'action="/indicators/settings/rules/{rule.pk}/" id="rule-form-{rule.pk}"' in row
+    assert f'form="rule-form-{rule.pk}" name="yellow" aria-label="黄灯阈值" value="60.00"' in row
+    assert f'form="rule-form-{rule.pk}" name="is_active" aria-label="启用" checked' in row
