@@ -74,7 +74,7 @@ def test_ranking_outlier_is_capped_and_labelled_inside_the_chart(page, screensho
         project = ProjectFactory(unit=unit, stage=Stage.STARTED, started_date=D(2026, 2, 1))
         AnnualPlanFactory(project=project, year=2026, planned_investment=Decimal(plan))
         report = reporting.save_report(project=project, period=period, data={"investment_completed": Decimal(done)},
-                                       by=reporter, expected_version=None)
+                                       by=reporter, expected_version=None, confirmed=True)  # the outlier, confirmed
         reporting.submit_report(report=report, by=reporter, expected_version=report.version)
     page.set_viewport_size({"width": 1440, "height": 900})
     log_in(page, "coordinator", PASSWORD)
