@@ -1,7 +1,8 @@
 """The one settings module, driven by environment variables (fails loudly on bad values).
 
 TADIAO_DATA_DIR  where the SQLite database, uploads, secret key and generated files live (default ./var)
-DATABASE_URL     e.g. postgres://user@host:5432/tadiao; empty → SQLite at $TADIAO_DATA_DIR/tadiao.sqlite3
+DATABASE_URL     e.g. postgres://user@host:5432/tadiao or sqlite:////path/file.sqlite3;
+                 empty → SQLite at $TADIAO_DATA_DIR/tadiao.sqlite3 (every SQLite file: WAL, IMMEDIATE, busy timeout)
 TADIAO_DEBUG     "1" for development
 TADIAO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 TADIAO_SECRET_KEY     overrides the generated key kept in $TADIAO_DATA_DIR/secret_key
@@ -125,28 +126,42 @@ TEMPLATES = [
 ]
 
 # --- database ---------------------------------------------------------------------------------------
+# One path for every database: the address is parsed (or defaults to SQLite in the data directory), then the
+# options of its engine are applied, whichever way it was named. A sqlite:///… DATABASE_URL gets the same
+# WAL/IMMEDIATE/busy-timeout/foreign-key options as the default file.
+SQLITE_BUSY_TIMEOUT_SECONDS = _env_int("TADIAO_SQLITE_BUSY_SECONDS", 20)
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout instead of one failing
+    # with "database is locked" when it upgrades a read lock mid-transaction (which the timeout cannot help).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+    # WAL lets readers go on while a writer writes; synchronous=NORMAL is durable across crashes of the
+    # program in WAL mode (only a power cut can lose the last commits); SQLite leaves foreign keys off.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     try:
-        _db = dj_database_url.parse(
-            _database_url, conn_max_age=_env_int("TADIAO_DB_CONN_MAX_AGE", 60), conn_health_checks=True
-        )
+        _db = dj_database_url.parse(_database_url)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from exc
     if not _db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database, e.g. postgres://user@127.0.0.1:5432/tadiao")
 else:
-    _db = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "tadiao.sqlite3",
-        # WAL lets readers go on while the worker writes; IMMEDIATE takes the write lock up front so two
-        # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        },
-    }
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}
+
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if str(_db["NAME"]) == ":memory:":
+        raise ImproperlyConfigured("DATABASE_URL names an in-memory SQLite database; give a file, "
+                                   "e.g. sqlite:////var/lib/tadiao/tadiao.sqlite3")
+    _db["OPTIONS"] = {**_db.get("OPTIONS", {}), **SQLITE_OPTIONS}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # gunicorn's sync workers serve one request at a time, so each process needs one connection: keeping it
+    # for TADIAO_DB_CONN_MAX_AGE seconds, checked before reuse, is the pool that fits (3 workers + the task
+    # worker + commands stay far below PostgreSQL's 100 connections). A psycopg pool would only help threads.
+    _db["CONN_MAX_AGE"] = _env_int("TADIAO_DB_CONN_MAX_AGE", 60)
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db["OPTIONS"] = {"connect_timeout": _env_int("TADIAO_DB_CONNECT_TIMEOUT", 10), **_db.get("OPTIONS", {})}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -63,10 +63,6 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and "tags" not in self.initial:
-            # `tags` is declared here rather than in Meta.fields (the service sets them), so the ModelForm does not
-            # fill it from the instance: without this an edit page shows no tag ticked and saving it clears them.
-            self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
         self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = "请选择责任单位"
         self.fields["supervising_department"].queryset = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True)

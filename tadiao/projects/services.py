@@ -118,27 +118,15 @@ def create_project(
     return project
 
 
-def _same_values(stored, edited, fields: list[str]) -> bool:
-    """Whether `edited` holds the stored value of every field (foreign keys compared by id)."""
-    attnames = [type(stored)._meta.get_field(name).attname for name in fields]
-    return all(getattr(stored, name) == getattr(edited, name) for name in attnames)
-
-
 @transaction.atomic
 def update_project(
     *, project: Project, data: dict[str, Any], tags: list[Tag], expected_version: int, by: User
 ) -> Project:
     fields = list(data)
     # From the database: a ModelForm has already copied the new values onto `project`.
-    stored = Project.objects.get(pk=project.pk)
-    before = audit.snapshot(stored, [*fields, "tags"])
+    before = audit.snapshot(Project.objects.get(pk=project.pk), [*fields, "tags"])
     for name, value in data.items():
         setattr(project, name, value)
-    if _same_values(stored, project, fields) and {t.pk for t in tags} == {t.pk for t in stored.tags.all()}:
-        # Saved unchanged: no write, no new version, no audit event (the page may have been stale: then
-        # the values the user sent are still what is stored, so nothing is lost either).
-        project.version, project.updated_at = stored.version, stored.updated_at
-        return project
     _save_versioned(project, fields, expected_version=expected_version)
     project.tags.set(tags)
     changes = audit.diff(before, audit.snapshot(project, [*fields, "tags"]))
