@@ -189,6 +189,7 @@ print("saved", len(saved))
 print("errors", len(errors), errors[:3])
 from tadiao.audit.models import AuditEvent
 print("audited", AuditEvent.objects.filter(action="org.unit.updated").count())
+call_command("audit_verify")  # the appenders queued: one chain, no fork
 """
 
 
@@ -199,3 +200,4 @@ def test_twenty_parallel_saves_to_a_sqlite_url_database_are_never_locked_out(tmp
     assert lines[0] == "saved 60", result.stdout
     assert lines[1] == "errors 0 []"
     assert lines[2] == "audited 60"
+    assert lines[3] == "审计日志哈希链完整：共 60 条记录（第 1 至 60 条），逐条核对无误。"
