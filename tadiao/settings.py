@@ -6,6 +6,7 @@ DATABASE_URL     e.g. postgres://user@host:5432/tadiao or sqlite:////path/file.s
 TADIAO_DEBUG     "1" for development
 TADIAO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 TADIAO_SECRET_KEY     overrides the generated key kept in $TADIAO_DATA_DIR/secret_key
+TADIAO_IDLE_SECONDS   log a user out after this many seconds without a request (default 1800)
 TADIAO_SITE_URL       the address users open, e.g. http://10.1.2.3:8000 — put before the links in robot messages
 TADIAO_EMAIL_HOST / _PORT / _USER / _PASSWORD / _TLS / _FROM   the intranet SMTP server for e-mail notifications
 """
@@ -100,7 +101,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tadiao.audit.middleware.RequestContextMiddleware",
+    "tadiao.org.middleware.IdleTimeoutMiddleware",
     "tadiao.org.middleware.LoginRequiredEverywhereMiddleware",
+    "tadiao.org.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -130,6 +133,7 @@ TEMPLATES = [
 # options of its engine are applied, whichever way it was named. A sqlite:///… DATABASE_URL gets the same
 # WAL/IMMEDIATE/busy-timeout/foreign-key options as the default file.
 SQLITE_BUSY_TIMEOUT_SECONDS = _env_int("TADIAO_SQLITE_BUSY_SECONDS", 20)
+DB_CONNECT_TIMEOUT_SECONDS = _env_int("TADIAO_DB_CONNECT_TIMEOUT", 10)
 SQLITE_OPTIONS = {
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout instead of one failing
     # with "database is locked" when it upgrades a read lock mid-transaction (which the timeout cannot help).
@@ -161,7 +165,7 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # worker + commands stay far below PostgreSQL's 100 connections). A psycopg pool would only help threads.
     _db["CONN_MAX_AGE"] = _env_int("TADIAO_DB_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
-    _db["OPTIONS"] = {"connect_timeout": _env_int("TADIAO_DB_CONNECT_TIMEOUT", 10), **_db.get("OPTIONS", {})}
+    _db["OPTIONS"] = {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, **_db.get("OPTIONS", {})}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,11 +176,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["username", "full_name", "phone"]}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 2.0: 8 characters or more from at least three of upper, lower, digit, symbol.
+    {"NAME": "tadiao.org.auth.CharacterClassesValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
 ]
 SESSION_COOKIE_AGE = _env_int("TADIAO_SESSION_SECONDS", 8 * 3600)
+# Logged out after this many seconds without a request (等保: 登录连接超时自动退出).
+IDLE_SECONDS = _env_int("TADIAO_IDLE_SECONDS", 30 * 60)
+if IDLE_SECONDS < 60:
+    raise ImproperlyConfigured(f"TADIAO_IDLE_SECONDS must be at least 60, not {IDLE_SECONDS}")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from hx-headers on <body>, not from the cookie
 
@@ -187,6 +199,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "tadiao.org.auth.axes_username"  # login names have no case: nor have their lockouts
 
 # --- i18n -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -58,11 +58,18 @@ def test_postgres_database_url_is_used(tmp_path):
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
 
 
-@pytest.mark.parametrize("name", ["TADIAO_UPLOAD_MAX_BYTES", "TADIAO_LOGIN_FAILURE_LIMIT", "TADIAO_SESSION_SECONDS"])
+@pytest.mark.parametrize("name", ["TADIAO_UPLOAD_MAX_BYTES", "TADIAO_LOGIN_FAILURE_LIMIT", "TADIAO_SESSION_SECONDS",
+                                  "TADIAO_IDLE_SECONDS", "TADIAO_SQLITE_BUSY_SECONDS", "TADIAO_DB_CONNECT_TIMEOUT"])
 def test_bad_integer_fails_loudly(tmp_path, name):
     result = import_settings(tmp_path, **{name: "lots"})
     assert result.returncode != 0
     assert f"{name} must be an integer, not 'lots'" in result.stderr
+
+
+def test_idle_timeout_below_a_minute_is_refused(tmp_path):
+    result = import_settings(tmp_path, TADIAO_IDLE_SECONDS="30")
+    assert result.returncode != 0
+    assert "TADIAO_IDLE_SECONDS must be at least 60, not 30" in result.stderr
 
 
 def test_secret_key_from_the_environment_writes_no_file(tmp_path):
