@@ -70,6 +70,8 @@ def _values(event) -> dict[str, Any]:
 def _normalise(event) -> None:
     """Gives the event the values the database will hand back, so the hash computed now is the one a later
     read recomputes: JSON-shaped changes, the stored form of the IP address, the length limits."""
+    if event.at is None:
+        event.at = timezone.now()
     event.changes = json.loads(json.dumps(event.changes or {}, ensure_ascii=False, allow_nan=False))
     ip_field = event._meta.get_field("ip")
     event.ip = ip_field.get_prep_value(event.ip) or None

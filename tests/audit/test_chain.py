@@ -1,17 +1,16 @@
 """The audit log is a hash chain: `tadiao audit_verify` finds a row deleted or altered directly in the database
-(with the append-only triggers dropped, as the database's owner could), and two appenders never fork the chain."""
+(with the append-only triggers dropped, as the database's owner could). Concurrent appenders and the data migration
+are in test_chain_live.py, on a database of their own."""
 
 import datetime
 import hashlib
 import json
-import threading
-import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from tadiao.audit import chain
 from tadiao.audit import services as audit
@@ -179,35 +178,3 @@ def test_the_old_purge_permit_is_gone(events):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             raw("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.count() == 5
-
-
-# --- two appenders at once -----------------------------------------------------------------------------------
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite's test database is in memory; tests/test_settings.py runs writers on a file")
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_appenders_do_not_fork_the_chain(sysadmin):
-    errors = []
-    barrier = threading.Barrier(6)
-
-    def appender(i):
-        try:
-            barrier.wait()
-            for n in range(5):
-                with transaction.atomic():
-                    audit.record(actor=None, actor_name=f"线程{i}", action="test.append", message=str(n))
-                    time.sleep(0.01)  # hold the transaction open: a second appender must wait, not fork
-        except Exception as exc:  # any failure of a thread is reported by the assertion below
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=appender, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 31))
-    assert "共 30 条记录" in verify()
