@@ -158,6 +158,7 @@ def test_a_reset_password_must_be_changed_at_the_next_login(client, sysadmin, re
     reporter_a.refresh_from_db()
     assert reporter_a.must_change_password
     assert "首次登录须修改" in last_event("org.user.password_reset").message
+    assert "（尚未修改系统生成的密码）" in client.get(f"/org/users/{reporter_a.pk}/").content.decode()
     client.post("/accounts/logout/")
     log_in(client, "reporter_a", password)
     assert client.get("/projects/").url == "/accounts/password/"
