@@ -1,10 +1,12 @@
 """The one settings module, driven by environment variables (fails loudly on bad values).
 
 TADIAO_DATA_DIR  where the SQLite database, uploads, secret key and generated files live (default ./var)
-DATABASE_URL     e.g. postgres://user@host:5432/tadiao; empty → SQLite at $TADIAO_DATA_DIR/tadiao.sqlite3
+DATABASE_URL     e.g. postgres://user@host:5432/tadiao or sqlite:////path/file.sqlite3;
+                 empty → SQLite at $TADIAO_DATA_DIR/tadiao.sqlite3 (every SQLite file: WAL, IMMEDIATE, busy timeout)
 TADIAO_DEBUG     "1" for development
 TADIAO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 TADIAO_SECRET_KEY     overrides the generated key kept in $TADIAO_DATA_DIR/secret_key
+TADIAO_IDLE_SECONDS   log a user out after this many seconds without a request (default 1800)
 TADIAO_SITE_URL       the address users open, e.g. http://10.1.2.3:8000 — put before the links in robot messages
 TADIAO_EMAIL_HOST / _PORT / _USER / _PASSWORD / _TLS / _FROM   the intranet SMTP server for e-mail notifications
 """
@@ -101,7 +103,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tadiao.audit.middleware.RequestContextMiddleware",
+    "tadiao.org.middleware.IdleTimeoutMiddleware",
     "tadiao.org.middleware.LoginRequiredEverywhereMiddleware",
+    "tadiao.org.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -127,28 +131,43 @@ TEMPLATES = [
 ]
 
 # --- database ---------------------------------------------------------------------------------------
+# One path for every database: the address is parsed (or defaults to SQLite in the data directory), then the
+# options of its engine are applied, whichever way it was named. A sqlite:///… DATABASE_URL gets the same
+# WAL/IMMEDIATE/busy-timeout/foreign-key options as the default file.
+SQLITE_BUSY_TIMEOUT_SECONDS = _env_int("TADIAO_SQLITE_BUSY_SECONDS", 20)
+DB_CONNECT_TIMEOUT_SECONDS = _env_int("TADIAO_DB_CONNECT_TIMEOUT", 10)
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout instead of one failing
+    # with "database is locked" when it upgrades a read lock mid-transaction (which the timeout cannot help).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+    # WAL lets readers go on while a writer writes; synchronous=NORMAL is durable across crashes of the
+    # program in WAL mode (only a power cut can lose the last commits); SQLite leaves foreign keys off.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     try:
-        _db = dj_database_url.parse(
-            _database_url, conn_max_age=_env_int("TADIAO_DB_CONN_MAX_AGE", 60), conn_health_checks=True
-        )
+        _db = dj_database_url.parse(_database_url)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from exc
     if not _db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database, e.g. postgres://user@127.0.0.1:5432/tadiao")
 else:
-    _db = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "tadiao.sqlite3",
-        # WAL lets readers go on while the worker writes; IMMEDIATE takes the write lock up front so two
-        # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        },
-    }
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}
+
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if str(_db["NAME"]) == ":memory:":
+        raise ImproperlyConfigured("DATABASE_URL names an in-memory SQLite database; give a file, "
+                                   "e.g. sqlite:////var/lib/tadiao/tadiao.sqlite3")
+    _db["OPTIONS"] = {**_db.get("OPTIONS", {}), **SQLITE_OPTIONS}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # gunicorn's sync workers serve one request at a time, so each process needs one connection: keeping it
+    # for TADIAO_DB_CONN_MAX_AGE seconds, checked before reuse, is the pool that fits (3 workers + the task
+    # worker + commands stay far below PostgreSQL's 100 connections). A psycopg pool would only help threads.
+    _db["CONN_MAX_AGE"] = _env_int("TADIAO_DB_CONN_MAX_AGE", 60)
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db["OPTIONS"] = {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, **_db.get("OPTIONS", {})}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,11 +178,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["username", "full_name", "phone"]}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 2.0: 8 characters or more from at least three of upper, lower, digit, symbol.
+    {"NAME": "tadiao.org.auth.CharacterClassesValidator", "OPTIONS": {"min_length": 8, "min_classes": 3}},
 ]
 SESSION_COOKIE_AGE = _env_int("TADIAO_SESSION_SECONDS", 8 * 3600)
+# Logged out after this many seconds without a request (等保: 登录连接超时自动退出).
+IDLE_SECONDS = _env_int("TADIAO_IDLE_SECONDS", 30 * 60)
+if IDLE_SECONDS < 60:
+    raise ImproperlyConfigured(f"TADIAO_IDLE_SECONDS must be at least 60, not {IDLE_SECONDS}")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from hx-headers on <body>, not from the cookie
 
@@ -174,6 +201,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "tadiao.org.auth.axes_username"  # login names have no case: nor have their lockouts
 
 # --- i18n -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

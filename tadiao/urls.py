@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tadiao.org.forms import LoginForm
+from tadiao.org.views import password_change
 from tadiao.views import healthz, home
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", password_change, name="password_change"),
     path("projects/", include("tadiao.projects.urls")),
     path("reporting/", include("tadiao.reporting.urls")),
     path("indicators/", include("tadiao.indicators.urls")),

@@ -6,20 +6,21 @@ import datetime
 import pytest
 from django.test import TransactionTestCase
 
-from tadiao.audit.maintenance import audit_purge_permitted
+from tadiao.audit.maintenance import triggers_suspended
 from tadiao.org.models import Region, Unit
 from tests.factories import ProjectFactory, RegionFactory, UnitFactory, UserFactory
 
 PASSWORD = "tadiao-test-pw"
 TODAY = datetime.date(2026, 11, 23)
 
-# Transactional tests (live server, browser) empty the database afterwards; the audit table's triggers
-# refuse that unless the purge permit is held, which only this teardown takes.
+# Transactional tests (live server, browser) empty the database afterwards; the audit table's triggers refuse
+# that, so this teardown drops them for the flush and creates them again (DDL, as the table's owner: there is
+# no permit an ordinary statement could take).
 _original_teardown = TransactionTestCase._fixture_teardown
 
 
 def _teardown_with_audit_purge(self):
-    with audit_purge_permitted():
+    with triggers_suspended():
         _original_teardown(self)
 
 

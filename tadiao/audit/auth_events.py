@@ -2,6 +2,7 @@
 the one place where a signal is the right hook: the login view is Django's, not ours."""
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -17,8 +18,15 @@ def _logged_in(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
-    if user is not None:
-        record(actor=user, action="auth.logout", obj=user, ip=client_ip(request) if request else None)
+    if user is None:
+        return
+    ip = client_ip(request) if request else None
+    if getattr(request, "tadiao_logout_reason", None) == "idle":
+        minutes = settings.IDLE_SECONDS // 60
+        record(actor=user, action="auth.idle_logout", obj=user, ip=ip,
+               message=f"超过 {minutes} 分钟未操作，自动退出登录")
+    else:
+        record(actor=user, action="auth.logout", obj=user, ip=ip)
 
 
 @receiver(user_login_failed)

@@ -228,6 +228,7 @@ def first_run(*, today: datetime.date) -> FirstRunResult:
     passwords = [generate_password() for _ in accounts]
     for user, hashed in zip(accounts, _hash_passwords(passwords), strict=True):
         user.password = hashed
+        user.must_change_password = True  # printed once on the console: each owner chooses their own at login
     if admin_is_new:
         admin.save()
         # The same shape as org.services.create_user's event: each filled-in field as [None, value].
@@ -238,11 +239,11 @@ def first_run(*, today: datetime.date) -> FirstRunResult:
                      message="首次启动：创建系统管理员账号")
     else:
         # An `admin` nobody can log in as (its password was disabled): it gets a password again.
-        admin.save(update_fields=["password"])
+        admin.save(update_fields=["password", "must_change_password"])
         audit.record(actor=None, actor_name=SYSTEM_ACTOR, action="org.user.password_reset", obj=admin,
                      message="首次启动：重设系统管理员初始密码")
     for user in accounts[1:]:
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password", "must_change_password"])
         audit.record(actor=None, actor_name=SYSTEM_ACTOR, action="org.user.password_reset", obj=user,
                      message="首次启动：设置演示账号初始密码")
     credentials = [_credential(user, password) for user, password in zip(accounts, passwords, strict=True)]

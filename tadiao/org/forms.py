@@ -1,6 +1,7 @@
 """Forms of the organisation pages: they validate and normalise input; the rules live in services."""
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.db.models import Q
@@ -162,4 +163,27 @@ class UserForm(BootstrapForm):
                 services.check_roles(cleaned["roles"], unit=cleaned.get("unit"))
             except services.OrgError as exc:
                 self.add_error(exc.field, exc.message)
+        return cleaned
+
+
+# ---------------------------------------------------------------------------------------------------
+# The user's own password
+
+class PasswordChangeForm(BootstrapForm):
+    """Checks only that the new password was typed twice alike; the service checks the current password and
+    the password rules."""
+
+    current_password = forms.CharField(label="当前密码", strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password1 = forms.CharField(label="新密码", strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                    help_text=password_validation.password_validators_help_text_html())
+    new_password2 = forms.CharField(label="再次输入新密码", strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password1") and cleaned.get("new_password2") and (
+                cleaned["new_password1"] != cleaned["new_password2"]):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
         return cleaned

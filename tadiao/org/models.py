@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Region(models.Model):
@@ -108,6 +109,13 @@ def _holds_only(field: str) -> Q:
     return Q(**{field: False}) | alone
 
 
+class TadiaoUserManager(UserManager):
+    """Login names without case: DIAODU logs in as diaodu (the backend looks users up by natural key)."""
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
 class User(AbstractUser):
     """A person who logs in; belongs to one unit and holds one or more roles."""
 
@@ -122,8 +130,11 @@ class User(AbstractUser):
     is_leader = models.BooleanField("领导", default=False)
     is_sysadmin = models.BooleanField("系统管理员", default=False)
     is_auditor = models.BooleanField("审计管理员", default=False)
+    # Set for every generated password (new account, reset, first run): the middleware sends the user to the
+    # password page until they chose their own.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
-    objects = UserManager()
+    objects = TadiaoUserManager()
 
     class Meta:
         ordering = ["username"]
@@ -132,6 +143,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(name="user_sysadmin_holds_no_other_role", condition=_holds_only("is_sysadmin")),
             models.CheckConstraint(name="user_auditor_holds_no_other_role", condition=_holds_only("is_auditor")),
+            models.UniqueConstraint(Lower("username"), name="user_username_case_insensitive_unique",
+                                    violation_error_message="用户名已被使用（不区分大小写）。"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Concat, Substr
 
 from tadiao.audit import services as audit
+from tadiao.audit.models import AuditEvent
 from tadiao.org.models import EXCLUSIVE_ROLES, ROLE_FIELDS, Leader, Region, Role, Unit, User
 
 ROLE_SEPARATION_MESSAGE = "系统管理员和审计管理员不能兼任其他角色（三员分立）"
@@ -288,7 +290,8 @@ def create_user(*, by: User, username: str, full_name: str, phone: str = "", uni
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise OrgError(f"用户名“{username}”已被使用。", field="username")
-        user = User(username=username, full_name=full_name, phone=phone, unit=unit, leader=leader, is_active=True)
+        user = User(username=username, full_name=full_name, phone=phone, unit=unit, leader=leader, is_active=True,
+                    must_change_password=True)
         _set_roles(user, chosen)
         user.set_password(password)
         user.save()
@@ -322,16 +325,53 @@ def update_user(*, user: User, by: User, full_name: str, phone: str, unit: Unit 
 
 
 def reset_password(*, user: User, by: User) -> str:
-    """Gives the user a new random password (returned once, to be handed over) and lifts any login lockout."""
+    """Gives the user a new random password (returned once, to be handed over), which they must change at their
+    next login, and lifts any login lockout."""
     password = generate_password()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.set_password(password)
-        user.save(update_fields=["password"])
-        cleared = axes_reset(username=user.username)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        cleared = axes_reset(username=user.username.lower())
         audit.record(actor=by, action="org.user.password_reset", obj=user,
-                     message=f"已生成新密码；解除登录锁定记录 {cleared} 条" if cleared else "已生成新密码")
+                     message=(f"已生成新密码（首次登录须修改）；解除登录锁定记录 {cleared} 条" if cleared
+                              else "已生成新密码（首次登录须修改）"))
     return password
+
+
+class PasswordChangeError(OrgError):
+    """A refused password change; `messages` are all the reasons (Django's validators can give several)."""
+
+    def __init__(self, messages: list[str], *, field: str) -> None:
+        super().__init__(" ".join(messages), field=field)
+        self.messages = messages
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """The user's own password change: the current password first, then Django's validators and the 等保 rule
+    (settings.AUTH_PASSWORD_VALIDATORS). Clears `must_change_password`. A wrong current password is audited as a
+    failure (outside the refused transaction, so the event stays)."""
+    if not user.check_password(current_password):
+        audit.record(actor=user, action="org.user.password_change_failed", obj=user,
+                     result=AuditEvent.Result.FAILURE, message="修改密码失败：当前密码不正确")
+        raise PasswordChangeError(["当前密码不正确。"], field="current_password")
+    if new_password == current_password:
+        raise PasswordChangeError(["新密码不能与当前密码相同。"], field="new_password1")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise PasswordChangeError(list(exc.messages), field="new_password1") from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        forced = user.must_change_password
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record(actor=user, action="org.user.password_changed", obj=user,
+                     changes={"must_change_password": [True, False]} if forced else {},
+                     message="首次登录修改初始密码" if forced else "用户自行修改密码")
+    return user
 
 
 def set_user_active(*, user: User, by: User, active: bool) -> User:
@@ -345,7 +385,7 @@ def set_user_active(*, user: User, by: User, active: bool) -> User:
             return user
         user.is_active = active
         user.save(update_fields=["is_active"])
-        cleared = axes_reset(username=user.username) if active else 0
+        cleared = axes_reset(username=user.username.lower()) if active else 0
         audit.record(actor=by, action="org.user.reactivated" if active else "org.user.deactivated", obj=user,
                      changes={"is_active": [not active, active]},
                      message=f"解除登录锁定记录 {cleared} 条" if cleared else "")

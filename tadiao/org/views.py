@@ -1,4 +1,5 @@
-"""Pages of the system administrator: regions, units, leaders and users. Everyone else gets 403."""
+"""Pages of the system administrator: regions, units, leaders and users (everyone else gets 403); and every
+user's own password page."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -245,3 +246,26 @@ def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已{'启用' if account.is_active else '停用'}用户：{account.username}")
     return redirect("org:user_edit", pk=account.pk)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The user's own password (every logged-in user; the only page open while a generated password is held)
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = forms.PasswordChangeForm(request.POST or None)
+    forced = request.user.must_change_password
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.change_password(user=request.user, current_password=form.cleaned_data["current_password"],
+                                            new_password=form.cleaned_data["new_password1"])
+        except services.PasswordChangeError as exc:
+            for message in exc.messages:
+                form.add_error(exc.field, message)
+        else:
+            update_session_auth_hash(request, user)  # the password changed: keep this session, end the others
+            messages.success(request, "密码已修改。")
+            return redirect("home")
+    response = render(request, "org/password_change.html", {"form": form, "forced": forced})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -345,7 +345,8 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b):
     def rows(projects, money):
         return [[p.code, "", "", 2024, money] if p.code else ["", p.name, p.unit.name, 2024, money] for p in projects]
 
-    # First import: 17 statements either way.
+    # First import: 19 statements either way: these 17, and 2 as
+    # each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1 UPDATE job → RUNNING (claim)          2 SELECT job + creator      3 UPDATE job progress total
     #   4 SELECT all units                      5 SELECT the user's unit    6 SELECT its region
     #   7 SELECT unit ids in scope              8 SELECT projects by code   9 SELECT projects by name
@@ -356,18 +357,20 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b):
     job_n, sql_n = _run_counted(tmp_path, "n", rows(small, 100), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n", rows(large, 100), coordinator)
     assert (job_n.created_count, job_2n.created_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 17
+    assert len(sql_n) == len(sql_2n) == 19
 
-    # The same files again: nothing changes, only the job is written. 15 statements either way:
+    # The same files again: nothing changes, only the job is written. 16 statements either way:
+    # these 15, and 1 as each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1–10 the reads above
     #  11 SAVEPOINT                            12 UPDATE job → SUCCEEDED   13 INSERT the job's audit event
     #  14 RELEASE SAVEPOINT                    15 SELECT job (refresh)
     job_n, sql_n = _run_counted(tmp_path, "n1", rows(small, 100), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n1", rows(large, 100), coordinator)
     assert (job_n.unchanged_count, job_2n.unchanged_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 15
+    assert len(sql_n) == len(sql_2n) == 16
 
-    # Every amount changes: 18 statements either way.
+    # Every amount changes: 20 statements either way: these 18, and 2 as
+    # each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1–10 the reads above                   11 SAVEPOINT
     #  12 SELECT the plans' amounts … FOR UPDATE (nobody changed them meanwhile)
     #  13 UPDATE plans (bulk)                  14 INSERT their audit events (bulk)
@@ -376,7 +379,7 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b):
     job_n, sql_n = _run_counted(tmp_path, "n2", rows(small, 150), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n2", rows(large, 150), coordinator)
     assert (job_n.updated_count, job_2n.updated_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 18
+    assert len(sql_n) == len(sql_2n) == 20
     assert AuditEvent.objects.filter(action="projects.annual_plan.saved").count() == 2 * 3 * N
 
 

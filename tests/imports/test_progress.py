@@ -443,7 +443,8 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b, apri
         return [[p.code, "", "", month, money, "施工中"] if p.code
                 else ["", p.name, p.unit.name, month, money, "施工中"] for p in projects]
 
-    # Into an open month: 19 statements either way.
+    # Into an open month: 21 statements either way: these 19, and 2 as
+    # each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1 UPDATE job → RUNNING (claim)          2 SELECT job + creator      3 UPDATE job progress total
     #   4 SELECT all units                      5 SELECT the user's unit    6 SELECT its region
     #   7 SELECT unit ids in scope              8 SELECT projects by code   9 SELECT projects by name
@@ -455,18 +456,20 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b, apri
     job_n, sql_n = _run_counted(tmp_path, "n", rows(small, "2024-04", 100), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n", rows(large, "2024-04", 100), coordinator)
     assert (job_n.created_count, job_2n.created_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 19
+    assert len(sql_n) == len(sql_2n) == 21
 
-    # The same files again: nothing changes, only the job is written. 16 statements either way:
+    # The same files again: nothing changes, only the job is written. 17 statements either way:
+    # these 16, and 1 as each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1–11 the reads above
     #  12 SAVEPOINT                            13 UPDATE job → SUCCEEDED   14 INSERT the job's audit event
     #  15 RELEASE SAVEPOINT                    16 SELECT job (refresh)
     job_n, sql_n = _run_counted(tmp_path, "n1", rows(small, "2024-04", 100), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n1", rows(large, "2024-04", 100), coordinator)
     assert (job_n.unchanged_count, job_2n.unchanged_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 16
+    assert len(sql_n) == len(sql_2n) == 17
 
-    # Every amount changes: 20 statements either way.
+    # Every amount changes: 22 statements either way: these 20, and 2 as
+    # each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1–11 the reads above                   12 SAVEPOINT
     #  13 SELECT the periods … FOR UPDATE      14 SELECT the reports' versions … FOR UPDATE (nobody edited them)
     #  15 UPDATE reports (bulk, version + 1)   16 INSERT their audit events (bulk)
@@ -475,9 +478,10 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b, apri
     job_n, sql_n = _run_counted(tmp_path, "n2", rows(small, "2024-04", 150), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n2", rows(large, "2024-04", 150), coordinator)
     assert (job_n.updated_count, job_2n.updated_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 20
+    assert len(sql_n) == len(sql_2n) == 22
 
-    # Into a month not opened yet (May for N rows, June for 2N): 26 statements either way. The reporting
+    # Into a month not opened yet (May for N rows, June for 2N): 29 statements either way (these 26, and 3 as
+    # each audit INSERT follows a SELECT of the audit chain's head, issue 10). The reporting
     # service opens the period (13–20), and there is no report to read (the month has none):
     #   1–9 the reads above                    10 SELECT the file's periods (none)
     #  11 SAVEPOINT                            12 SELECT the periods … FOR UPDATE (none)
@@ -490,6 +494,6 @@ def test_statements_at_n_and_2n_rows(tmp_path, coordinator, unit_a, unit_b, apri
     job_n, sql_n = _run_counted(tmp_path, "n3", rows(small, "2024-05", 100), coordinator)
     job_2n, sql_2n = _run_counted(tmp_path, "2n3", rows(large, "2024-06", 100), coordinator)
     assert (job_n.created_count, job_2n.created_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 26
+    assert len(sql_n) == len(sql_2n) == 29
     assert AuditEvent.objects.filter(action="reporting.report.imported").count() == 3 * (3 * N)
     assert AuditEvent.objects.filter(action="reporting.period.opened").count() == 2

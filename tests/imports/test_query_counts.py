@@ -57,8 +57,8 @@ def test_first_import_of_n_and_2n_rows(tmp_path, actors):
     assert (job_n.created_count, job_2n.created_count) == (N, 2 * N)
     assert Project.objects.count() == 3 * N
 
-    # 22 statements either way: the audit events of the created projects in one INSERT, the job's own in another,
-    # and these 20:
+    # 24 statements either way: the audit events of the created projects in one INSERT, the job's own in another,
+    # each after a SELECT of the audit chain's head (issue 10), and these 20:
     #   1 UPDATE job → RUNNING (claim)          2 SELECT job + creator      3 UPDATE job progress total
     #   4 SELECT the user's unit                5 SELECT its region         6 SELECT unit ids in scope
     #   7 SELECT all units                      8 SELECT all industries
@@ -68,7 +68,7 @@ def test_first_import_of_n_and_2n_rows(tmp_path, actors):
     #  17 INSERT stage transitions (bulk)      18 UPDATE job → SUCCEEDED    19 RELEASE SAVEPOINT
     #  20 SELECT job (refresh)
     assert _audit_inserts(sql_n) == _audit_inserts(sql_2n) == 2
-    assert len(sql_n) == len(sql_2n) == 22
+    assert len(sql_n) == len(sql_2n) == 24
     assert AuditEvent.objects.filter(action="projects.project.created").count() == 3 * N
 
 
@@ -76,7 +76,8 @@ def test_reimport_of_n_and_2n_rows_runs_the_same_queries(tmp_path, actors):
     _run(tmp_path, "n0", _rows("甲", N, tag="甲标签"), actors)
     _run(tmp_path, "2n0", _rows("乙", 2 * N, tag="乙标签"), actors)
 
-    # The same files again: nothing changes, so only the job is written. 15 statements either way:
+    # The same files again: nothing changes, so only the job is written. 16 statements either way:
+    # these 15, and 1 as each audit INSERT below follows a SELECT of the audit chain's head (issue 10).
     #   1 UPDATE job → RUNNING (claim)          2 SELECT job + creator      3 UPDATE job progress total
     #   4 SELECT the user's unit                5 SELECT its region         6 SELECT unit ids in scope
     #   7 SELECT all units                      8 SELECT all industries
@@ -87,15 +88,16 @@ def test_reimport_of_n_and_2n_rows_runs_the_same_queries(tmp_path, actors):
     job_n, sql_n = _run(tmp_path, "n1", _rows("甲", N, tag="甲标签"), actors)
     job_2n, sql_2n = _run(tmp_path, "2n1", _rows("乙", 2 * N, tag="乙标签"), actors)
     assert (job_n.unchanged_count, job_2n.unchanged_count) == (N, 2 * N)
-    assert len(sql_n) == len(sql_2n) == 15
+    assert len(sql_n) == len(sql_2n) == 16
 
 
 def test_updating_n_and_2n_projects(tmp_path, actors):
     _run(tmp_path, "n0", _rows("甲", N, tag="甲标签"), actors)
     _run(tmp_path, "2n0", _rows("乙", 2 * N, tag="乙标签"), actors)
 
-    # Every project changes its money and loses a tag. 21 statements either way: the audit events of the updated
-    # projects in one INSERT, the job's own in another, and these 19:
+    # Every project changes its money and loses a tag. 23 statements either way: the audit events of the updated
+    # projects in one INSERT, the job's own in another, each after a SELECT of the audit chain's head (issue 10),
+    # and these 19:
     #   1–10 the reads of a re-import (above)  11 SAVEPOINT
     #  12 SELECT versions … FOR UPDATE (optimistic lock: nobody edited them meanwhile)
     #  13 SELECT tags by name (ids)            14 UPDATE projects (bulk)    15 DELETE their project↔tag links
@@ -106,7 +108,7 @@ def test_updating_n_and_2n_projects(tmp_path, actors):
                           actors)
     assert (job_n.updated_count, job_2n.updated_count) == (N, 2 * N)
     assert _audit_inserts(sql_n) == _audit_inserts(sql_2n) == 2
-    assert len(sql_n) == len(sql_2n) == 21
+    assert len(sql_n) == len(sql_2n) == 23
     assert AuditEvent.objects.filter(action="projects.project.updated").count() == 3 * N
 
 
