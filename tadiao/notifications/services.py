@@ -14,10 +14,11 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
@@ -90,13 +91,30 @@ def notify(
     return len(recipients)
 
 
+# How a delivery run reaches the worker: `book(when)` queues one now (when=None) or at `when`. It is
+# tasks.book_delivery, connected by NotificationsConfig.ready(): the task module calls these services, so they
+# do not import it back, and notify() is called inside other apps' services, which cannot pass it in.
+_delivery_queue: Callable[[datetime.datetime | None], None] | None = None
+
+
+def connect_delivery_queue(book: Callable[[datetime.datetime | None], None]) -> None:
+    """Called once, at app load, with tasks.book_delivery."""
+    global _delivery_queue
+    _delivery_queue = book
+
+
+def _book_delivery(when: datetime.datetime | None = None) -> None:
+    if _delivery_queue is None:
+        raise ImproperlyConfigured("通知投递队列未连接：NotificationsConfig.ready() 应连接 tasks.book_delivery。")
+    _delivery_queue(when)
+
+
 def schedule_delivery() -> None:
     """Ask the worker to deliver once the current transaction commits (nothing is sent for a rollback)."""
-    from tadiao.notifications import tasks  # tasks imports this module
 
     def enqueue() -> None:
         try:
-            tasks.deliver_notifications_task.enqueue()
+            _book_delivery()
         except Exception:  # the rows stay pending: the next run or `tadiao deliver_notifications` sends them
             logger.exception("通知投递任务入队失败")
 
@@ -493,28 +511,9 @@ def deliver_due(*, now: datetime.datetime, outbox_ids: Iterable[int] | None = No
 
 def deliver_from_worker() -> DeliveryRun:
     """One worker run: deliver what is due, then book the next run for when something falls due again."""
-    from tadiao.notifications import tasks
-
     now = timezone.now()
     run = deliver_due(now=now)
     if run.next_due is not None:
-        _enqueue_at(tasks.deliver_notifications_task, max(run.next_due, now + datetime.timedelta(seconds=1)))
+        _book_delivery(max(run.next_due, now + datetime.timedelta(seconds=1)))
     return run
 
-
-def _enqueue_at(task, when: datetime.datetime) -> None:
-    """Enqueue `task` to run at `when`, unless a queued run of it already comes no later (one chain, not many)."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    backend = task.get_backend()
-    if not backend.supports_defer:
-        return  # the immediate backend (tests) cannot wait: the command or the next notify() picks the rows up
-    if not isinstance(backend, DatabaseBackend):  # duplicates are harmless: a run finds nothing due
-        task.using(run_after=when).enqueue()
-        return
-    queued = DBTaskResult.objects.filter(task_path=task.module_path, status="READY").filter(
-        Q(run_after__lte=when) | Q(run_after=get_date_max())
-    )
-    if not queued.exists():
-        task.using(run_after=when).enqueue()
