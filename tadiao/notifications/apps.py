@@ -8,6 +8,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The services book delivery runs through the task module without importing it (it imports them).
-        from tadiao.notifications import services, tasks
+        from tadiao.notifications import queueing, tasks
 
-        services.connect_delivery_queue(tasks.book_delivery)
+        queueing.connect_delivery_queue(tasks.book_delivery)
