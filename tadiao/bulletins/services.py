@@ -7,6 +7,7 @@ services check the role as well as the views do. No clock in the drafting: the v
 
 import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -257,17 +258,18 @@ def redraft(*, bulletin: Bulletin, expected_version: int, by: User) -> Bulletin:
 
 
 @transaction.atomic
-def request_generation(*, bulletin: Bulletin, expected_version: int, by: User) -> Bulletin:
-    """Queue the .docx (and .pdf) generation; the worker picks it up once this transaction commits."""
-    from tadiao.bulletins import tasks  # here: tasks import these services
-
+def request_generation(*, bulletin: Bulletin, expected_version: int, by: User,
+                       enqueue: Callable[[int, int | None], None]) -> Bulletin:
+    """Mark the bulletin 排队 and queue its .docx (and .pdf) generation: `enqueue(bulletin_id, user_id)` (the
+    caller passes tasks.enqueue_generation: the task module calls these services, so they do not import it) is
+    called once this transaction commits, so the worker never picks up a bulletin that is not yet queued."""
     _require_coordinator(by)
     _update_if_unchanged(bulletin, expected_version=expected_version, status=Bulletin.Status.QUEUED, progress=0,
                          progress_note="排队等待生成", error="")
     audit.record(actor=by, action="bulletins.bulletin.generation_requested", obj=bulletin,
                  changes={"doc_number": bulletin.doc_number})
     bulletin_id, user_id = bulletin.pk, by.pk
-    transaction.on_commit(lambda: tasks.generate_bulletin_task.enqueue(bulletin_id, user_id))
+    transaction.on_commit(lambda: enqueue(bulletin_id, user_id))
     bulletin.refresh_from_db()
     return bulletin
 

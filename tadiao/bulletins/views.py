@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.bulletins import docx_render, drafting, exports, forms, queries, services
+from tadiao.bulletins import docx_render, drafting, exports, forms, queries, services, tasks
 from tadiao.bulletins.models import Bulletin
 from tadiao.lib.forms import posted_version
 from tadiao.lib.paging import query_without_page
@@ -186,7 +186,8 @@ def bulletin_generate(request, pk: int):
     bulletin = queries.get_bulletin_for_user(request.user, pk, write=True)
     try:
         services.request_generation(
-            bulletin=bulletin, expected_version=posted_version(request, missing=-1), by=request.user
+            bulletin=bulletin, expected_version=posted_version(request, missing=-1), by=request.user,
+            enqueue=tasks.enqueue_generation,
         )
     except services.BulletinError as exc:
         messages.error(request, exc.message)

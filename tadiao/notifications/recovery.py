@@ -25,5 +25,5 @@ def recover_interrupted_deliveries(*, now: datetime.datetime) -> int:
            .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
     if due is not None:
         # One chain of runs: nothing is booked when a run no later than this one is already queued.
-        services._enqueue_at(tasks.deliver_notifications_task, max(due, now))
+        tasks.book_delivery(max(due, now))
     return closed

@@ -1,5 +1,17 @@
-"""Writes of notifications: `notify()` (in-app messages plus outbox rows, inside the caller's transaction),
-marking messages read, configuring channels, and delivering the outbox to the channels.
+"""Writes of notifications, as the other apps and the views call them (`services.notify(...)`), and the delivery
+of the outbox to the channels, which this module holds itself.
+
+Where each part lives (every name is importable from here, as before the split):
+
+- notifications.messages   `notify()` (in-app messages plus outbox rows, inside the caller's transaction),
+                           `mark_read`, `mark_all_read`, NotificationError;
+- notifications.channels   configuring channels (`create_channel`, `update_channel`, `delete_channel`,
+                           `may_manage_channels`), `queue_test_message`, `retry_outbox`;
+- notifications.queueing   `schedule_delivery` and the delivery queue the task module connects at app load
+                           (the services never import the tasks, which call them);
+- this module              delivery: the retry policy, sending to DingTalk / WeCom robots and by mail (`send`,
+                           `_post_json`; the tests replace `send_mail` and HTTP_TIMEOUT here), `deliver_due` and
+                           the worker's run `deliver_from_worker`.
 
 Delivery never holds a transaction open across a network call: a row is claimed by a conditional UPDATE that
 pushes its due time ahead (a lease), the request goes out, and the outcome is written afterwards.
@@ -10,7 +22,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import logging
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,233 +30,57 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
-from tadiao.audit import services as audit
-from tadiao.lib.versioning import save_if_unchanged, unchanged
+from tadiao.notifications.channels import (
+    CHANNEL_FIELDS,
+    ConcurrentEditError,
+    create_channel,
+    delete_channel,
+    may_manage_channels,
+    queue_test_message,
+    retry_outbox,
+    update_channel,
+)
+from tadiao.notifications.messages import NotificationError, mark_all_read, mark_read, notify
 from tadiao.notifications.models import Channel, DeliveryAttempt, Message, Outbox
-from tadiao.org.models import Unit, User
+from tadiao.notifications.queueing import book_delivery, connect_delivery_queue, schedule_delivery
 
-logger = logging.getLogger(__name__)
-
-
-def _recipients(*, users: Iterable[User], units: Iterable[Unit], exclude: User | None) -> list[User]:
-    """The given users plus the active 填报员 of the given units, each once, in a stable order."""
-    user_ids = {u.pk for u in users}
-    unit_ids = {u.pk for u in units}
-    if not user_ids and not unit_ids:
-        return []
-    wanted = Q(pk__in=user_ids) | Q(unit_id__in=unit_ids, is_reporter=True)
-    found = {u.pk: u for u in User.objects.filter(wanted, is_active=True).only("id", "unit_id")}
-    if exclude is not None:
-        found.pop(exclude.pk, None)
-    return [found[pk] for pk in sorted(found)]
-
-
-def _carries(channel: Channel, *, kind: str, unit_ids: set[int]) -> bool:
-    if channel.kinds and kind not in channel.kinds:
-        return False
-    channel_units = {u.pk for u in channel.units.all()}
-    return not channel_units or bool(channel_units & unit_ids)
-
-
-def notify(
-    *,
-    kind: str,
-    title: str,
-    body: str = "",
-    link: str = "",
-    users: Iterable[User] = (),
-    units: Iterable[Unit] = (),
-    exclude: User | None = None,
-    now: datetime.datetime | None = None,
-) -> int:
-    """Called inside the caller's transaction. Creates one in-app Message per recipient (the given users plus the
-    active users of the given units who handle their unit's work — 填报员 — deduplicated, minus `exclude`) and one
-    Outbox row per enabled channel that carries this kind and one of the units concerned (the given units and the
-    recipients' units); returns the number of messages. Delivery is enqueued with transaction.on_commit, so a
-    rollback leaves neither messages nor outbox rows and sends nothing."""
-    if kind not in Message.Kind.values:
-        raise ValueError(f"未知的消息类型：{kind}")
-    now = now or timezone.now()
-    title = title[:200]
-    units = list(units)
-    recipients = _recipients(users=list(users), units=units, exclude=exclude)
-    Message.objects.bulk_create(
-        [Message(user=u, kind=kind, title=title, body=body, link=link, created_at=now) for u in recipients]
-    )
-    unit_ids = {u.pk for u in units} | {u.unit_id for u in recipients if u.unit_id}
-    enabled = Channel.objects.filter(enabled=True).prefetch_related("units")
-    channels = [c for c in enabled if _carries(c, kind=kind, unit_ids=unit_ids)]
-    if channels:
-        Outbox.objects.bulk_create(
-            [
-                Outbox(channel=c, kind=kind, title=title, body=body, link=link, next_attempt_at=now, created_at=now)
-                for c in channels
-            ]
-        )
-        schedule_delivery()
-    return len(recipients)
-
-
-def schedule_delivery() -> None:
-    """Ask the worker to deliver once the current transaction commits (nothing is sent for a rollback)."""
-    from tadiao.notifications import tasks  # tasks imports this module
-
-    def enqueue() -> None:
-        try:
-            tasks.deliver_notifications_task.enqueue()
-        except Exception:  # the rows stay pending: the next run or `tadiao deliver_notifications` sends them
-            logger.exception("通知投递任务入队失败")
-
-    transaction.on_commit(enqueue)
-
-
-class NotificationError(Exception):
-    """A refused write; the message is the Chinese text the user sees."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class ConcurrentEditError(NotificationError):
-    def __init__(self):
-        super().__init__("该渠道已被他人修改，您看到的不是最新内容。请刷新页面后重新操作。")
-
-
-# ---------------------------------------------------------------------------------------------------
-# Messages (消息中心). Reading is not a business write: not audited.
-
-
-def mark_read(*, message: Message, by: User, now: datetime.datetime) -> None:
-    if message.user_id != by.pk:
-        raise NotificationError("只能标记自己的消息。")
-    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
-
-
-def mark_all_read(*, by: User, now: datetime.datetime, kind: str = "") -> int:
-    unread = Message.objects.filter(user=by, read_at__isnull=True)
-    if kind:
-        unread = unread.filter(kind=kind)
-    return unread.update(read_at=now)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Channels (通知渠道): configured by the office (调度员) and the system administrator; audited.
-
-CHANNEL_FIELDS = ["type", "name", "webhook_url", "secret", "email_recipients", "kinds", "enabled"]
-
-
-def may_manage_channels(user: User) -> bool:
-    return bool(user.is_authenticated and (user.is_coordinator or user.is_sysadmin))
-
-
-def _check_manager(by: User) -> None:
-    if not may_manage_channels(by):
-        raise NotificationError("只有调度员和系统管理员可以配置通知渠道。")
-
-
-def _channel_snapshot(channel: Channel) -> dict:
-    values = audit.snapshot(channel, [*CHANNEL_FIELDS, "units"])
-    # The signing secret never goes into the audit log; only whether it changed.
-    values["secret"] = "******" if channel.secret else ""
-    return values
-
-
-def _check_channel_values(data: dict) -> None:
-    if data["type"] == Channel.Type.EMAIL:
-        if not data.get("email_recipients", "").strip():
-            raise NotificationError("邮件渠道须填写收件人邮箱。")
-    elif not data.get("webhook_url", "").strip():
-        raise NotificationError("机器人渠道须填写 Webhook 地址。")
-    duplicate = Channel.objects.filter(name=data["name"])
-    if data.get("pk"):
-        duplicate = duplicate.exclude(pk=data["pk"])
-    if duplicate.exists():
-        raise NotificationError(f"已有名为“{data['name']}”的通知渠道。")
-
-
-@transaction.atomic
-def create_channel(*, data: dict, by: User) -> Channel:
-    """`data`: the CHANNEL_FIELDS and `units` (a list of units; empty = every unit)."""
-    _check_manager(by)
-    _check_channel_values(data)
-    channel = Channel.objects.create(**{k: data[k] for k in CHANNEL_FIELDS if k in data})
-    channel.units.set(data.get("units") or [])
-    audit.record(
-        actor=by, action="notifications.channel.created", obj=channel,
-        changes=audit.created(_channel_snapshot(channel)),
-    )
-    return channel
-
-
-@transaction.atomic
-def update_channel(*, channel: Channel, data: dict, expected_version: int, by: User) -> Channel:
-    _check_manager(by)
-    _check_channel_values({**data, "pk": channel.pk})
-    # Edited on a copy of the stored row: a refused save leaves `channel` as the page showed it.
-    stored = Channel.objects.prefetch_related("units").get(pk=channel.pk)
-    before = _channel_snapshot(stored)
-    fields = [k for k in CHANNEL_FIELDS if k in data]
-    if "secret" in fields and not data["secret"]:
-        fields.remove("secret")  # an empty secret field on the form keeps the stored one
-    edited = {name: data[name] for name in [*fields, *(["units"] if "units" in data else [])]}
-    if stored.version == expected_version and unchanged(stored, edited):
-        return channel  # saved as shown: no new version, no audit event
-    for name in fields:
-        setattr(stored, name, data[name])
-    if not save_if_unchanged(stored, fields, expected_version=expected_version):
-        raise ConcurrentEditError()
-    if "units" in data:
-        stored.units.set(data["units"] or [])  # drops the prefetched units: the snapshot reads them again
-    changes = audit.diff(before, _channel_snapshot(stored))
-    channel.refresh_from_db()
-    if changes:
-        audit.record(actor=by, action="notifications.channel.updated", obj=channel, changes=changes)
-    return channel
-
-
-@transaction.atomic
-def delete_channel(*, channel: Channel, by: User) -> None:
-    _check_manager(by)
-    audit.record(
-        actor=by, action="notifications.channel.deleted", obj=channel,
-        changes=audit.removed(_channel_snapshot(channel)),
-    )
-    channel.delete()
-
-
-@transaction.atomic
-def queue_test_message(*, channel: Channel, by: User, now: datetime.datetime) -> Outbox:
-    """A 测试消息 for one channel, whatever kinds and units it carries; sent like any other row."""
-    _check_manager(by)
-    row = Outbox.objects.create(
-        channel=channel, kind=Message.Kind.OTHER, title="测试消息",
-        body=f"这是一条来自塔吊重点项目调度平台的测试消息，由{by}发送。收到即表示“{channel.name}”配置正确。",
-        next_attempt_at=now, created_at=now,
-    )
-    audit.record(actor=by, action="notifications.channel.tested", obj=channel)
-    return row
-
-
-@transaction.atomic
-def retry_outbox(*, rows: Iterable[Outbox], by: User, now: datetime.datetime) -> int:
-    """Put failed rows back in the queue with a fresh count of attempts."""
-    _check_manager(by)
-    ids = [r.pk for r in rows]
-    count = Outbox.objects.filter(pk__in=ids, status=Outbox.Status.FAILED).update(
-        status=Outbox.Status.PENDING, attempts=0, next_attempt_at=now
-    )
-    if count:
-        audit.record(
-            actor=by, action="notifications.outbox.retried", obj=None, changes={"outbox": ids, "count": count}
-        )
-        schedule_delivery()
-    return count
-
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_CAP",
+    "BATCH",
+    "CHANNEL_FIELDS",
+    "GIVE_UP_AFTER_DAYS",
+    "HTTP_TIMEOUT",
+    "LEASE",
+    "PERMANENT_ERRCODES",
+    "RATE_LIMIT",
+    "RATE_WINDOW",
+    "ConcurrentEditError",
+    "DeliveryError",
+    "DeliveryRun",
+    "NotificationError",
+    "backoff",
+    "connect_delivery_queue",
+    "create_channel",
+    "delete_channel",
+    "deliver_due",
+    "deliver_from_worker",
+    "dingtalk_signed_url",
+    "give_up_after",
+    "mark_all_read",
+    "mark_read",
+    "may_manage_channels",
+    "message_text",
+    "notify",
+    "queue_test_message",
+    "retry_outbox",
+    "schedule_delivery",
+    "send",
+    "update_channel",
+]
 
 # ---------------------------------------------------------------------------------------------------
 # Delivery
@@ -493,28 +328,9 @@ def deliver_due(*, now: datetime.datetime, outbox_ids: Iterable[int] | None = No
 
 def deliver_from_worker() -> DeliveryRun:
     """One worker run: deliver what is due, then book the next run for when something falls due again."""
-    from tadiao.notifications import tasks
-
     now = timezone.now()
     run = deliver_due(now=now)
     if run.next_due is not None:
-        _enqueue_at(tasks.deliver_notifications_task, max(run.next_due, now + datetime.timedelta(seconds=1)))
+        book_delivery(max(run.next_due, now + datetime.timedelta(seconds=1)))
     return run
 
-
-def _enqueue_at(task, when: datetime.datetime) -> None:
-    """Enqueue `task` to run at `when`, unless a queued run of it already comes no later (one chain, not many)."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    backend = task.get_backend()
-    if not backend.supports_defer:
-        return  # the immediate backend (tests) cannot wait: the command or the next notify() picks the rows up
-    if not isinstance(backend, DatabaseBackend):  # duplicates are harmless: a run finds nothing due
-        task.using(run_after=when).enqueue()
-        return
-    queued = DBTaskResult.objects.filter(task_path=task.module_path, status="READY").filter(
-        Q(run_after__lte=when) | Q(run_after=get_date_max())
-    )
-    if not queued.exists():
-        task.using(run_after=when).enqueue()

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from docx import Document
 
 from tadiao.audit.models import AuditEvent
-from tadiao.bulletins import charts, services
+from tadiao.bulletins import charts, services, tasks
 from tadiao.bulletins.models import Bulletin, NumberSequence
 from tadiao.reporting import services as reporting
 from tests.bulletins.conftest import period
@@ -107,7 +107,8 @@ def test_generation_runs_as_a_task_and_stores_the_docx(october, coordinator, imm
     services.update_text(bulletin=bulletin, title=bulletin.title, issued_date=NOV_5, texts=texts, expected_version=0,
                          by=coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_generation(bulletin=bulletin, expected_version=1, by=coordinator)
+        services.request_generation(bulletin=bulletin, expected_version=1, by=coordinator,
+                                    enqueue=tasks.enqueue_generation)
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.READY and bulletin.percent == 100 and bulletin.generated_at
     document = Document(bulletin.file.path)
@@ -124,12 +125,14 @@ def test_generation_runs_as_a_task_and_stores_the_docx(october, coordinator, imm
 def test_a_bulletin_being_generated_is_not_queued_twice(october, coordinator, django_capture_on_commit_callbacks):
     bulletin = create(october, coordinator)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.request_generation(bulletin=bulletin, expected_version=0, by=coordinator)
+        services.request_generation(bulletin=bulletin, expected_version=0, by=coordinator,
+                                    enqueue=tasks.enqueue_generation)
     assert len(callbacks) == 1
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.QUEUED
     with pytest.raises(services.ConcurrentEditError):
-        services.request_generation(bulletin=bulletin, expected_version=bulletin.version, by=coordinator)
+        services.request_generation(bulletin=bulletin, expected_version=bulletin.version, by=coordinator,
+                                    enqueue=tasks.enqueue_generation)
     with pytest.raises(services.ConcurrentEditError):  # no edits while it is being generated
         services.update_text(bulletin=bulletin, title="改", issued_date=NOV_5, texts={},
                              expected_version=bulletin.version, by=coordinator)
@@ -162,7 +165,8 @@ def test_an_uploaded_template_is_used(october, coordinator, immediate_tasks, dja
     assert office.template_name == "我的模板.docx"
     bulletin = create(october, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_generation(bulletin=bulletin, expected_version=0, by=coordinator)
+        services.request_generation(bulletin=bulletin, expected_version=0, by=coordinator,
+                                    enqueue=tasks.enqueue_generation)
     bulletin.refresh_from_db()
     texts = [p.text for p in Document(bulletin.file.path).paragraphs]
     assert texts[0] == "自定义模板 X发改〔2026〕1号 2026年10月"
@@ -178,6 +182,7 @@ def test_a_snapshot_from_really_closing_a_period(coordinator, project_a, immedia
     assert bulletin.sections[0]["key"] == "overall"
     assert "截至2026年10月31日，全县纳入调度的重点项目共1个" in bulletin.section_text("overall")
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_generation(bulletin=bulletin, expected_version=0, by=coordinator)
+        services.request_generation(bulletin=bulletin, expected_version=0, by=coordinator,
+                                    enqueue=tasks.enqueue_generation)
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.READY, bulletin.error

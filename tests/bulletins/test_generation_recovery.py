@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tadiao.audit.models import AuditEvent
-from tadiao.bulletins import services
+from tadiao.bulletins import services, tasks
 from tadiao.bulletins.models import Bulletin
 from tadiao.lib import leases
 from tests.conftest import login
@@ -42,7 +42,8 @@ def test_the_page_shows_an_abandoned_generation_failed_and_it_can_be_generated_a
     assert "后台任务进程中断，请重新生成。" in poll.content.decode()
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.FAILED
-    services.request_generation(bulletin=bulletin, expected_version=bulletin.version, by=coordinator)
+    services.request_generation(bulletin=bulletin, expected_version=bulletin.version, by=coordinator,
+                                enqueue=tasks.enqueue_generation)
     assert Bulletin.objects.get(pk=bulletin.pk).status == Bulletin.Status.QUEUED
 
 
