@@ -13,9 +13,7 @@ from tadiao.imports.registry import CLI_ACTOR, SheetOutcome
 from tadiao.imports.services.base import BATCH, Row, _chunks, _lock_unchanged
 from tadiao.imports.services.running import _succeed
 from tadiao.imports.services.validation import _column_labels, _first_rows, _keyed_rows, _KeyedRow, _required
-from tadiao.projects.models import (
-    AnnualPlan,
-)
+from tadiao.projects.models import AnnualPlan
 
 
 def import_plans(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:

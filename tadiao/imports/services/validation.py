@@ -12,9 +12,7 @@ from tadiao.imports.services.base import Row, _chunks
 from tadiao.imports.services.running import _progress
 from tadiao.lib import xlsx
 from tadiao.org.models import Unit
-from tadiao.projects.models import (
-    Project,
-)
+from tadiao.projects.models import Project
 
 
 def _column_labels(*column_sets: dict[str, tuple[str, ...]]) -> dict[str, str]:
