@@ -6,7 +6,7 @@ investment-attraction work this year, a handful are still blank (空白) — som
 (连续N次榜上有名) — and a few broke zero (零的突破) in that very month with their first trip of the year. Some leads
 have gone more than a month without a follow-up, so the warning rule 招商线索长期无跟进 lights them.
 
-Drawn from its own seeded generator: the county (services._DemoBuilder) and the monthly cycle draw what they drew
+Drawn from its own seeded generator: the county (county.CountyBuilder) and the monthly cycle draw what they drew
 before.
 """
 

@@ -5,7 +5,7 @@ import datetime
 from django.tasks import task
 from django.utils import timezone
 
-from tadiao.imports import services
+from tadiao.imports.services import jobs
 from tadiao.lib import leases
 
 
@@ -15,4 +15,4 @@ def run_import_task(job_id: int, today: str | None = None) -> None:
     months" by the day it was uploaded. Tasks queued before it was passed run with the worker's date."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     leases.recover_all(now=timezone.now())  # jobs a dead worker left running, found as the next task starts
-    services.run_import(job_id=job_id, today=day)
+    jobs.run_import(job_id=job_id, today=day)

@@ -1,5 +1,5 @@
 """Upload a workbook, watch the job, download the error report or an empty template. Thin views: the
-gate is queries.allowed_kinds / queries.get_job_for_user, the work is in services and the task."""
+gate is queries.allowed_kinds / queries.get_job_for_user, the work is in services.jobs and the task."""
 
 import io
 from pathlib import Path
@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tadiao.imports import queries, services, tasks
+from tadiao.imports import queries, tasks
 from tadiao.imports.forms import UploadForm
 from tadiao.imports.models import ImportJob
+from tadiao.imports.services import jobs
 from tadiao.lib import xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +33,7 @@ def new(request):
         upload = form.cleaned_data["file"]
         today = timezone.localdate().isoformat()
         with transaction.atomic():
-            job = services.create_job(kind=form.cleaned_data["kind"], by=request.user, content=upload,
+            job = jobs.create_job(kind=form.cleaned_data["kind"], by=request.user, content=upload,
                                       original_name=upload.name)
             # The worker must see the committed job row.
             transaction.on_commit(lambda: tasks.run_import_task.enqueue(job.id, today))
@@ -48,7 +49,7 @@ def new(request):
 @require_GET
 def detail(request, pk: int):
     job = queries.get_job_for_user(request.user, pk)
-    job = services.check_job(job=job, now=timezone.now())  # a job whose worker died is shown failed
+    job = jobs.check_job(job=job, now=timezone.now())  # a job whose worker died is shown failed
     if request.htmx:  # the progress poll: only the status block
         return render(request, "imports/partials/job_status.html", {"job": job})
     return render(request, "imports/detail.html", {"job": job})

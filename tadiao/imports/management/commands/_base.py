@@ -9,8 +9,9 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tadiao.imports import queries, services
+from tadiao.imports import queries
 from tadiao.imports.models import ImportJob
+from tadiao.imports.services import jobs
 from tadiao.lib import xlsx
 from tadiao.org.models import User
 
@@ -44,8 +45,8 @@ class ImportCommand(BaseCommand):
                 xlsx.check_upload(handle, name=path.name)
             except xlsx.XlsxError as exc:
                 raise CommandError(str(exc)) from exc
-            job = services.create_job(kind=self.kind, by=by, content=File(handle), original_name=path.name)
-        job = services.run_import(job_id=job.pk, today=day)
+            job = jobs.create_job(kind=self.kind, by=by, content=File(handle), original_name=path.name)
+        job = jobs.run_import(job_id=job.pk, today=day)
         if job.status != ImportJob.Status.SUCCEEDED:
             message = job.summary
             if job.error_file:
