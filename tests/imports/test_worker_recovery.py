@@ -213,14 +213,16 @@ def test_a_run_whose_lease_was_taken_writes_nothing(tmp_path, settings, coordina
                           rows=[ledger_row(项目名称=f"项目{i}", 责任单位="东城镇") for i in range(3)])
     with path.open("rb") as handle:
         job = services.create_job(kind="LEDGER", by=coordinator, content=File(handle), original_name=path.name)
-    start = services._start_progress
+    from tadiao.imports.services import running
+
+    start = running._start_progress
 
     def start_then_lose_the_lease(job, total):
         start(job, total)
         ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=T0 - minutes(11))
         assert services.recover_stale_jobs(now=T0, alive=lambda worker: None) == 1
 
-    monkeypatch.setattr(services, "_start_progress", start_then_lose_the_lease)
+    monkeypatch.setattr(running, "_start_progress", start_then_lose_the_lease)
     job = services.run_import(job_id=job.pk, today=TODAY)
     assert (job.status, job.summary) == ("FAILED", services.INTERRUPTED)
     assert not Project.objects.exists()

@@ -17,8 +17,8 @@ Which module holds what:
 - ledger.py, plans.py, progress.py, units.py — one writer per sheet (项目, 年度计划, 月度进展, 单位).
 - base.py — Row, ImportFailed, JobLost, the chunk and batch sizes, the optimistic lock.
 
-Callers use this package's names (`services.run_import(...)`). jobs._run looks `_start_progress` up through
-this package at call time, so a test that replaces `services._start_progress` replaces it for the run. The
+Callers use this package's names (`services.run_import(...)`). jobs._run looks `_start_progress` up in
+running.py at call time, so a test that replaces `running._start_progress` replaces it for the run. The
 constants below are copies for reading: change them in the module that holds them.
 """
 
