@@ -200,7 +200,8 @@ def test_cli_text(county_2024):
 
 
 @pytest.mark.parametrize("count", [4, 8])
-def test_the_tables_are_one_query_at_n_and_2n_regions(county, count, django_assert_num_queries):
+def test_the_tables_are_one_query_at_n_and_2n_regions(client, coordinator, county, count,
+                                                      django_assert_num_queries):
     fig(county, GDP, growth="6", parent="7")
     for number in range(count):
         # Alternately a 街道 (below 6: target 6.5) and a 镇 (7 ≥ 6.5 and ≥ 6: done well).
@@ -213,6 +214,11 @@ def test_the_tables_are_one_query_at_n_and_2n_regions(county, count, django_asse
     assert len(data["table"]) == count + 1 and len(data["done_well"]) == count // 2
     assert [(k["kind"], k["regions"], k["below_target"]) for k in data["counts_by_kind"]] == [
         ("COUNTY", 1, 0), ("STREET", count // 2, count // 2), ("TOWN", count // 2, 0)]
+    login(client, coordinator)
+    # The page: session, user, the user's unit and region (scope), the period's figures, the year's figures.
+    with django_assert_num_queries(6):
+        page = client.get("/economy/?period=2024-10").content.decode()
+    assert f"完成较好（不低于目标增速和上级增速）：{count // 2} 项" in page
 
 
 def test_the_page_shows_done_well_counts_and_standing(client, coordinator, county_2024):
