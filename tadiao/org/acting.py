@@ -29,7 +29,9 @@ def acting_user(username: str | None) -> User:
     username = (username or "").strip()
     if not username:
         raise CommandError("请用 --as 用户名 指定操作人（按该用户的角色检查权限，并记入审计日志）。")
-    user = User.objects.select_related("unit", "unit__region").filter(username=username).first()
+    # Login names are matched without case, as at login.
+    user = (User.objects.select_related("unit", "unit__region").filter(username__iexact=username)
+            .order_by("username").first())
     if user is None:
         raise CommandError(f"找不到用户：{username}")
     if not user.is_active:

@@ -58,3 +58,6 @@ class Command(BaseCommand):
                           f"{'，' + unit.name if unit else ''}）。")
         self.stdout.write(f"初始密码：{password}")
         self.stdout.write("此密码只显示这一次，请当面或通过安全渠道转交本人，并提醒其登录后妥善保管。")
+        # The accounts work (issue 10) makes every generated password one to change at the first login.
+        if getattr(user, "must_change_password", False):
+            self.stdout.write("该账号首次登录时须修改密码。")
