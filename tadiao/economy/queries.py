@@ -7,9 +7,10 @@ parent's growth (上级增速: the figure's own `parent_growth`, else the parent
 and indicator — see models.Figure) as subqueries; the comparisons are made in Python on Decimals (SQLite keeps
 decimals as floats: never compare those in SQL).
 
-The public outputs (below_target, below_parent, rank_table, months_below, overview) return plain data that
-json.dumps accepts: decimals as strings with two decimals ("6.50", "-0.70"), None where there is no value.
-A gap is growth − target (or − the parent's growth) in percentage points: negative when below.
+The public outputs (below_target, below_parent, rank_table, months_below, period_tables, overview) return plain
+data that json.dumps accepts: decimals as strings with two decimals ("6.50", "-0.70"), None where there is no
+value. A gap is growth − target (or − the parent's growth) in percentage points: negative when below. Equal is
+not below; 完成较好 (done well) is at or above both the target and the parent's growth, both known.
 """
 
 import datetime
@@ -160,6 +161,35 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else format(Decimal(value).quantize(CENT), "f")
 
 
+# The kinds of region the tables count (区划类型), in the order they are listed. A 乡级 region's kind is read from
+# its 12-digit statistical code (国家统计局《统计用区划代码和城乡划分代码编制规则》: digits 7—9 are 001—099 for a
+# 街道, 100—199 a 镇, 200—399 a 乡, 400—599 a 类似乡级单位 such as a development zone); higher levels from the level.
+REGION_KINDS: dict[str, str] = {
+    "PROVINCE": "省",
+    "CITY": "市",
+    "COUNTY": "县（市、区）",
+    "STREET": "街道",
+    "TOWN": "镇",
+    "TOWNSHIP": "乡",
+    "OTHER": "其他乡级单位",
+}
+KIND_ORDER = {code: index for index, code in enumerate(REGION_KINDS)}
+
+
+def region_kind(code: str, level: str) -> str:
+    """The kind (a REGION_KINDS code) of a region from its code and level."""
+    if level != Region.Level.TOWNSHIP:
+        return level if level in REGION_KINDS else "OTHER"
+    part = int(code[6:9]) if len(code) == 12 and code[6:9].isdigit() else 0
+    if 1 <= part <= 99:
+        return "STREET"
+    if 100 <= part <= 199:
+        return "TOWN"
+    if 200 <= part <= 399:
+        return "TOWNSHIP"
+    return "OTHER"
+
+
 @dataclass
 class Row:
     """One figure with what it is compared with; Decimals here, strings once serialised."""
@@ -176,8 +206,13 @@ class Row:
     target: Decimal | None
     parent_growth: Decimal | None
     provincial_rank: int | None
+    level: str
     rank: int | None = None
     peers: int = 0
+
+    @property
+    def kind(self) -> str:
+        return region_kind(self.region_code, self.level)
 
     @property
     def target_gap(self) -> Decimal | None:
@@ -194,6 +229,20 @@ class Row:
     @property
     def below_parent(self) -> bool:
         return self.parent_growth is not None and self.growth < self.parent_growth
+
+    @property
+    def vs_target(self) -> str | None:
+        return _versus(self.growth, self.target)
+
+    @property
+    def vs_parent(self) -> str | None:
+        return _versus(self.growth, self.parent_growth)
+
+    @property
+    def done_well(self) -> bool:
+        """完成较好: at or above both the target and the parent's growth; a row lacking either is not judged."""
+        return (self.target is not None and self.parent_growth is not None
+                and not self.below_target and not self.below_parent)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -212,13 +261,25 @@ class Row:
             "provincial_rank": self.provincial_rank,
             "rank": self.rank,
             "peers": self.peers,
+            "kind": self.kind,
+            "kind_label": REGION_KINDS[self.kind],
+            "vs_target": self.vs_target,
+            "vs_parent": self.vs_parent,
+            "done_well": self.done_well,
         }
+
+
+def _versus(growth: Decimal, other: Decimal | None) -> str | None:
+    """"above", "equal" or "below" the other growth; None when there is nothing to compare with."""
+    if other is None:
+        return None
+    return "above" if growth > other else "equal" if growth == other else "below"
 
 
 def _rows(figures: QuerySet[Figure]) -> list[Row]:
     values = _with_comparisons(figures).order_by("region__code", "indicator_order", "year", "month").values_list(
         "pk", "region__name", "region__code", "region__parent__code", "year", "month", "indicator", "value",
-        "growth", "target_growth", "effective_parent_growth", "provincial_rank",
+        "growth", "target_growth", "effective_parent_growth", "provincial_rank", "region__level",
     )
     return [Row(*v) for v in values]
 
@@ -248,6 +309,54 @@ def below_parent_of(rows: Iterable[Row]) -> list[dict[str, Any]]:
          "gap": _text(r.parent_gap)}
         for r in rows if r.below_parent
     ]
+
+
+def done_well_of(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """完成较好: the figures at or above both their target and their parent's growth, region code then indicator
+    order."""
+    return [
+        {"region": r.region, "region_code": r.region_code, "indicator": Indicator(r.indicator).label,
+         "indicator_code": r.indicator, "growth": _text(r.growth), "target": _text(r.target),
+         "target_gap": _text(r.target_gap), "parent": _text(r.parent_growth), "parent_gap": _text(r.parent_gap)}
+        for r in rows if r.done_well
+    ]
+
+
+def counts_by_kind_of(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """Per kind of region (REGION_KINDS order, only kinds with figures): how many regions have figures, how many
+    are below their target (below their parent's growth) in at least one indicator, and per indicator how many
+    regions have the figure, are below the target, below the parent, and done well."""
+    kinds: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        kind = kinds.setdefault(r.kind, {"regions": set(), "below_target": set(), "below_parent": set(),
+                                         "indicators": {}})
+        kind["regions"].add(r.region_code)
+        counts = kind["indicators"].setdefault(r.indicator, {
+            "regions": 0, "with_target": 0, "below_target": 0, "with_parent": 0, "below_parent": 0, "done_well": 0})
+        counts["regions"] += 1
+        counts["with_target"] += r.target is not None
+        counts["with_parent"] += r.parent_growth is not None
+        counts["done_well"] += r.done_well
+        if r.below_target:
+            counts["below_target"] += 1
+            kind["below_target"].add(r.region_code)
+        if r.below_parent:
+            counts["below_parent"] += 1
+            kind["below_parent"].add(r.region_code)
+    return [
+        {"kind": code, "label": REGION_KINDS[code], "regions": len(kind["regions"]),
+         "below_target": len(kind["below_target"]), "below_parent": len(kind["below_parent"]),
+         "indicators": {indicator: kind["indicators"][indicator]
+                        for indicator in sorted(kind["indicators"], key=INDICATOR_ORDER.__getitem__)}}
+        for code, kind in sorted(kinds.items(), key=lambda item: KIND_ORDER[item[0]])
+    ]
+
+
+def table_of(rows: list[Row]) -> list[dict[str, Any]]:
+    """The full table: every figure of the rows (region code then indicator order) with its rank among the
+    regions of the same parent."""
+    _rank(rows)
+    return [r.as_dict() for r in rows]
 
 
 def _rank(rows: list[Row]) -> None:
@@ -325,6 +434,22 @@ def months_below(*, year: int, region: Region | None = None) -> list[dict[str, A
     return list(result.values())
 
 
+def period_tables(*, year: int, month: int, region: Region | None = None) -> dict[str, Any]:
+    """The full economic tables of a period (the `tadiao economy --json` object, see README): "period"
+    ("2024-10"), "label" (2024年1—10月), "below_target", "below_parent", "table" (table_of), "done_well"
+    (done_well_of), "counts_by_kind" (counts_by_kind_of). One query."""
+    rows = period_rows(year=year, month=month, region=region)
+    return {
+        "period": f"{year}-{month:02d}",
+        "label": period_label(year, month),
+        "below_target": below_target_of(rows),
+        "below_parent": below_parent_of(rows),
+        "table": table_of(rows),
+        "done_well": done_well_of(rows),
+        "counts_by_kind": counts_by_kind_of(rows),
+    }
+
+
 def overview(*, year: int, month: int, region: Region | None = None) -> dict[str, Any]:
     """Everything the overview page, its export and the bulletin show for a period, in two queries."""
     rows = period_rows(year=year, month=month, region=region)
@@ -334,6 +459,8 @@ def overview(*, year: int, month: int, region: Region | None = None) -> dict[str
         "figures": len(rows),
         "below_target": below_target_of(rows),
         "below_parent": below_parent_of(rows),
+        "done_well": done_well_of(rows),
+        "counts_by_kind": counts_by_kind_of(rows),
         "rank_tables": _rank_tables(rows, Indicator.values),
         "months_below": months_below(year=year, region=region),
     }

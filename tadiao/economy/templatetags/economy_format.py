@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 
+from tadiao.economy.models import Indicator
 from tadiao.lib import numbers
 
 register = template.Library()
@@ -40,3 +41,23 @@ def months(values) -> str:
     if not values:
         return numbers.DASH
     return "、".join(str(m) for m in values) + "月"
+
+
+VERSUS = {"above": "高于", "equal": "持平", "below": "低于"}
+
+
+@register.filter
+def standing(row) -> str:
+    """A table row's standing against its target and its parent's growth: "完成较好", "低于目标、高于上级",
+    "高于目标、无上级增速"…"""
+    if row["done_well"]:
+        return "完成较好"
+    target = f"{VERSUS[row['vs_target']]}目标" if row["vs_target"] else "未设目标"
+    parent = f"{VERSUS[row['vs_parent']]}上级" if row["vs_parent"] else "无上级增速"
+    return f"{target}、{parent}"
+
+
+@register.filter
+def indicator_label(code: str) -> str:
+    """"GDP" → "GDP", "BUDGET_REVENUE" → "一般公共预算收入"."""
+    return Indicator(code).label
