@@ -45,30 +45,36 @@ def open_checked(data: bytes, *, name: str, max_pixels: int) -> Image.Image:
     """The decoded image when `data` is a JPEG or PNG of at most `max_pixels` pixels, else PhotoError.
 
     Image.open reads only the header: the size is checked there, before a single pixel is decoded. Pillow's own
-    decompression-bomb guard (a warning above Image.MAX_IMAGE_PIXELS, an error at twice that) is turned into the
-    same refusal, so a huge image never reaches decoding nor answers 500."""
+    decompression-bomb guard (a warning above Image.MAX_IMAGE_PIXELS, an error at twice that) gives the same
+    refusal, so a huge image never reaches decoding nor answers 500."""
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
         raise PhotoError(
             f"“{name}”是 HEIC 格式（苹果手机默认格式），{FORMATS_TEXT}。"
             "请在手机相机设置中选择“兼容性最佳”后重拍，或转换为 JPG。"
         )
-    too_big = f"“{name}”像素过大，超过 {_megapixels(max_pixels)} 百万像素的上限，请缩小尺寸后再上传。"
+    # The effective limit: ours, or Pillow's decompression-bomb limit if an operator set ours above it.
+    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+    too_big = f"“{name}”像素过大，超过 {_megapixels(limit)} 百万像素的上限，请缩小尺寸后再上传。"
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Pillow warns at open above its limit: ignored here since the size is refused just below in our words;
+        # above twice its limit it raises, and that is the same refusal.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        except Image.DecompressionBombError as exc:
             raise PhotoError(too_big) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise PhotoError(f"“{name}”不是有效的图片文件，{FORMATS_TEXT}。") from exc
-        if image.format not in PHOTO_FORMATS:
-            raise PhotoError(f"“{name}”的格式为 {image.format}，{FORMATS_TEXT}。")
-        width, height = image.size
-        if width * height > max_pixels:
-            raise PhotoError(
-                f"“{name}”为 {width}×{height} 像素（约 {_megapixels(width * height)} 百万像素），"
-                f"超过 {_megapixels(max_pixels)} 百万像素的上限，请缩小尺寸后再上传。"
-            )
+    if image.format not in PHOTO_FORMATS:
+        raise PhotoError(f"“{name}”的格式为 {image.format}，{FORMATS_TEXT}。")
+    width, height = image.size
+    if width * height > limit:
+        raise PhotoError(
+            f"“{name}”为 {width}×{height} 像素（约 {_megapixels(width * height)} 百万像素），"
+            f"超过 {_megapixels(limit)} 百万像素的上限，请缩小尺寸后再上传。"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image.load()
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
@@ -143,8 +149,9 @@ def read_evidence(image: Image.Image) -> Evidence:
 # Re-encoding
 
 
-def _location_exif(image: Image.Image) -> Image.Exif:
-    """Only the GPS IFD and the shooting time of the photo's EXIF (for a unit that keeps the location)."""
+def _location_exif(image: Image.Image) -> Image.Exif | None:
+    """Only the GPS IFD and the shooting time of the photo's EXIF (for a unit that keeps the location); None when
+    the photo has neither."""
     source = image.getexif()
     kept = Image.Exif()
     gps = source.get_ifd(GPS_IFD)
@@ -154,7 +161,7 @@ def _location_exif(image: Image.Image) -> Image.Exif:
     times = {tag: original[tag] for tag in (DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL) if tag in original}
     if times:
         kept.get_ifd(EXIF_IFD).update(times)
-    return kept
+    return kept if gps or times else None
 
 
 def reencode(image: Image.Image, *, keep_location: bool) -> tuple[bytes, tuple[int, int]]:
@@ -167,7 +174,7 @@ def reencode(image: Image.Image, *, keep_location: bool) -> tuple[bytes, tuple[i
     icc = image.info.get("icc_profile")
     buffer = io.BytesIO()
     options: dict = {"icc_profile": icc} if icc else {}
-    if exif:
+    if exif is not None:  # an Exif holding only sub-IFDs has len() 0: test for None, not truth
         options["exif"] = exif
     if image.format == "JPEG":
         if upright.mode not in ("RGB", "L", "CMYK"):
