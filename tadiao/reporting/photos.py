@@ -165,12 +165,14 @@ def _location_exif(image: Image.Image) -> Image.Exif | None:
 
 
 def reencode(image: Image.Image, *, keep_location: bool) -> tuple[bytes, tuple[int, int]]:
-    """A fresh file written by Pillow in the photo's format: the pixels only, turned upright (the EXIF orientation
-    is applied, since the tag goes), with no metadata — no EXIF, no XMP, no comments, no PNG text — except, when
-    the unit keeps the location, the GPS position and the shooting time; with its (width, height). The colour profile (ICC) is kept: it is
-    no personal data and without it a phone's wide-gamut photo shows wrong colours."""
+    """A fresh file written by Pillow in the photo's format, with its (width, height): the pixels only, turned
+    upright (the EXIF orientation is applied, since the tag goes), with no metadata — no EXIF, no XMP, no comments,
+    no PNG text — except, when the unit keeps the location, the GPS position and the shooting time. The colour
+    profile (ICC) is kept: it is no personal data and without it a phone's wide-gamut photo shows wrong colours."""
     exif = _location_exif(image) if keep_location else None
-    upright = ImageOps.exif_transpose(image)
+    upright = ImageOps.exif_transpose(image)  # a new image (a copy when there is nothing to turn)
+    # Pillow's writers take a JPEG comment and XMP from the image's own info unless told otherwise: none of it.
+    upright.info = {}
     icc = image.info.get("icc_profile")
     buffer = io.BytesIO()
     options: dict = {"icc_profile": icc} if icc else {}

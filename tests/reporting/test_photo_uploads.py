@@ -84,7 +84,11 @@ def test_pillows_decompression_bomb_guard_gives_the_same_refusal(client, reporte
         (b"%PDF-1.4 not a photo", "说明.pdf", f"“说明.pdf”不是有效的图片文件，{FORMATS}。"),
         (None, "动图.gif", f"“动图.gif”的格式为 GIF，{FORMATS}。"),
         (None, "图.webp", f"“图.webp”的格式为 WEBP，{FORMATS}。"),
-        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "苹果.heic", f"“苹果.heic”是 HEIC 格式（苹果手机默认格式），{FORMATS}。"),
+        (
+            b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+            "苹果.heic",
+            f"“苹果.heic”是 HEIC 格式（苹果手机默认格式），{FORMATS}。",
+        ),
     ],
 )
 def test_other_files_are_refused_with_the_formats_named(client, reporter_a, report, data, name, expected):
@@ -114,6 +118,21 @@ def test_the_stored_photo_is_re_encoded_without_any_metadata(client, reporter_a,
     assert b"HUAWEI" not in content and b"secret note" not in content and b"Exif" not in content
     # The evidence was read before stripping (issue 11 point 4).
     assert (str(photo.latitude), str(photo.longitude)) == ("30.030000", "120.000000")
+
+
+def test_jpeg_comments_and_xmp_are_not_kept(client, reporter_a, report):
+    buffer = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>author 13800000000</rdf:RDF></x:xmpmeta>'
+    Image.new("RGB", (30, 20)).save(buffer, "JPEG", comment="拍摄人 张三", xmp=xmp)
+    buffer.name = "带注释.jpg"
+    buffer.seek(0)
+    with Image.open(io.BytesIO(buffer.getvalue())) as original:
+        assert "comment" in original.info and "xmp" in original.info  # the file really carries both
+    login(client, reporter_a)
+    assert "照片已上传。" in _upload(client, report, buffer)
+    with open(report.photos.get().image.path, "rb") as raw:
+        content = raw.read()
+    assert "张三".encode() not in content and b"13800000000" not in content
 
 
 def test_png_text_chunks_are_not_kept(client, reporter_a, report):
