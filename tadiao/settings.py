@@ -219,6 +219,7 @@ STATICFILES_DIRS = [BASE_DIR / "tadiao" / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the app folders when collectstatic has not run
 MEDIA_ROOT = DATA_DIR / "media"  # outside the web root: served only through access-checked views
 UPLOAD_MAX_BYTES = _env_int("TADIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+IMAGE_MAX_PIXELS = _env_int("TADIAO_IMAGE_MAX_PIXELS", 40_000_000)  # site photos (width × height), before decoding
 GIS_BOUNDARY_MAX_BYTES = _env_int("TADIAO_GIS_BOUNDARY_MAX_BYTES", 5 * 1024 * 1024)  # the 一张图's boundary GeoJSON
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

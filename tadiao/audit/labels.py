@@ -80,6 +80,7 @@ ACTION_LABELS = {
     "reporting.report.imported": "导入月报",
     "reporting.photo.added": "上传现场照片",
     "reporting.settings.updated": "修改填报设置",
+    "reporting.settings.photo_location": "修改单位照片位置设置",
     # 指标
     "indicators.rate.created": "新增比率定义",
     "indicators.rate.updated": "修改比率定义",

@@ -242,8 +242,12 @@ def advance_stage(
     today: datetime.date,
     expected_version: int | None = None,
     reason: str = "",
+    source: str = "",
 ) -> Project:
     """Move the project forward to `stage`, entered on `actual_date`; dates must stay in stage order.
+
+    `source` names where a move came from when it is not a manual advance ("2026年11月月报审核通过"): kept on the
+    transition (as its reason when the move needs none) and in the audit event.
 
     Passing a stage without its actual date (签约 → 开工 with no 立项 date), or reaching 开工 before the approvals
     required before start are 已办结/容缺受理, is refused to a reporter; the office (调度员) may do it with a reason,
@@ -274,13 +278,21 @@ def advance_stage(
     project.stage = stage
     setattr(project, date_field, actual_date)
     _save_versioned(project, ["stage", date_field], expected_version=expected_version or project.version)
+    note = reason or source
     _record_transition(
-        project, kind=StageTransition.Kind.ADVANCE, from_stage=old_stage, actual_date=actual_date, reason=reason, by=by
+        project,
+        kind=StageTransition.Kind.ADVANCE,
+        from_stage=old_stage,
+        actual_date=actual_date,
+        reason=note[:200],
+        by=by,
     )
     changes = audit.diff({"stage": old_stage, date_field: old_date}, {"stage": stage, date_field: actual_date})
     if skipped:
         changes["skipped"] = [None, skipped]
-    audit.record(actor=by, action="projects.project.stage_advanced", obj=project, message=reason, changes=changes)
+    if source:
+        changes["source"] = [None, source]
+    audit.record(actor=by, action="projects.project.stage_advanced", obj=project, message=note, changes=changes)
     return project
 
 

@@ -4,9 +4,11 @@ from decimal import Decimal
 
 from django import forms
 
-from tadiao.lib.forms import bootstrap_widgets
+from tadiao.lib.forms import DateInput, bootstrap_widgets
+from tadiao.org.models import Unit
 from tadiao.projects.models import Stage
 from tadiao.reporting.models import ReportingSettings
+from tadiao.reporting.photos import FORMATS_TEXT
 from tadiao.reporting.services import REPORT_FIELDS
 
 
@@ -33,6 +35,13 @@ class ReportForm(forms.Form):
         label="施工人数", min_value=0, required=False, error_messages={"min_value": "施工人数不能为负数。"}
     )
     stage_reached = forms.ChoiceField(label="达到阶段", choices=[("", "（未变化）"), *Stage.choices], required=False)
+    stage_reached_date = forms.DateField(
+        label="达到阶段日期",
+        required=False,
+        widget=DateInput,
+        help_text="审核通过后项目按此日期推进；不填按月末（或审核当天）",
+        error_messages={"invalid": "达到阶段日期格式不对，请填写如 2026-11-05 或 2026年11月5日。"},
+    )
     problems = forms.CharField(
         label="存在问题及诉求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
@@ -49,12 +58,11 @@ class ReportForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = forms.ImageField(
+    # A plain file: the service checks format and pixels from the header before anything is decoded (Django's
+    # ImageField would decode it first, and call a decompression bomb "not a valid image").
+    photo = forms.FileField(
         label="现场照片",
-        error_messages={
-            "invalid_image": "只能上传 JPG 或 PNG 照片，所选文件不是有效的图片。",
-            "required": "请选择照片。",
-        },
+        error_messages={"required": "请选择照片。", "empty": f"所选文件是空的，{FORMATS_TEXT}。"},
     )
 
 
@@ -77,3 +85,32 @@ class SettingsForm(forms.Form):
         error_messages={"min_value": "截止日应在 1–28 日之间。", "max_value": "截止日应在 1–28 日之间。"},
     )
     time_progress_basis = forms.ChoiceField(label="序时进度口径", choices=ReportingSettings.TimeProgressBasis.choices)
+    photo_max_distance_km = forms.DecimalField(
+        label="照片距项目超过（公里）即存疑",
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("100"),
+        error_messages={
+            "invalid": "照片最大距离请填写数字（公里）。",
+            "min_value": "照片最大距离应在 0.1–100 公里之间。",
+            "max_value": "照片最大距离应在 0.1–100 公里之间。",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self)
+
+
+class PhotoLocationForm(forms.Form):
+    """The units whose stored site photos keep the GPS position and shooting time."""
+
+    units = forms.ModelMultipleChoiceField(
+        label="照片保留拍摄位置的单位",
+        queryset=Unit.objects.order_by("display_order", "id"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选单位不存在。", "invalid_pk_value": "所选单位不存在。"},
+    )

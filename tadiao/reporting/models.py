@@ -18,6 +18,10 @@ class ReportingSettings(models.Model):
     time_progress_basis = models.CharField(
         "序时进度口径", max_length=8, choices=TimeProgressBasis.choices, default=TimeProgressBasis.MONTHS
     )
+    # A site photo taken farther than this from the project's location is marked 存疑 for the reviewer.
+    photo_max_distance_km = models.DecimalField(
+        "照片拍摄位置距项目最大距离（公里）", max_digits=6, decimal_places=2, default=2, db_default=2
+    )
 
     class Meta:
         verbose_name = "填报设置"
@@ -89,6 +93,9 @@ class MonthlyReport(models.Model):
     progress_text = models.TextField("形象进度", blank=True)
     workers_on_site = models.PositiveIntegerField("施工人数", null=True, blank=True)
     stage_reached = models.CharField("达到阶段", max_length=12, choices=Stage.choices, blank=True)
+    # The actual date of the stage reached, as the unit reports it; when empty, approving the report advances the
+    # project with the month's last day (or the approval day, when that is earlier).
+    stage_reached_date = models.DateField("达到阶段日期", null=True, blank=True)
     problems = models.TextField("存在问题及诉求", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
@@ -158,6 +165,12 @@ class ReportPhoto(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
+    # Site evidence read from the photo's EXIF on upload, before the stored copy is re-encoded without it:
+    # DateTimeOriginal (camera local time, read as Asia/Shanghai unless the photo gives its offset) and the GPS
+    # position in decimal degrees (WGS-84, the datum of GPS; CGCS2000 differs by centimetres).
+    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    latitude = models.DecimalField("拍摄位置纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("拍摄位置经度", max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -166,3 +179,20 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class UnitPhotoSetting(models.Model):
+    """A unit's choice about its site photos. By default the stored copy keeps no EXIF at all; a unit that keeps
+    the location keeps the GPS position and the shooting time in the stored file (nothing else)."""
+
+    unit = models.OneToOneField(
+        "org.Unit", verbose_name="单位", on_delete=models.CASCADE, related_name="photo_setting"
+    )
+    keep_photo_location = models.BooleanField("照片保留拍摄位置", default=False)
+
+    class Meta:
+        verbose_name = "单位照片设置"
+        verbose_name_plural = "单位照片设置"
+
+    def __str__(self) -> str:
+        return f"{self.unit}：{'保留' if self.keep_photo_location else '不保留'}照片拍摄位置"

@@ -9,13 +9,15 @@ from django.conf import settings as django_settings
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
-from tadiao.lib.dates import month_end
+from tadiao.lib.dates import cn_date, month_end
 from tadiao.lib.numbers import round2, wan
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Project
 from tadiao.projects.queries import get_project_for_user, visible_projects
-from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
+from tadiao.reporting import photos
+from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto, UnitPhotoSetting
 
 DONE_STATUSES = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
 MISSING = "MISSING"
@@ -295,3 +297,70 @@ def size_text(size: int) -> str:
     if mb >= 1:
         return f"{mb.quantize(Decimal('0.1')).normalize():f} MB"
     return f"{(Decimal(size) / 1024).quantize(Decimal('1'))} KB"
+
+
+def image_max_pixels() -> int:
+    """The largest photo accepted in pixels (width × height): TADIAO_IMAGE_MAX_PIXELS."""
+    return int(django_settings.IMAGE_MAX_PIXELS)
+
+
+def photo_location_units() -> list[int]:
+    """Ids of the units whose stored photos keep the GPS position and shooting time."""
+    return list(UnitPhotoSetting.objects.filter(keep_photo_location=True).values_list("unit_id", flat=True))
+
+
+@dataclass(frozen=True)
+class GalleryPhoto:
+    """A site photo as the reviewer sees it: the evidence read from it and the reasons it is 存疑 (if any)."""
+
+    photo: ReportPhoto
+    distance_km: Decimal | None  # from the project's location, when both are known
+    doubts: list[str]
+
+    @property
+    def has_evidence(self) -> bool:
+        return self.photo.taken_at is not None or self.photo.latitude is not None
+
+    @property
+    def taken_text(self) -> str:
+        """2026年11月5日 10:20 in the county's time ("" when the photo gives none)."""
+        return _local_text(self.photo.taken_at)
+
+    @property
+    def uploaded_text(self) -> str:
+        return _local_text(self.photo.uploaded_at)
+
+
+def _local_text(moment: datetime.datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{cn_date(local.date())} {local:%H:%M}"
+
+
+def keeps_photo_location(unit_id: int) -> bool:
+    return UnitPhotoSetting.objects.filter(unit_id=unit_id, keep_photo_location=True).exists()
+
+
+def report_gallery(report: MonthlyReport | None) -> list[GalleryPhoto]:
+    """The report's photos with their 存疑 marks, computed against the project's current location and the current
+    distance setting. Two queries whatever the number of photos: the settings row, the photos with their uploader
+    (the report, its project and period are already loaded by the access gate)."""
+    if report is None:
+        return []
+    max_km = Decimal(reporting_settings().photo_max_distance_km)
+    project = report.project
+    rows = []
+    for photo in report.photos.select_related("uploaded_by"):
+        distance = None
+        if None not in (photo.latitude, photo.longitude, project.latitude, project.longitude):
+            distance = photos.distance_km(photo.latitude, photo.longitude, project.latitude, project.longitude)
+        reasons = photos.doubts(
+            taken_at=photo.taken_at,
+            distance=distance,
+            month=report.period.month,
+            max_distance_km=max_km,
+            uploaded_at=photo.uploaded_at,
+        )
+        rows.append(GalleryPhoto(photo=photo, distance_km=distance, doubts=reasons))
+    return rows

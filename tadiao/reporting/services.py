@@ -4,7 +4,7 @@ Every write is one transaction with its audit event; report saves are conditiona
 """
 
 import datetime
-import io
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,18 +16,20 @@ from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.indicators import snapshots
-from tadiao.lib.dates import cn_date
+from tadiao.lib.dates import cn_date, month_end
 from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User
-from tadiao.projects.models import Project
-from tadiao.reporting import queries
-from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto
+from tadiao.projects import services as project_services
+from tadiao.projects.lifecycle import crosses_start, gaps_text, project_dates, stages_passed_without_date
+from tadiao.projects.models import Project, Stage, stage_rank
+from tadiao.reporting import photos, queries
+from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto, UnitPhotoSetting
 from tadiao.reporting.queries import reporting_settings
 
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
-THUMBNAIL_SIZE = (320, 240)
-REPORT_FIELDS = ["investment_completed", "progress_text", "workers_on_site", "stage_reached", "problems"]
+REPORT_FIELDS = [
+    "investment_completed", "progress_text", "workers_on_site", "stage_reached", "stage_reached_date", "problems"
+]
 
 
 class ReportingError(Exception):
@@ -78,18 +80,32 @@ def _require_open(period: Period) -> None:
 
 
 @transaction.atomic
-def update_settings(*, deadline_day: int, time_progress_basis: str, by: User) -> ReportingSettings:
-    """The monthly deadline day (applies to periods opened from now on) and the 序时进度 basis."""
+def update_settings(
+    *,
+    deadline_day: int,
+    time_progress_basis: str,
+    by: User,
+    photo_max_distance_km: Decimal | None = None,
+) -> ReportingSettings:
+    """The monthly deadline day (applies to periods opened from now on), the 序时进度 basis and the distance beyond
+    which a site photo is marked 存疑 (unchanged when None)."""
     _require_coordinator(by, "修改填报设置")
     if not 1 <= deadline_day <= 28:
         raise ReportingError("每月填报截止日应在 1–28 日之间。")
     if time_progress_basis not in ReportingSettings.TimeProgressBasis.values:
         raise ReportingError("未知的序时进度口径。")
+    if photo_max_distance_km is not None and not Decimal("0.1") <= photo_max_distance_km <= Decimal("100"):
+        raise ReportingError("照片拍摄位置的最大距离应在 0.1–100 公里之间。")
     settings = reporting_settings()
-    before = audit.snapshot(settings, ["deadline_day", "time_progress_basis"])
-    settings.deadline_day, settings.time_progress_basis = deadline_day, time_progress_basis
-    settings.save(update_fields=["deadline_day", "time_progress_basis"])
-    changes = audit.diff(before, {"deadline_day": deadline_day, "time_progress_basis": time_progress_basis})
+    fields = ["deadline_day", "time_progress_basis", "photo_max_distance_km"]
+    before = audit.snapshot(settings, fields)
+    values: dict[str, Any] = {"deadline_day": deadline_day, "time_progress_basis": time_progress_basis}
+    if photo_max_distance_km is not None:
+        values["photo_max_distance_km"] = photo_max_distance_km.quantize(Decimal("0.01"))
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.save(update_fields=list(values))
+    changes = audit.diff(before, values)
     if changes:
         audit.record(actor=by, action="reporting.settings.updated", obj=settings, changes=changes)
     return settings
@@ -129,6 +145,11 @@ def save_report(
     _require_open(period)
     if data.get("investment_completed") is not None and data["investment_completed"] < Decimal("0"):
         raise ReportingError("本月完成投资不能为负数。")
+    if data.get("stage_reached_date"):
+        if not data.get("stage_reached"):
+            raise ReportingError("填写了达到阶段日期，请同时选择达到的阶段（或清空日期）。")
+        if data["stage_reached_date"] > month_end(period.month):
+            raise ReportingError(f"达到阶段日期不能晚于本月最后一天（{cn_date(month_end(period.month))}）。")
     if "investment_completed" in data:
         warnings = queries.report_warnings(project=project, period=period, investment=data["investment_completed"])
         if warnings and not confirmed:
@@ -193,12 +214,80 @@ def submit_report(*, report: MonthlyReport, by: User, expected_version: int) -> 
     return report
 
 
+@dataclass(frozen=True)
+class StageAdvance:
+    """What approving a report did to its project's lifecycle (shown to the office after the approval)."""
+
+    from_stage: str
+    to_stage: str
+    actual_date: datetime.date
+    skipped: str  # what the move passed without (a stage's date, approvals before 开工); "" for a normal move
+
+    @property
+    def message(self) -> str:
+        text = (
+            f"项目已按月报从{Stage(self.from_stage).label}推进到{Stage(self.to_stage).label}"
+            f"（{cn_date(self.actual_date)}）"
+        )
+        if self.skipped:
+            text += f"；注意：{self.skipped}，已作为重点项目办审核通过的跳过记录在案，请督促补齐"
+        return text + "。"
+
+
+def _advance_from_report(report: MonthlyReport, *, by: User, today: datetime.date) -> StageAdvance | None:
+    """Advance the project to the stage the approved report reached, through the lifecycle service a manual advance
+    uses (so the same date-order and skip rules apply, with the same transition and audit event). Never
+    backwards: a stage at or before the project's current one moves nothing.
+
+    The date is the one the report gives, else the month's last day — or the approval day when that is earlier
+    (the lifecycle refuses future dates). The approver is the office, which may pass a stage without its date or
+    reach 开工 before the required approvals with a reason: approving the report is that decision, and the reason
+    says it came from the report; the gaps are kept on the transition and in the audit event, and shown."""
+    stage = report.stage_reached
+    # Locked and read afresh: the version check of the lifecycle service then compares with the row as it is now,
+    # so an edit of the project made since the office opened the report cannot make the approval fail.
+    project = Project.objects.select_for_update().get(pk=report.project_id)
+    if not stage or project.is_cancelled or stage_rank(stage) <= stage_rank(project.stage):
+        return None
+    actual_date = report.stage_reached_date or min(month_end(report.period.month), today)
+    from_stage = project.stage
+    # What the move passes without, in the lifecycle's own words (the service applies the same rule).
+    dates = project_dates(project)
+    dates[stage] = actual_date
+    missing = stages_passed_without_date(from_stage=from_stage, to_stage=stage, dates=dates)
+    approvals = project_services.approvals_missing_before_start(project) if crosses_start(from_stage, stage) else []
+    skipped = gaps_text(missing, approvals) if missing or approvals else ""
+    try:
+        project_services.advance_stage(
+            project=project,
+            stage=stage,
+            actual_date=actual_date,
+            by=by,
+            today=today,
+            expected_version=project.version,
+            reason=f"月报审核通过（{report.period}）",
+            source=f"{report.period}月报审核通过",
+        )
+    except project_services.ProjectError as exc:
+        raise ReportingError(
+            f"月报填报的达到阶段为{Stage(stage).label}，但项目不能据此推进：{exc.message}"
+            "请核对月报的达到阶段及日期（或先修正项目的阶段日期）后再审核；月报未审核通过。"
+        ) from exc
+    return StageAdvance(from_stage=from_stage, to_stage=stage, actual_date=actual_date, skipped=skipped)
+
+
 @transaction.atomic
-def approve_report(*, report: MonthlyReport, by: User, expected_version: int) -> MonthlyReport:
+def approve_report(
+    *, report: MonthlyReport, by: User, expected_version: int, today: datetime.date | None = None
+) -> MonthlyReport:
+    """Approve a submitted report. When it reports a stage beyond the project's, the project advances to it in the
+    same transaction (see _advance_from_report); `report.stage_advance` then says how (else None).
+    `today` is the office's day (the views pass it; the default is only for scripts)."""
     _require_coordinator(by, "审核月报")
     _require_open(report.period)
     if report.status != MonthlyReport.Status.SUBMITTED:
         raise ReportingError(f"只有已报送的月报可以审核通过（当前：{report.get_status_display()}）。")
+    today = today or timezone.localdate()
     _set_status(
         report,
         expected_version=expected_version,
@@ -212,11 +301,13 @@ def approve_report(*, report: MonthlyReport, by: User, expected_version: int) ->
         obj=report,
         changes={"status": [MonthlyReport.Status.SUBMITTED, report.status]},
     )
+    report.stage_advance = _advance_from_report(report, by=by, today=today)
     _notify_unit(
         report=report,
         kind="REPORT_APPROVED",
         title=f"月报审核通过：{report.project.name}（{report.period}）",
-        body=f"{report.project.name}{report.period}的月报已由重点项目办审核通过。",
+        body=f"{report.project.name}{report.period}的月报已由重点项目办审核通过。"
+        + (report.stage_advance.message if report.stage_advance else ""),
         by=by,
     )
     return report
@@ -327,39 +418,73 @@ def reopen_period(*, period: Period, reason: str, by: User) -> Period:
     return period
 
 
-def _checked_image(upload: UploadedFile):
-    """The opened image when the upload really is a JPEG or PNG of acceptable size, else a clear refusal."""
-    from PIL import Image, UnidentifiedImageError
-
-    limit = queries.photo_max_bytes()
-    if upload.size > limit:
-        raise ReportingError(f"照片“{upload.name}”超过 {queries.size_text(limit)}，请压缩后再上传。")
-    try:
-        image = Image.open(upload)
-        image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ReportingError(f"“{upload.name}”不是有效的图片文件，只能上传 JPG 或 PNG 照片。") from exc
-    if image.format not in PHOTO_FORMATS:
-        raise ReportingError(f"“{upload.name}”的格式为 {image.format}，只能上传 JPG 或 PNG 照片。")
-    upload.seek(0)
-    image = Image.open(upload)
-    # Decompression bombs: Pillow refuses images over its pixel limit when they are loaded.
-    image.load()
-    return image
+@transaction.atomic
+def set_photo_location_units(*, units: list[Unit], by: User) -> list[Unit]:
+    """The units whose stored site photos keep the GPS position and shooting time (all others keep no EXIF at
+    all). Set by the office or the sysadmin; each unit changed is audited."""
+    if not (by.is_coordinator or by.is_sysadmin):
+        raise ReportingError("设置照片是否保留拍摄位置需由调度员（重点项目办）或系统管理员操作。")
+    wanted = {unit.pk for unit in units}
+    current = set(
+        UnitPhotoSetting.objects.filter(keep_photo_location=True).values_list("unit_id", flat=True)
+    )
+    changed = Unit.objects.filter(pk__in=wanted ^ current).order_by("display_order", "id")
+    for unit in changed:
+        keep = unit.pk in wanted
+        UnitPhotoSetting.objects.update_or_create(unit=unit, defaults={"keep_photo_location": keep})
+        audit.record(
+            actor=by,
+            action="reporting.settings.photo_location",
+            obj=unit,
+            changes={"keep_photo_location": [not keep, keep]},
+        )
+    return list(changed)
 
 
 @transaction.atomic
 def add_photo(*, report: MonthlyReport, upload: UploadedFile, by: User, now: datetime.datetime) -> ReportPhoto:
+    """Check a site photo (size in bytes, format, pixels — from the header, before decoding), read its shooting
+    time and GPS position, and store a fresh copy written by Pillow without metadata (the GPS position and the
+    shooting time stay only when the unit keeps the location) plus a thumbnail."""
     _require_open(report.period)
-    image = _checked_image(upload)
-    thumb = image.convert("RGB")
-    thumb.thumbnail(THUMBNAIL_SIZE)
-    buffer = io.BytesIO()
-    thumb.save(buffer, "JPEG", quality=80)
+    limit = queries.photo_max_bytes()
+    if upload.size > limit:
+        raise ReportingError(f"照片“{upload.name}”超过 {queries.size_text(limit)}，请压缩后再上传。")
     upload.seek(0)
-    photo = ReportPhoto(report=report, original_name=upload.name[:200], uploaded_at=now, uploaded_by=by)
-    photo.image.save(f"photo.{PHOTO_FORMATS[image.format]}", upload, save=False)
-    photo.thumbnail.save(f"{report.pk}-{now:%Y%m%d%H%M%S%f}.jpg", ContentFile(buffer.getvalue()), save=False)
+    try:
+        image = photos.open_checked(upload.read(), name=upload.name, max_pixels=queries.image_max_pixels())
+    except photos.PhotoError as exc:
+        raise ReportingError(exc.message) from exc
+    evidence = photos.read_evidence(image)
+    keep_location = queries.keeps_photo_location(report.project.unit_id)
+    stored, (width, height) = photos.reencode(image, keep_location=keep_location)
+    photo = ReportPhoto(
+        report=report,
+        original_name=upload.name[:200],
+        uploaded_at=now,
+        uploaded_by=by,
+        taken_at=evidence.taken_at,
+        latitude=evidence.latitude,
+        longitude=evidence.longitude,
+    )
+    photo.image.save(f"photo.{photos.PHOTO_FORMATS[image.format]}", ContentFile(stored), save=False)
+    photo.thumbnail.save(
+        f"{report.pk}-{now:%Y%m%d%H%M%S%f}.jpg", ContentFile(photos.thumbnail(image)), save=False
+    )
+    # Set after the file is saved: the field's own dimension update reads the file back and comes out empty for a
+    # ContentFile; these are the dimensions of what was written.
+    photo.width, photo.height = width, height
     photo.save()
-    audit.record(actor=by, action="reporting.photo.added", obj=report, changes={"photo": [None, photo.original_name]})
+    audit.record(
+        actor=by,
+        action="reporting.photo.added",
+        obj=report,
+        changes={
+            "photo": [None, photo.original_name],
+            "taken_at": [None, evidence.taken_at],
+            "latitude": [None, evidence.latitude],
+            "longitude": [None, evidence.longitude],
+            "location_kept": [None, keep_location],
+        },
+    )
     return photo

@@ -6,6 +6,7 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("settings/", views.settings_save, name="settings"),
+    path("settings/photo-location/", views.photo_location_save, name="photo_location"),
     path("periods/open/", views.period_open, name="period_open"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),

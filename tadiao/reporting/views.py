@@ -48,6 +48,16 @@ def report_list(request):
         "period": period,
         "is_coordinator": user.is_coordinator,
     }
+    if user.is_coordinator:
+        current = queries.reporting_settings()
+        context["settings_form"] = forms.SettingsForm(
+            initial={
+                "deadline_day": current.deadline_day,
+                "time_progress_basis": current.time_progress_basis,
+                "photo_max_distance_km": current.photo_max_distance_km,
+            }
+        )
+        context["photo_location_form"] = forms.PhotoLocationForm(initial={"units": queries.photo_location_units()})
     if period is not None:
         owed = queries.owed_reports_for_user(user, period)
         status = request.GET.get("status", "")
@@ -94,6 +104,21 @@ def settings_save(request):
         try:
             services.update_settings(**form.cleaned_data, by=request.user)
             messages.success(request, "填报设置已保存；新的截止日从下一次开启的月份起生效。")
+        except services.ReportingError as exc:
+            messages.error(request, exc.message)
+    return redirect("reporting:list")
+
+
+@require_POST
+def photo_location_save(request):
+    _require_coordinator(request.user)
+    form = forms.PhotoLocationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+    else:
+        try:
+            changed = services.set_photo_location_units(units=list(form.cleaned_data["units"]), by=request.user)
+            messages.success(request, f"照片位置设置已保存（{len(changed)} 个单位有变化）。")
         except services.ReportingError as exc:
             messages.error(request, exc.message)
     return redirect("reporting:list")
@@ -212,7 +237,8 @@ def report_edit(request, project_pk: int, month: str):
             "is_coordinator": request.user.is_coordinator,
             "month": month,
             "photo_form": forms.PhotoForm(),
-            "photos": report.photos.all() if report else [],
+            "gallery": queries.report_gallery(report),
+            "keeps_location": queries.keeps_photo_location(project.unit_id),
             "pending_warnings": pending_warnings,
             "confirmed_warnings": report.confirmed_warnings.splitlines() if report else [],
             "photo_limit": queries.size_text(queries.photo_max_bytes()),
@@ -229,8 +255,12 @@ def report_review(request, pk: int):
     version = form.cleaned_data.get("version") or 0
     try:
         if request.POST.get("decision") == "approve":
-            services.approve_report(report=report, by=request.user, expected_version=version)
-            messages.success(request, f"已审核通过：{report.project}")
+            services.approve_report(report=report, by=request.user, expected_version=version, today=_today())
+            advance = report.stage_advance
+            if advance is not None and advance.skipped:
+                messages.warning(request, f"已审核通过：{report.project}。{advance.message}")
+            else:
+                messages.success(request, f"已审核通过：{report.project}" + (f"。{advance.message}" if advance else ""))
         else:
             services.return_report(
                 report=report, reason=form.cleaned_data.get("reason", ""), by=request.user, expected_version=version
