@@ -7,15 +7,12 @@ Who sees what:
   one of its projects. Leaders only read (and write instructions, 批示).
 """
 
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from tadiao.coordination.models import (
-    Meeting,
-    Problem,
-)
+from tadiao.coordination.models import Attachment, Meeting, Problem, Status
 from tadiao.org.models import Region, Unit, User
 from tadiao.org.queries import reads_business_data, reads_whole_region, scope_region
 
@@ -104,6 +101,63 @@ def get_problem_for_user(user: User, pk: int, *, write: bool = False) -> Problem
     return problem
 
 
+def get_problem_for_assignment(user: User, pk: int) -> Problem:
+    """The item the office assigns (交办): 404 outside the scope, 403 for anyone but the office."""
+    problem = get_problem_for_user(user, pk, write=True)
+    if not user.is_coordinator:
+        raise PermissionDenied("只有调度员（重点项目办）可以交办。")
+    return problem
+
+
+def may_handle(user: User, problem: Problem) -> bool:
+    """The lead unit's reporters (see is_handler) and the office: they accept, resolve and return."""
+    return is_handler(user, problem) or user.is_coordinator
+
+
+def may_reply(user: User, problem: Problem) -> bool:
+    """Anyone involved and the office, until the item is closed (销号) — the rule services.reply enforces."""
+    return (is_involved(user, problem) or user.is_coordinator) and problem.status != Status.CLOSED
+
+
+def get_attachment_for_user(user: User, pk: int) -> Attachment:
+    """An attachment, read through its item's gate: 404 when the attachment or the item is out of reach."""
+    item = get_object_or_404(Attachment.objects.only("pk", "problem_id", "file", "original_name"), pk=pk)
+    get_problem_for_user(user, item.problem_id)
+    return item
+
+
+def may_raise_problem(user: User, project) -> bool:
+    """The office raises a problem on any project it sees; a unit's reporter on its own unit's projects (the rule
+    services.raise_problem enforces)."""
+    return bool(user.is_coordinator or (user.is_reporter and project.unit_id == user.unit_id))
+
+
+def get_project_for_raising(user: User, project_pk: int):
+    """The project a problem is raised on: 404 outside the user's scope, 403 unless `may_raise_problem`."""
+    from tadiao.projects.queries import get_project_for_user  # projects' gate reads coordination's (a cycle)
+
+    require_reader(user)
+    project = get_project_for_user(user, project_pk)
+    if not may_raise_problem(user, project):
+        raise PermissionDenied("只能为本单位的项目提出问题。")
+    return project
+
+
+def report_for_raising(project, report_pk: int):
+    """The monthly report a problem is raised from, when it is one of the project's; None otherwise."""
+    return project.monthly_reports.filter(pk=report_pk).first()
+
+
+def get_project_for_instruction(user: User, project_pk: int):
+    """The project a leader instructs on: 404 outside the scope, 403 for anyone but a leader."""
+    from tadiao.projects.queries import get_project_for_user  # projects' gate reads coordination's (a cycle)
+
+    project = get_project_for_user(user, project_pk)
+    if not user.is_leader:
+        raise PermissionDenied("只有领导可以作出批示。")
+    return project
+
+
 def get_problem_for_instruction(user: User, pk: int) -> Problem:
     """The item a leader instructs on: 404 outside the scope, 403 for anyone but a leader."""
     problem = get_problem_for_user(user, pk)
@@ -124,6 +178,13 @@ def require_meeting_reader(user: User) -> None:
         raise PermissionDenied("会议调度仅供调度员和领导查看。")
 
 
+def require_meeting_writer(user: User) -> None:
+    """Registering a meeting: the office only (others who read meetings get 403)."""
+    require_meeting_reader(user)
+    if not user.is_coordinator:
+        raise PermissionDenied("只有调度员可以登记会议。")
+
+
 def get_meeting_for_user(user: User, pk: int, *, write: bool = False) -> Meeting:
     require_meeting_reader(user)
     meeting = visible_meetings(user).select_related("chair", "created_by").filter(pk=pk).first()
@@ -132,6 +193,27 @@ def get_meeting_for_user(user: User, pk: int, *, write: bool = False) -> Meeting
     if write and not user.is_coordinator:
         raise PermissionDenied("您只能查看该会议，不能修改。")
     return meeting
+
+
+def require_inbox_user(user: User) -> None:
+    """My unit's work (我的待办) is for the units' reporters and the office."""
+    require_reader(user)
+    if not (user.unit_id and (user.is_reporter or user.is_coordinator)):
+        raise PermissionDenied("我的待办仅供单位填报员和调度员使用。")
+
+
+def require_statistics_reader(user: User) -> None:
+    """问题统计 is for the office and the leaders."""
+    require_reader(user)
+    if not (user.is_coordinator or user.is_leader):
+        raise PermissionDenied("问题统计仅供调度员和领导查看。")
+
+
+def require_office(user: User) -> None:
+    """The calendar's and the settings' writes: the office only."""
+    require_reader(user)
+    if not user.is_coordinator:
+        raise PermissionDenied("只有调度员可以维护节假日安排和办结时限。")
 
 
 def lead_unit_choices(user: User) -> QuerySet[Unit]:
@@ -151,6 +233,12 @@ def proposable_lead_units(user: User) -> QuerySet[Unit]:
     while region.level == Region.Level.TOWNSHIP and region.parent_id:
         region = region.parent
     return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by("display_order", "id")
+
+
+def lead_unit_options(user: User) -> QuerySet[Unit]:
+    """The lead units offered when raising a problem: the office names any unit of its region; a reporter proposes
+    one of its county's (its own unit first, the default)."""
+    return lead_unit_choices(user) if user.is_coordinator else proposable_lead_units(user)
 
 
 def projects_handled_by_unit(unit_id: int) -> QuerySet:

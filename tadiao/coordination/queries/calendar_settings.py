@@ -1,8 +1,9 @@
 """The working-day calendar held in the database (节假日安排) and the coordination settings: the deadlines
-they give.
-"""
+they give."""
 
 import datetime
+
+from django.db.models import QuerySet
 
 from tadiao.coordination import workdays
 from tadiao.coordination.models import (
@@ -37,3 +38,25 @@ def category_days() -> dict[str, int]:
 def due_soon_until(today: datetime.date) -> datetime.date:
     """The last deadline that counts as "due soon" (临期) today: the reminder window in working days."""
     return deadline_after(today, coordination_settings().due_soon_days)
+
+
+def adjustments_in_year(year: int) -> QuerySet[WorkdayAdjustment]:
+    """The calendar's adjusted days (holidays, working weekends) of one year."""
+    return WorkdayAdjustment.objects.filter(date__year=year)
+
+
+def category_deadlines() -> list[tuple[str, int]]:
+    """(category label, working days) of each category: the default time limits a raising form shows."""
+    return [(Category(code).label, days) for code, days in category_days().items()]
+
+
+def settings_values() -> dict:
+    """The coordination settings as the settings form shows them: the overdue action, the reminder window, the
+    row's version, and each category's working days as days_<CODE>."""
+    config = coordination_settings()
+    return {
+        "overdue_action": config.overdue_action,
+        "due_soon_days": config.due_soon_days,
+        "version": config.version,
+        **{f"days_{k}": v for k, v in category_days().items()},
+    }

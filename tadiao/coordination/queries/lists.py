@@ -7,13 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from tadiao.coordination.models import (
-    OPEN_STATUSES,
-    Category,
-    Level,
-    Problem,
-    Status,
-)
+from tadiao.coordination.models import OPEN_STATUSES, Category, Level, Problem, Status
 from tadiao.coordination.queries.access import handled_by_unit, visible_problems
 from tadiao.coordination.queries.calendar_settings import due_soon_until
 from tadiao.coordination.queries.overdue import overdue_on

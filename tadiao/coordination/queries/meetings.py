@@ -1,17 +1,12 @@
-"""Meetings: the list, and the agenda the office may adopt.
-"""
+"""Meetings: the list, a meeting's supervision items, and the agenda the office may adopt."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
 from tadiao.attraction.queries import blank_units, visible_units
-from tadiao.coordination.models import (
-    OPEN_STATUSES,
-    Level,
-    Meeting,
-    Problem,
-)
+from tadiao.coordination.models import OPEN_STATUSES, Level, Meeting, Problem
 from tadiao.coordination.queries.access import visible_meetings, visible_problems
 from tadiao.coordination.queries.overdue import overdue_on
 from tadiao.org.models import User
@@ -68,3 +63,15 @@ def proposed_agenda(user: User, *, as_of: datetime.date, limit: int = 20) -> lis
     for unit in blank_units(units, start=datetime.date(as_of.year, 1, 1), end=as_of)[:limit]:
         items.append({"kind": "招商空白单位", "text": f"督促招商引资空白单位：{unit.name}", "unit_id": unit.pk})
     return items
+
+
+def picked_agenda(user: User, *, as_of: datetime.date, picks: Iterable[str]) -> list[dict]:
+    """The proposed agenda items the office picked (`picks`: their positions in `proposed_agenda`, as sent by the
+    form); all of them when none was picked."""
+    chosen = set(picks)
+    return [item for n, item in enumerate(proposed_agenda(user, as_of=as_of)) if not chosen or str(n) in chosen]
+
+
+def supervision_items(meeting: Meeting) -> QuerySet[Problem]:
+    """The supervision items (督办事项) the meeting decided, in the order they were decided."""
+    return meeting.supervision_items.select_related("lead_unit").order_by("id")

@@ -10,9 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from tadiao.coordination.models import (
-    Problem,
-)
+from tadiao.coordination.models import Problem
 
 
 def not_resolved_by(day: datetime.date) -> Q:

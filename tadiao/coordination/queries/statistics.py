@@ -17,14 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
-from tadiao.coordination.models import (
-    Category,
-    Level,
-    Problem,
-)
+from tadiao.coordination.models import Category, Level, Problem
+from tadiao.coordination.queries.access import lead_unit_choices
 from tadiao.coordination.queries.overdue import overdue_on, overdue_problems
 from tadiao.lib.numbers import percent_value
-from tadiao.org.models import Unit
+from tadiao.org.models import Unit, User
 
 # ---------------------------------------------------------------------------------------------------
 # Statistics: set-based, pure functions of their arguments.
@@ -141,3 +138,8 @@ def problems_as_json(*, units: Iterable[Unit], as_of: datetime.date) -> dict:
             for p in overdue
         ],
     }
+
+
+def problem_statistics_for(user: User, *, start: datetime.date, end: datetime.date, as_of: datetime.date) -> dict:
+    """problem_statistics() over the units the user may name as lead (its region's active units)."""
+    return problem_statistics(units=list(lead_unit_choices(user)), start=start, end=end, as_of=as_of)

@@ -24,6 +24,7 @@ from tadiao.coordination.services.attachments import (
     add_attachment,
     add_instruction,
     attachment_max_bytes,
+    attachment_max_mb,
 )
 from tadiao.coordination.services.base import SYSTEM, ConcurrentEditError, CoordinationError, default_working_days
 from tadiao.coordination.services.calendar_settings import (
@@ -70,6 +71,7 @@ __all__ = [
     "add_instruction",
     "assign",
     "attachment_max_bytes",
+    "attachment_max_mb",
     "close",
     "create_meeting",
     "default_working_days",

@@ -8,16 +8,8 @@ from django.db import transaction
 
 from tadiao.audit import services as audit
 from tadiao.coordination import queries
-from tadiao.coordination.models import (
-    Attachment,
-    Instruction,
-    Problem,
-)
-from tadiao.coordination.services.base import (
-    _involved_units,
-    _notify,
-    _require,
-)
+from tadiao.coordination.models import Attachment, Instruction, Problem
+from tadiao.coordination.services.base import _involved_units, _notify, _require
 from tadiao.org.models import User
 from tadiao.projects.models import Project
 
@@ -29,6 +21,11 @@ def attachment_max_bytes() -> int:
     return getattr(settings, "COORDINATION_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
 
 
+def attachment_max_mb() -> int:
+    """The upload limit in whole MB, as the page and the refusal show it (at least 1)."""
+    return attachment_max_bytes() // (1024 * 1024) or 1
+
+
 @transaction.atomic
 def add_attachment(*, problem: Problem, upload: UploadedFile, by: User, now: datetime.datetime) -> Attachment:
     _require(queries.is_involved(by, problem) or by.is_coordinator, "您的单位不能为该事项上传附件。")
@@ -38,7 +35,7 @@ def add_attachment(*, problem: Problem, upload: UploadedFile, by: User, now: dat
         suffix in ATTACHMENT_SUFFIXES, f"“{name}”的类型不允许上传，可上传：{'、'.join(sorted(ATTACHMENT_SUFFIXES))}。"
     )
     limit = attachment_max_bytes()
-    _require(upload.size <= limit, f"“{name}”超过 {limit // (1024 * 1024) or 1} MB，不能上传。")
+    _require(upload.size <= limit, f"“{name}”超过 {attachment_max_mb()} MB，不能上传。")
     item = Attachment(problem=problem, original_name=name[:200], size=upload.size, uploaded_at=now, uploaded_by=by)
     item.file.save(f"upload.{suffix}", upload, save=False)
     item.save()

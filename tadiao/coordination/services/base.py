@@ -9,12 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tadiao.audit import services as audit
-from tadiao.coordination.models import (
-    DEFAULT_WORKING_DAYS,
-    CategoryDeadline,
-    Problem,
-    ProblemEvent,
-)
+from tadiao.coordination.models import DEFAULT_WORKING_DAYS, CategoryDeadline, Problem, ProblemEvent
 from tadiao.lib.versioning import save_if_unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User

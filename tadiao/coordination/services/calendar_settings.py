@@ -8,15 +8,8 @@ from django.db import transaction
 
 from tadiao.audit import services as audit
 from tadiao.coordination import queries
-from tadiao.coordination.models import (
-    CategoryDeadline,
-    CoordinationSettings,
-    WorkdayAdjustment,
-)
-from tadiao.coordination.services.base import (
-    ConcurrentEditError,
-    _require,
-)
+from tadiao.coordination.models import CategoryDeadline, CoordinationSettings, WorkdayAdjustment
+from tadiao.coordination.services.base import ConcurrentEditError, _require
 from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import User
 

@@ -10,12 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from tadiao.coordination import queries, services
-from tadiao.coordination.models import (
-    OPEN_STATUSES,
-    CoordinationSettings,
-    Level,
-    Problem,
-)
+from tadiao.coordination.models import OPEN_STATUSES, CoordinationSettings, Level, Problem
 from tadiao.coordination.services.base import (
     CoordinationError,
     _coordinators,

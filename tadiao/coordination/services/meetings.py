@@ -9,11 +9,7 @@ from django.db import transaction
 
 from tadiao.audit import services as audit
 from tadiao.coordination import queries
-from tadiao.coordination.models import (
-    AgendaItem,
-    Meeting,
-    Problem,
-)
+from tadiao.coordination.models import AgendaItem, Meeting, Problem
 from tadiao.coordination.services.base import (
     ConcurrentEditError,
     _created,

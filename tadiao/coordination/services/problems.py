@@ -12,13 +12,7 @@ from django.db import transaction
 
 from tadiao.audit import services as audit
 from tadiao.coordination import queries
-from tadiao.coordination.models import (
-    DONE_STATUSES,
-    OPEN_STATUSES,
-    Problem,
-    Reply,
-    Status,
-)
+from tadiao.coordination.models import DONE_STATUSES, OPEN_STATUSES, Problem, Reply, Status
 from tadiao.coordination.services.base import (
     _created,
     _handling_units,
