@@ -1,28 +1,19 @@
-"""The office's pages: the working-day calendar (节假日安排) and the coordination settings (办结时限, 超期处理).
-"""
+"""The office's pages: the working-day calendar (节假日安排) and the coordination settings (办结时限, 超期处理)."""
 
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tadiao.coordination import forms, queries, services, views
-from tadiao.coordination.models import WorkdayAdjustment
-
-
-def _require_office(user) -> None:
-    queries.require_reader(user)
-    if not user.is_coordinator:
-        raise PermissionDenied("只有调度员可以维护节假日安排和办结时限。")
 
 
 def calendar(request):
     user = request.user
     queries.require_reader(user)
     if request.method == "POST":
-        _require_office(user)
+        queries.require_office(user)
     form = forms.AdjustmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -41,13 +32,12 @@ def calendar(request):
         year = int(request.GET.get("year") or views._today().year)
     except ValueError:
         year = views._today().year
-    rows = WorkdayAdjustment.objects.filter(date__year=year)
     return render(
         request,
         "coordination/calendar.html",
         {
             "form": form,
-            "rows": rows,
+            "rows": queries.adjustments_in_year(year),
             "year": year,
             "may_edit": user.is_coordinator,
         },
@@ -56,7 +46,7 @@ def calendar(request):
 
 @require_POST
 def calendar_delete(request):
-    _require_office(request.user)
+    queries.require_office(request.user)
     try:
         day = datetime.date.fromisoformat(request.POST.get("date", ""))
         services.delete_workday_adjustment(date=day, by=request.user)
@@ -70,15 +60,8 @@ def calendar_delete(request):
 
 
 def coordination_settings(request):
-    _require_office(request.user)
-    config = queries.coordination_settings()
-    initial = {
-        "overdue_action": config.overdue_action,
-        "due_soon_days": config.due_soon_days,
-        "version": config.version,
-        **{f"days_{k}": v for k, v in queries.category_days().items()},
-    }
-    form = forms.SettingsForm(request.POST or None, initial=initial)
+    queries.require_office(request.user)
+    form = forms.SettingsForm(request.POST or None, initial=queries.settings_values())
     if request.method == "POST" and form.is_valid():
         try:
             services.update_settings(

@@ -1,17 +1,13 @@
 """The lists of 问题协调与督办 and their Excel exports: problems, supervision items (督办事项), my unit's work
-(我的待办) and overdue items (超期事项).
-"""
+(我的待办) and overdue items (超期事项)."""
 
-import datetime
-
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tadiao.coordination import queries, views
+from tadiao.coordination import exports, queries, views
 from tadiao.coordination.models import Category, Level, Problem, Status
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
-from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.lib.xlsx import xlsx_response
 
 
 def _list_context(request, filters, rows, **extra) -> dict:
@@ -31,46 +27,9 @@ def _list_context(request, filters, rows, **extra) -> dict:
     }
 
 
-LIST_HEADERS = [
-    "序号",
-    "类型",
-    "标题",
-    "项目",
-    "类别",
-    "提出单位",
-    "提出日期",
-    "牵头单位",
-    "配合单位",
-    "办结时限",
-    "初始办结时限",
-    "层级",
-    "状态",
-    "超期",
-]
-
-
-def _export(filename: str, title: str, rows, today: datetime.date):
-    lines = (
-        [
-            n,
-            p.get_kind_display(),
-            p.title,
-            p.project.name if p.project else "",
-            p.get_category_display(),
-            p.raised_by_unit.name,
-            p.raised_date,
-            p.lead_unit.name,
-            "、".join(u.name for u in p.helping_units.all()),
-            p.deadline,
-            p.first_deadline,
-            p.get_level_display(),
-            p.get_status_display(),
-            "是" if p.is_overdue(today) else "",
-        ]
-        for n, p in enumerate(rows, start=1)
-    )
-    sheet = XlsxSheet(title, LIST_HEADERS, lines, widths=[6, 8, 30, 24, 10, 14, 12, 14, 20, 12, 12, 18, 8, 6])
-    return xlsx_response(f"{filename}_{today:%Y%m%d}.xlsx", [sheet])
+def _export(name: str, rows, today):
+    """The rows as a workbook of one sheet named `name`, downloaded as <name>_<date>.xlsx."""
+    return xlsx_response(exports.filename(name, today), [exports.problem_sheet(name, rows, today=today)])
 
 
 def _kind_list(request, kind: str, template_title: str, export_url: str):
@@ -96,7 +55,7 @@ def _kind_export(request, kind: str, filename: str):
     queries.require_reader(request.user)
     filters = queries.ProblemFilters.from_query(request.GET)
     today = views._today()
-    return _export(filename, filename, queries.problem_rows(request.user, filters, kind=kind, today=today), today)
+    return _export(filename, queries.problem_rows(request.user, filters, kind=kind, today=today), today)
 
 
 @require_GET
@@ -119,15 +78,9 @@ def supervision_export(request):
     return _kind_export(request, Problem.Kind.SUPERVISION, "督办事项")
 
 
-def _require_inbox(user) -> None:
-    queries.require_reader(user)
-    if not (user.unit_id and (user.is_reporter or user.is_coordinator)):
-        raise PermissionDenied("我的待办仅供单位填报员和调度员使用。")
-
-
 @require_GET
 def inbox(request):
-    _require_inbox(request.user)
+    queries.require_inbox_user(request.user)
     today = views._today()
     # Read once for the list's 临期 filter and the figures above it.
     due_soon_end = queries.due_soon_until(today)
@@ -151,18 +104,24 @@ def inbox(request):
 
 @require_GET
 def inbox_export(request):
-    _require_inbox(request.user)
+    queries.require_inbox_user(request.user)
     filters = queries.ProblemFilters.from_query(request.GET)
     today = views._today()
-    return _export("我的待办", "我的待办", queries.inbox_rows(request.user, filters, today=today), today)
+    return _export("我的待办", queries.inbox_rows(request.user, filters, today=today), today)
+
+
+def _overdue_query(request) -> tuple[queries.ProblemFilters, str]:
+    """The overdue page's filters (the state fixed to 已超期) and kind (supervision items with ?supervision=1)."""
+    filters = queries.ProblemFilters.from_query(request.GET)
+    filters.state = "overdue"
+    kind = Problem.Kind.SUPERVISION if request.GET.get("supervision") == "1" else Problem.Kind.PROBLEM
+    return filters, kind
 
 
 @require_GET
 def overdue(request):
     queries.require_reader(request.user)
-    filters = queries.ProblemFilters.from_query(request.GET)
-    filters.state = "overdue"
-    kind = Problem.Kind.SUPERVISION if request.GET.get("supervision") == "1" else Problem.Kind.PROBLEM
+    filters, kind = _overdue_query(request)
     rows = queries.problem_rows(request.user, filters, kind=kind, today=views._today())
     return render(
         request,
@@ -182,8 +141,6 @@ def overdue(request):
 @require_GET
 def overdue_export(request):
     queries.require_reader(request.user)
-    filters = queries.ProblemFilters.from_query(request.GET)
-    filters.state = "overdue"
-    kind = Problem.Kind.SUPERVISION if request.GET.get("supervision") == "1" else Problem.Kind.PROBLEM
+    filters, kind = _overdue_query(request)
     today = views._today()
-    return _export("超期事项", "超期事项", queries.problem_rows(request.user, filters, kind=kind, today=today), today)
+    return _export("超期事项", queries.problem_rows(request.user, filters, kind=kind, today=today), today)

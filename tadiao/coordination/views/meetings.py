@@ -1,24 +1,26 @@
 """会议调度: the list and its export, registering and editing a meeting, its agenda, its decisions (督办事项) and
-its minutes (.docx).
-"""
-
+its minutes (.docx)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tadiao.coordination import forms, minutes, queries, services, views
+from tadiao.coordination import exports, forms, minutes, queries, services, views
 from tadiao.coordination.models import Meeting
 from tadiao.lib.forms import error_text
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
-from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.lib.xlsx import xlsx_response
 
 
+def _meeting_filters(request) -> tuple[str, str]:
+    """(kind, search text) from the query string."""
+    return request.GET.get("kind", ""), (request.GET.get("q") or "").strip()[:100]
+
+
+@require_GET
 def meeting_list(request):
     queries.require_meeting_reader(request.user)
-    kind = request.GET.get("kind", "")
-    q = (request.GET.get("q") or "").strip()[:100]
+    kind, q = _meeting_filters(request)
     return render(
         request,
         "coordination/meeting_list.html",
@@ -37,19 +39,9 @@ def meeting_list(request):
 @require_GET
 def meeting_export(request):
     queries.require_meeting_reader(request.user)
-    rows = queries.meeting_rows(
-        request.user, kind=request.GET.get("kind", ""), q=(request.GET.get("q") or "").strip()[:100]
-    )
-    sheet = XlsxSheet(
-        "会议",
-        ["序号", "会议日期", "类型", "会议名称", "主持领导", "地点", "督办事项数"],
-        (
-            [n, m.date, m.get_kind_display(), m.title, str(m.chair or ""), m.location, m.n_items]
-            for n, m in enumerate(rows, start=1)
-        ),
-        widths=[6, 12, 10, 30, 16, 16, 10],
-    )
-    return xlsx_response(f"会议_{views._today():%Y%m%d}.xlsx", [sheet])
+    kind, q = _meeting_filters(request)
+    sheet = exports.meeting_sheet(queries.meeting_rows(request.user, kind=kind, q=q))
+    return xlsx_response(exports.filename("会议", views._today()), [sheet])
 
 
 def _meeting_data(form) -> dict:
@@ -57,9 +49,7 @@ def _meeting_data(form) -> dict:
 
 
 def meeting_create(request):
-    queries.require_meeting_reader(request.user)
-    if not request.user.is_coordinator:
-        raise PermissionDenied("只有调度员可以登记会议。")
+    queries.require_meeting_writer(request.user)
     units = queries.lead_unit_choices(request.user)
     form = forms.MeetingForm(request.POST or None, units=units, initial={"date": views._today(), "kind": "WEEKLY"})
     if request.method == "POST" and form.is_valid():
@@ -113,7 +103,7 @@ def meeting_detail(request, pk: int):
         {
             "meeting": meeting,
             "agenda": meeting.agenda.all(),
-            "items": meeting.supervision_items.select_related("lead_unit").order_by("id"),
+            "items": queries.supervision_items(meeting),
             "attendee_units": meeting.attendee_units.all(),
             "proposed": (
                 queries.proposed_agenda(request.user, as_of=views._today()) if request.user.is_coordinator else []
@@ -129,9 +119,7 @@ def meeting_detail(request, pk: int):
 def meeting_agenda(request, pk: int):
     meeting = queries.get_meeting_for_user(request.user, pk, write=True)
     if request.POST.get("adopt") == "1":
-        items = queries.proposed_agenda(request.user, as_of=views._today())
-        chosen = set(request.POST.getlist("pick"))
-        items = [i for n, i in enumerate(items) if not chosen or str(n) in chosen]
+        items = queries.picked_agenda(request.user, as_of=views._today(), picks=request.POST.getlist("pick"))
     else:
         form = forms.AgendaForm(request.POST)
         if not form.is_valid():

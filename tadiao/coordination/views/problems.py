@@ -1,39 +1,37 @@
 """One problem or supervision item: raising it, its page, its transitions (受理, 办结, 退回, 销号, 升级, 延期 …),
-交办, replies, attachments, and leaders' instructions (批示) on it or on a project.
-"""
-
+交办, replies, attachments, and leaders' instructions (批示) on it or on a project."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tadiao.coordination import forms, queries, services, views
-from tadiao.coordination.models import Attachment, Category, Status
 from tadiao.lib.forms import error_text
-from tadiao.projects.queries import get_project_for_user
+
+
+def _int_or_404(raw: str | None, message: str) -> int:
+    try:
+        return int(raw or "")
+    except ValueError:
+        raise Http404(message) from None
 
 
 def problem_create(request):
     user = request.user
     queries.require_reader(user)
-    try:
-        project_pk = int(request.GET.get("project") or request.POST.get("project") or "")
-    except ValueError:
-        raise Http404("请从项目页面或月报页面提出问题。") from None
-    project = get_project_for_user(user, project_pk)
-    if not (user.is_coordinator or (user.is_reporter and project.unit_id == user.unit_id)):
-        raise PermissionDenied("只能为本单位的项目提出问题。")
-    report = None
+    raw_project = request.GET.get("project") or request.POST.get("project")
+    project_pk = _int_or_404(raw_project, "请从项目页面或月报页面提出问题。")
+    project = queries.get_project_for_raising(user, project_pk)
     report_pk = request.GET.get("report") or request.POST.get("report")
-    if report_pk and report_pk.isdigit():
-        report = project.monthly_reports.filter(pk=int(report_pk)).first()
-    # The office names the lead; a reporter may propose any unit of its county, its own unit first (the default).
-    units = queries.lead_unit_choices(user) if user.is_coordinator else queries.proposable_lead_units(user)
-    form = forms.ProblemForm(request.POST or None, units=units, proposing=not user.is_coordinator,
-                             initial={"title": "", "category": "OTHER", "lead_unit": user.unit_id})
+    report = queries.report_for_raising(project, int(report_pk)) if report_pk and report_pk.isdigit() else None
+    form = forms.ProblemForm(
+        request.POST or None,
+        units=queries.lead_unit_options(user),
+        proposing=not user.is_coordinator,
+        initial={"title": "", "category": "OTHER", "lead_unit": user.unit_id},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             problem = services.raise_problem(
@@ -47,11 +45,22 @@ def problem_create(request):
     return render(
         request,
         "coordination/problem_form.html",
-        {
-            "form": form,
-            "project": project,
-            "report": report,
-            "category_days": [(Category(code).label, days) for code, days in queries.category_days().items()],
+        {"form": form, "project": project, "report": report, "category_days": queries.category_deadlines()},
+    )
+
+
+def _assign_form(user, problem, helping_units) -> forms.AssignForm | None:
+    """The office's 交办 form, filled with the item as stored (a proposed lead unit first); None for others."""
+    if not user.is_coordinator:
+        return None
+    return forms.AssignForm(
+        units=queries.lead_unit_choices(user),
+        initial={
+            "lead_unit": problem.proposed_lead_unit_id or problem.lead_unit_id,
+            "helping_units": [u.pk for u in helping_units],
+            # The stored deadline: left empty, the form would move it to a fresh default when re-assigned.
+            "deadline": problem.deadline,
+            "version": problem.version,
         },
     )
 
@@ -61,8 +70,7 @@ def problem_detail(request, pk: int):
     user = request.user
     problem = queries.get_problem_for_user(user, pk)
     today = views._today()
-    involved = queries.is_involved(user, problem)
-    units = queries.lead_unit_choices(user) if user.is_coordinator else None
+    may_reply = queries.may_reply(user, problem)
     helping_units = list(problem.helping_units.all())
     return render(
         request,
@@ -77,27 +85,17 @@ def problem_detail(request, pk: int):
             "attachments": problem.attachments.all(),
             "instructions": queries.instructions_for_problem(problem),
             "is_raiser": queries.is_raiser(user, problem),
-            "is_handler": queries.is_handler(user, problem) or user.is_coordinator,
-            "may_reply": (involved or user.is_coordinator) and problem.status != Status.CLOSED,
+            "is_handler": queries.may_handle(user, problem),
+            "may_reply": may_reply,
             "is_coordinator": user.is_coordinator,
             "is_leader": user.is_leader,
-            "assign_form": forms.AssignForm(
-                units=units,
-                initial={
-                    "lead_unit": problem.proposed_lead_unit_id or problem.lead_unit_id,
-                    "helping_units": [u.pk for u in helping_units],
-                    # The stored deadline: left empty, the form would move it to a fresh default when re-assigned.
-                    "deadline": problem.deadline,
-                    "version": problem.version,
-                },
-            )
-            if units is not None
-            else None,
-            "max_mb": services.attachment_max_bytes() // (1024 * 1024) or 1,
+            "assign_form": _assign_form(user, problem, helping_units),
+            "max_mb": services.attachment_max_mb(),
         },
     )
 
 
+# The transitions a button on the item's page posts: (label, the service call with the form's text and deadline).
 ACTIONS = {
     "accept": ("受理", lambda p, f, by, today, v: services.accept(problem=p, by=by, today=today, expected_version=v)),
     "resolve": (
@@ -160,9 +158,7 @@ def problem_action(request, pk: int, action: str):
 
 @require_POST
 def problem_assign(request, pk: int):
-    problem = queries.get_problem_for_user(request.user, pk, write=True)
-    if not request.user.is_coordinator:
-        raise PermissionDenied("只有调度员（重点项目办）可以交办。")
+    problem = queries.get_problem_for_assignment(request.user, pk)
     form = forms.AssignForm(request.POST, units=queries.lead_unit_choices(request.user))
     if not form.is_valid():
         messages.error(request, error_text(form))
@@ -192,7 +188,9 @@ def problem_reply(request, pk: int):
         messages.error(request, error_text(form))
     else:
         try:
-            services.reply(problem=problem, content=form.cleaned_data["content"], by=request.user, today=views._today())
+            services.reply(
+                problem=problem, content=form.cleaned_data["content"], by=request.user, today=views._today()
+            )
         except services.CoordinationError as exc:
             messages.error(request, exc.message)
         else:
@@ -220,8 +218,7 @@ def attachment_upload(request, pk: int):
 
 @require_GET
 def attachment_file(request, pk: int):
-    item = get_object_or_404(Attachment.objects.only("pk", "problem_id", "file", "original_name"), pk=pk)
-    queries.get_problem_for_user(request.user, item.problem_id)
+    item = queries.get_attachment_for_user(request.user, pk)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
 
 
@@ -243,9 +240,7 @@ def problem_instruct(request, pk: int):
 
 @require_POST
 def project_instruct(request, project_pk: int):
-    project = get_project_for_user(request.user, project_pk)
-    if not request.user.is_leader:
-        raise PermissionDenied("只有领导可以作出批示。")
+    project = queries.get_project_for_instruction(request.user, project_pk)
     form = forms.InstructionForm(request.POST)
     if not form.is_valid():
         messages.error(request, error_text(form))
