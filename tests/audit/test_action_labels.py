@@ -25,7 +25,7 @@ def _is_model_label(text: str) -> bool:
 
 
 def _coordination_actions() -> set[str]:
-    source = (SOURCE / "coordination" / "services.py").read_text(encoding="utf-8")
+    source = "".join(p.read_text(encoding="utf-8") for p in (SOURCE / "coordination" / "services").glob("*.py"))
     return {a.lower() for a in re.findall(r'action="([A-Z_]+)"', source)}
 
 

@@ -15,6 +15,6 @@ def project_instructions(context, project):
         "project": project,
         "instructions": list(queries.instructions_for_project(project)),
         "may_instruct": user.is_leader,
-        "may_raise": bool(user.is_coordinator or (user.is_reporter and user.unit_id == project.unit_id)),
+        "may_raise": queries.may_raise_problem(user, project),
         "csrf_token": context.get("csrf_token"),
     }
