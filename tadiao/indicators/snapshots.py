@@ -1,20 +1,40 @@
 """Freezing a closed month's figures, and comparing figures with an earlier snapshot (较上期)."""
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tadiao.attraction import queries as attraction
+from tadiao.attraction.standing import Standing
 from tadiao.audit import services as audit
-from tadiao.coordination import queries as coordination
 from tadiao.indicators import queries, rankings, warnings
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
 from tadiao.lib.dates import month_end
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
+
+# ---------------------------------------------------------------------------------------------------
+# Sections frozen by the layers above
+
+SnapshotSection = Callable[..., dict]
+"""Called as fn(units=[the active units], as_of=date) → a JSON-ready dict stored under its key in the snapshot."""
+
+_sections: dict[str, SnapshotSection] = {}
+
+
+def register_section(key: str, fn: SnapshotSection) -> None:
+    """Freeze `fn(units=..., as_of=...)` under `key` in every snapshot.
+
+    What it is for: a snapshot also keeps figures of apps above indicators, which indicators must not import.
+    Who fills it: CoordinationConfig.ready() registers "problems" (coordination.queries.problems_as_json: the
+    year's problem statistics and the overdue items, read by the bulletin and the quarterly assessment). A snapshot
+    frozen without a section simply lacks its key; readers treat that as "no data in the snapshot".
+    """
+    _sections[key] = fn
 
 
 def snapshot_data(
@@ -41,7 +61,7 @@ def snapshot_data(
     active_units = list(Unit.objects.filter(is_active=True).order_by("display_order", "id"))
     return {
         "attraction": attraction_data(as_of=as_of, blank_history=blank_history),
-        "problems": coordination.problems_as_json(units=active_units, as_of=as_of),
+        **{key: fn(units=active_units, as_of=as_of) for key, fn in _sections.items()},
         "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
         "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
         "units": [
@@ -133,6 +153,23 @@ def _standing(
         "streaks": {int(pk): n for pk, n in comparison["blank_streaks"].items()},
         "compared_to": compared_to,
     }
+
+
+def work_items_standing(
+    units: list[Unit], *, blank_ids: list[int], start: datetime.date, end: datetime.date, compare: str | None
+) -> Standing:
+    """The 三项工作 page's 零的突破 / 连续空白 (attraction.standing's source, registered in IndicatorsConfig.ready()).
+
+    Snapshots hold year-to-date lists, so only a period from 1 January compares; a chosen month (`compare`) costs a
+    query here, by default the standing reads the latest snapshot itself."""
+    compared = (
+        queries.comparison(compare, as_of=end) if queries.parse_month(compare) else queries.Comparison(None)
+    )
+    result = None
+    if start == end.replace(month=1, day=1) and not compared.missing:
+        # Against the chosen closed month (and those before it), else against the latest before `end`'s month.
+        result = standing_against_snapshots(units, blank_ids=blank_ids, as_of=compared.history_before or end)
+    return Standing(comparison=compared, snapshot_choices=queries.closed_snapshots(), standing=result)
 
 
 def blank_unit_history(*, before: datetime.date) -> list[set[int] | None]:

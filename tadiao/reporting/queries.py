@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings as django_settings
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import CharField, Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -15,7 +15,7 @@ from tadiao.lib.numbers import round2, wan
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Project
 from tadiao.projects.queries import get_project_for_user, visible_projects
-from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings
+from tadiao.reporting.models import REPORTED_STATUSES, MonthlyReport, Period, ReportingSettings
 
 DONE_STATUSES = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
 MISSING = "MISSING"
@@ -295,3 +295,29 @@ def size_text(size: int) -> str:
     if mb >= 1:
         return f"{mb.quantize(Decimal('0.1')).normalize():f} MB"
     return f"{(Decimal(size) / 1024).quantize(Decimal('1'))} KB"
+
+
+def year_progress(projects: QuerySet[Project], *, year: int, months: int) -> QuerySet[Project]:
+    """Each project with `ytd_investment` (1—N月累计 of `year`, from submitted and approved monthly reports, as the
+    indicators count it), and `progress_text` / `progress_month` of its latest such report up to that month with a
+    形象进度 — three subqueries, no query per row. `months` ≥ 1 (projects.extensions handles a future year).
+
+    The project ledger export's reader: registered in projects.extensions by ReportingConfig.ready()."""
+    reported = MonthlyReport.objects.filter(
+        project=OuterRef("pk"), status__in=REPORTED_STATUSES, period__month__lte=datetime.date(year, months, 1)
+    )
+    ytd = (
+        reported.filter(period__month__gte=datetime.date(year, 1, 1))
+        .order_by()
+        .values("project")
+        .annotate(s=Sum("investment_completed"))
+        .values("s")
+    )
+    latest = reported.exclude(progress_text="").order_by("-period__month")
+    return projects.annotate(
+        ytd_investment=Coalesce(
+            Subquery(ytd), Value(Decimal("0")), output_field=DecimalField(max_digits=16, decimal_places=2)
+        ),
+        progress_text=Subquery(latest.values("progress_text")[:1]),
+        progress_month=Subquery(latest.values("period__month")[:1]),
+    )

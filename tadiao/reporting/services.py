@@ -15,13 +15,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from tadiao.audit import services as audit
-from tadiao.indicators import snapshots
 from tadiao.lib.dates import cn_date
 from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import Project
-from tadiao.reporting import queries
+from tadiao.reporting import hooks, queries
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto
 from tadiao.reporting.queries import reporting_settings
 
@@ -294,8 +293,8 @@ def close_period(*, period: Period, by: User, today: datetime.date, reason: str 
             "reports_outstanding": [None, summary.outstanding],
         },
     )
-    # Closing publishes the month: its figures are frozen in the same transaction.
-    snapshots.freeze(period=period, by=by, as_of=summary.as_of)
+    # Closing publishes the month: its figures are frozen in the same transaction (indicators' hook, hooks.py).
+    hooks.period_closed(period=period, by=by, as_of=summary.as_of)
     return period
 
 
