@@ -15,6 +15,7 @@ from tadiao.indicators.formatting import batches_as_json, indicators_as_json, ra
 from tadiao.indicators.models import Snapshot
 from tadiao.lib.dates import month_end
 from tadiao.org.models import Unit, User
+from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Project
 
 # ---------------------------------------------------------------------------------------------------
@@ -234,3 +235,44 @@ def compare(current: dict, earlier: dict) -> dict:
             for code, rate in current["rates"].items()
         },
     }
+
+
+FILTERED_NOT_COMPARED = (
+    "快照只保存全域和各单位的数据：按级别、类别、产业、标签或三个一批筛选时，不显示与快照相比的变化。"
+)
+
+
+def _compared_unit(user: User, scope: queries.Scope) -> int | None:
+    """Whose figures a page compares: the unit chosen in the scope bar (whole-region readers), else the reporter's."""
+    return scope.unit_id if reads_whole_region(user) else user.unit_id
+
+
+def changes_since(
+    current: dict, earlier: Snapshot | None, *, user: User, scope: queries.Scope
+) -> tuple[dict | None, str]:
+    """The changes since the snapshot `earlier` for the page's scope, or (None, why not).
+
+    A snapshot holds the whole region's figures and each unit's rates: a unit's page (a reporter's, or a unit
+    chosen in the scope bar) is compared with that unit's rates, never with the region's."""
+    if earlier is None:
+        return None, ""
+    if scope.level or scope.category or scope.industry_id or scope.tag or scope.batch_id:
+        return None, FILTERED_NOT_COMPARED
+    unit_id = _compared_unit(user, scope)
+    if not unit_id:
+        return compare(current, earlier.data["indicators"]), ""
+    row = next((u for u in earlier.data.get("units", []) if u["id"] == unit_id), None)
+    if row is None:
+        return None, f"{earlier.period}快照中没有该单位的数据。"
+    changes = compare(current, {"counts_by_stage": {}, "rates": row["rates"]})
+    changes["counts_by_stage"] = {}  # a snapshot keeps no stage counts per unit
+    return changes, ""
+
+
+def red_count(earlier: Snapshot | None, *, user: User, scope: queries.Scope) -> int | None:
+    """Red-light projects in the snapshot, for the same scope as changes_since; None when not comparable."""
+    changes, _ = changes_since({"counts_by_stage": {}, "rates": {}}, earlier, user=user, scope=scope)
+    if changes is None:
+        return None
+    unit_id = _compared_unit(user, scope)
+    return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))
