@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -17,6 +18,7 @@ from tadiao.lib.dates import month_end
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Project
+from tadiao.projects.queries import visible_projects
 
 # ---------------------------------------------------------------------------------------------------
 # Sections frozen by the layers above
@@ -276,3 +278,31 @@ def red_count(earlier: Snapshot | None, *, user: User, scope: queries.Scope) -> 
         return None
     unit_id = _compared_unit(user, scope)
     return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))
+
+
+@dataclass
+class Overview:
+    """The indicator overview of a scope: the figures, each rate with its change against the snapshot compared
+    with (`rows`: {"rate", "points"}), and why nothing is compared when so (`not_compared`)."""
+
+    result: queries.Indicators
+    comparison: queries.Comparison
+    changes: dict | None
+    not_compared: str
+    rows: list[dict]
+
+    @property
+    def earlier(self) -> Snapshot | None:
+        return self.comparison.snapshot
+
+
+def overview(user: User, scope: queries.Scope, as_of: datetime.date, *, compare_to: str | None = None) -> Overview:
+    """The overview page's read: the scope's indicators as of `as_of`, compared with the closed month `compare_to`
+    ("YYYY-MM"; default the latest snapshot before `as_of`'s month)."""
+    result = queries.compute_indicators(scope.apply(visible_projects(user)), as_of=as_of)
+    compared = queries.comparison(compare_to, as_of=as_of)
+    changes, not_compared = changes_since(indicators_as_json(result), compared.snapshot, user=user, scope=scope)
+    rows = [
+        {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
+    ]
+    return Overview(result=result, comparison=compared, changes=changes, not_compared=not_compared, rows=rows)

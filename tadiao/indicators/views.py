@@ -10,12 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tadiao.indicators import forms, params, queries, rankings, services, snapshots, warnings
-from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Stage
 from tadiao.projects.queries import visible_projects
 
@@ -33,42 +31,29 @@ def scoped_projects(request):
 def overview(request):
     _require_reader(request.user)
     as_of = params.as_of_from(request)
-    result = queries.compute_indicators(scoped_projects(request), as_of=as_of)
-    current = indicators_as_json(result)
-    compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
-    earlier = compared.snapshot
-    changes, not_compared = snapshots.changes_since(
-        current, earlier, user=request.user, scope=params.scope_from(request)
-    )
-    rows = [
-        {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
-    ]
+    scope = params.scope_from(request)
+    page = snapshots.overview(request.user, scope, as_of, compare_to=request.GET.get("compare"))
     return render(
         request,
         "indicators/overview.html",
         {
-            "result": result,
-            "rows": rows,
-            "earlier": earlier,
-            "comparison": compared,
-            "not_compared": not_compared,
+            "result": page.result,
+            "rows": page.rows,
+            "earlier": page.earlier,
+            "comparison": page.comparison,
+            "not_compared": page.not_compared,
             "snapshot_choices": queries.closed_snapshots(),
-            "changes": changes,
+            "changes": page.changes,
             "as_of": as_of,
-            "scope": params.scope_from(request),
+            "scope": scope,
             "choices": params.scope_choices(request.user),
-            "stage_counts": [(code, label, result.counts_by_stage[code]) for code, label in Stage.choices],
+            "stage_counts": [(code, label, page.result.counts_by_stage[code]) for code, label in Stage.choices],
         },
     )
 
 
 def _warning_rows(request, as_of):
-    rules = warnings.active_rules()
-    projects = warnings.warned_projects(scoped_projects(request), as_of=as_of, rules=rules).select_related("unit")
-    light = request.GET.get("light", "")
-    if light in ("red", "yellow"):
-        projects = projects.filter(light=warnings.RED if light == "red" else warnings.YELLOW)
-    return projects, rules
+    return warnings.warned_of_light(scoped_projects(request), as_of=as_of, light=request.GET.get("light", ""))
 
 
 @require_GET
@@ -125,9 +110,7 @@ def warning_export(request):
 def ranking_list(request):
     _require_reader(request.user)
     as_of = params.as_of_from(request)
-    projects = scoped_projects(request)
-    units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
-    result = rankings.rank_units(rankings.unit_rows(projects, units=units, as_of=as_of))
+    result = rankings.units_ranked(scoped_projects(request), as_of=as_of)
     return render(
         request,
         "indicators/rankings.html",

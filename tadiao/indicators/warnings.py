@@ -220,6 +220,17 @@ def warned_projects(projects: QuerySet[Project], *, as_of: datetime.date, rules:
     )
 
 
+def warned_of_light(
+    projects: QuerySet[Project], *, as_of: datetime.date, light: str
+) -> tuple[QuerySet, list[WarningRule]]:
+    """The warnings list: red and yellow projects, or only "red" / "yellow" ones, with the active rules used."""
+    rules = active_rules()
+    warned = warned_projects(projects, as_of=as_of, rules=rules).select_related("unit")
+    if light in ("red", "yellow"):
+        warned = warned.filter(light=RED if light == "red" else YELLOW)
+    return warned, rules
+
+
 def counts_by_unit(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
     """{unit id: {"red": n, "yellow": n}} for units with any warning: one GROUP BY query."""
     rows = (

@@ -25,12 +25,13 @@ from tadiao.lib.numbers import percent_value
 from tadiao.lib.params import int_param
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_whole_region, scope_region
-from tadiao.projects import access
+from tadiao.projects import access, extensions
 from tadiao.projects.models import (
     DERIVED_TAGS,
     STAGE_ORDER,
     AnnualPlan,
     ApprovalKind,
+    Batch,
     BatchEntry,
     BondApplication,
     Category,
@@ -333,6 +334,47 @@ def batch_cancelled_projects(projects: QuerySet[Project], *, numbers: list[int])
         )
         .select_related("batch", "project", "project__unit")
         .order_by("batch__number", "kind", "project_id")
+    )
+
+
+@dataclass
+class BatchPage:
+    """The "三个一批" page: every batch, the statistics of the chosen range (from `low` to `high`, all when neither
+    is given) over the user's projects, their totals, the cancelled entries and the campaign's rates."""
+
+    batches: list[Batch]
+    low: int | None
+    high: int | None
+    statistics: list[dict]
+    totals: dict
+    cancelled: QuerySet[BatchEntry]
+    campaign_rates: list
+
+
+def batch_page(user: User, *, low: int | None, high: int | None, as_of) -> BatchPage:
+    """The batch page's figures; with a range, the campaign's rates count only the entries of those periods."""
+    batches = list(Batch.objects.all())
+    numbers = [b.number for b in batches if (low is None or b.number >= low) and (high is None or b.number <= high)]
+    projects = visible_projects(user)
+    statistics = batch_statistics(projects, numbers=numbers, as_of=as_of)
+    ranged = low is not None or high is not None
+    return BatchPage(
+        batches=batches,
+        low=low,
+        high=high,
+        statistics=statistics,
+        totals=batch_totals(statistics),
+        cancelled=batch_cancelled_projects(projects, numbers=numbers),
+        campaign_rates=extensions.campaign_rates(projects, numbers=numbers if ranged else None, as_of=as_of),
+    )
+
+
+def batch_entries(user: User, batch: Batch) -> QuerySet[BatchEntry]:
+    """The batch's entries of the projects the user may read, by kind and unit."""
+    return (
+        BatchEntry.objects.filter(batch=batch, project__in=visible_projects(user).values("pk"))
+        .select_related("project", "project__unit")
+        .order_by("kind", "project__unit__display_order", "project_id")
     )
 
 

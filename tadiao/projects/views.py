@@ -285,40 +285,28 @@ def _with(data, **extra):
 # "三个一批" batches
 
 
-def _batch_numbers(request, batches) -> tuple[int | None, int | None, list[int]]:
-    """The range of batch numbers asked for (from/to); all batches when not given."""
-    numbers = [b.number for b in batches]
-
-    def number(name):
-        try:
-            return int(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    low, high = number("from"), number("to")
-    chosen = [n for n in numbers if (low is None or n >= low) and (high is None or n <= high)]
-    return low, high, chosen
+def _number(request, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 @require_GET
 def batch_list(request):
     _require_project_reader(request.user)
-    batches = list(Batch.objects.all())
-    low, high, numbers = _batch_numbers(request, batches)
-    projects = queries.visible_projects(request.user)
-    statistics = queries.batch_statistics(projects, numbers=numbers, as_of=_today())
-    ranged = low is not None or high is not None
+    page = queries.batch_page(request.user, low=_number(request, "from"), high=_number(request, "to"), as_of=_today())
     return render(
         request,
         "projects/batch_list.html",
         {
-            "batches": batches,
-            "low": low,
-            "high": high,
-            "statistics": statistics,
-            "totals": queries.batch_totals(statistics),
-            "cancelled": queries.batch_cancelled_projects(projects, numbers=numbers),
-            "campaign_rates": extensions.campaign_rates(projects, numbers=numbers if ranged else None, as_of=_today()),
+            "batches": page.batches,
+            "low": page.low,
+            "high": page.high,
+            "statistics": page.statistics,
+            "totals": page.totals,
+            "cancelled": page.cancelled,
+            "campaign_rates": page.campaign_rates,
             "is_coordinator": request.user.is_coordinator,
             "batch_form": forms.BatchForm(),
         },
@@ -344,11 +332,7 @@ def batch_create(request):
 def batch_detail(request, number: int):
     _require_project_reader(request.user)
     batch = get_object_or_404(Batch, number=number)
-    entries = (
-        BatchEntry.objects.filter(batch=batch, project__in=queries.visible_projects(request.user).values("pk"))
-        .select_related("project", "project__unit")
-        .order_by("kind", "project__unit__display_order", "project_id")
-    )
+    entries = queries.batch_entries(request.user, batch)
     return render(
         request,
         "projects/batch_detail.html",
@@ -394,16 +378,11 @@ def batch_entry_remove(request, number: int, entry_id: int):
 
 
 def _bond_rows(request):
-    get = request.GET
     as_of = _today()
-
-    def number(name):
-        try:
-            return int(get.get(name, ""))
-        except ValueError:
-            return None
-
-    return queries.bond_rows(request.user, batch_id=number("batch"), unit_id=number("unit"), as_of=as_of), as_of
+    rows = queries.bond_rows(
+        request.user, batch_id=_number(request, "batch"), unit_id=_number(request, "unit"), as_of=as_of
+    )
+    return rows, as_of
 
 
 @require_GET

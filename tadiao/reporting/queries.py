@@ -14,7 +14,7 @@ from tadiao.lib.dates import month_end
 from tadiao.lib.numbers import round2, wan
 from tadiao.org.models import Unit, User
 from tadiao.projects.models import AnnualPlan, Project
-from tadiao.projects.queries import get_project_for_user, visible_projects
+from tadiao.projects.queries import get_project_for_user, may_write_project, visible_projects
 from tadiao.reporting.models import REPORTED_STATUSES, MonthlyReport, Period, ReportingSettings
 
 DONE_STATUSES = (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED)
@@ -40,10 +40,35 @@ def projects_owing_reports(period: Period) -> QuerySet[Project]:
     return Project.objects.filter(Exists(in_plan), is_cancelled=False)
 
 
-def owed_reports_for_user(user: User, period: Period) -> QuerySet[Project]:
-    """The projects the user's scope owes for the period, each with its report (if started) in one query."""
+def owed_reports_for_user(user: User, period: Period, *, status: str = "") -> QuerySet[Project]:
+    """The projects the user's scope owes for the period, each with its report (if started) in one query.
+
+    `status`: only those whose report has that status, or "MISSING" for those with no report yet (anything else:
+    all of them)."""
     owed = projects_owing_reports(period).filter(pk__in=visible_projects(user).values("pk"))
+    if status in MonthlyReport.Status.values:
+        owed = owed.filter(monthly_reports__period=period, monthly_reports__status=status)
+    elif status == "MISSING":
+        owed = owed.exclude(monthly_reports__period=period)
     return owed.select_related("unit").order_by("unit__display_order", "id")
+
+
+def report_link(user: User, project: Project, period: Period, report: MonthlyReport | None) -> str:
+    """The word of a list row's link to the report form, or "" for no link: a closed month is only 查看 (a
+    report never filed there has nothing to show), and only those who may write see 填报 or 修改."""
+    if period.is_closed:
+        return "查看" if report is not None else ""
+    may_write = may_write_project(user, project)
+    if report is None:
+        return "填报" if may_write else ""
+    if may_write and report.status in (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED):
+        return "修改"
+    return "查看"
+
+
+def report_of(project: Project, period: Period) -> MonthlyReport | None:
+    """The project's report for the period, if one was started."""
+    return MonthlyReport.objects.filter(project=project, period=period).first()
 
 
 def reports_for_period(period: Period, projects: QuerySet[Project]) -> dict[int, MonthlyReport]:
