@@ -25,7 +25,8 @@ def closed_months(coordinator, unit_a, unit_b, office_unit):
     make_trip(unit_a, D(2026, 2, 10))
     for month in (1, 3):
         period = reporting.open_period(month=D(2026, month, 1), by=coordinator)
-        reporting.close_period(period=period, by=coordinator, today=D(2026, month + 1, 5))
+        # Closed on the 1st of the next month: the snapshot is as of the month's end (reports are missing: a reason).
+        reporting.close_period(period=period, by=coordinator, today=D(2026, month + 1, 1), reason="测试关账")
     ProjectFactory(unit=unit_b, stage=Stage.STARTED, signed_date=D(2025, 11, 5), started_date=D(2026, 5, 6))
     make_trip(unit_b, D(2026, 5, 20))
 
@@ -88,7 +89,7 @@ def test_bulletin_compares_with_the_chosen_month(client, coordinator, closed_mon
     from tadiao.reporting.models import Period
 
     june = reporting.open_period(month=D(2026, 6, 1), by=coordinator)
-    reporting.close_period(period=june, by=coordinator, today=D(2026, 7, 5))
+    reporting.close_period(period=june, by=coordinator, today=D(2026, 7, 1), reason="测试关账")
     january, march = Period.objects.get(month=D(2026, 1, 1)), Period.objects.get(month=D(2026, 3, 1))
     login(client, coordinator)
     page = client.get("/bulletins/").content.decode()
