@@ -10,10 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tadiao.attraction import forms, queries, services
+from tadiao.attraction import forms, queries, services, standing
 from tadiao.attraction.models import Lead, Likelihood, Rank, Recognition
-from tadiao.indicators import queries as indicator_queries
-from tadiao.indicators import snapshots
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.params import date_param, int_param
@@ -399,23 +397,14 @@ def _work_items(request):
     sort = request.GET.get("sort", "unit")
     sort = sort if sort in queries.WORK_ITEM_SORTS else "unit"
     blank = queries.blank_units(units, start=start, end=end, items=items)
-    # 零的突破 / 连续空白 compare year-to-date lists, as the snapshots hold them: only for such a period.
-    standing = None
-    chosen = request.GET.get("compare")
-    # Only a chosen month costs a query here; by default the standing reads the latest snapshot itself.
-    compared = (
-        indicator_queries.comparison(chosen, as_of=end)
-        if indicator_queries.parse_month(chosen)
-        else indicator_queries.Comparison(None)
+    # 零的突破 / 连续空白 against closed months' snapshots: handed in by indicators (standing.py).
+    compared = standing.standing(
+        units, blank_ids=[u.pk for u in blank], start=start, end=end, compare=request.GET.get("compare")
     )
-    if start == end.replace(month=1, day=1) and not compared.missing:
-        # Against the chosen closed month (and those before it), else against the latest before `end`'s month.
-        standing = snapshots.standing_against_snapshots(
-            units, blank_ids=[u.pk for u in blank], as_of=compared.history_before or end
-        )
     return {
-        "comparison": compared,
-        "snapshot_choices": indicator_queries.closed_snapshots(),
+        "comparison": compared.comparison,
+        "snapshot_choices": compared.snapshot_choices,
+        "standing": compared.standing,
         "start": start,
         "end": end,
         "invalid": invalid,
@@ -423,7 +412,6 @@ def _work_items(request):
         "rows": queries.work_item_rows(units, items, sort=sort),
         "blank": blank,
         "totals": queries.work_item_totals(items),
-        "standing": standing,
     }
 
 

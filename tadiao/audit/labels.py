@@ -2,6 +2,8 @@
 data; the page and the export show these labels. tests/audit/test_action_labels.py collects every action code
 the source can record and fails when one has no label here."""
 
+from collections.abc import Mapping
+
 # The first part of an action code, as the page names the group.
 ACTION_GROUPS = {
     "auth": "登录",
@@ -214,6 +216,15 @@ EXTRA_LABELS = {
     "due_soon_days": "临期提醒（工作日）",
     "overdue_action": "超期处理",
 }
+
+
+def register_extra_labels(labels: Mapping[str, str]) -> None:
+    """Labels for `changes` keys that apps above audit write (audit imports no app above it).
+
+    Who fills it: CoordinationConfig.ready() registers days_<category> (办结时限 of each problem category, the keys
+    of its settings' audit events). A key registered twice keeps the last label.
+    """
+    EXTRA_LABELS.update(labels)
 
 EMPTY_TYPE = "（无）"
 

@@ -122,12 +122,6 @@ def _field_label(object_type: str, key: str, field) -> str:
         return str(field.verbose_name)
     if key in EXTRA_LABELS:
         return EXTRA_LABELS[key]
-    prefix, _, code = key.partition("_")
-    if prefix == "days" and code:  # coordination settings: days_LAND, the time limit of a category
-        from tadiao.coordination.models import Category
-
-        if code in Category.values:
-            return f"{Category(code).label}办结时限（工作日）"
     return key
 
 

@@ -12,10 +12,10 @@ from tadiao.demo.attraction import AttractionBuilder
 from tadiao.demo.campaigns import CampaignBuilder
 from tadiao.demo.common import at
 from tadiao.demo.coordination import CoordinationBuilder
+from tadiao.demo.economy import load_economy_demo
 from tadiao.demo.monthly import MonthlyBuilder
 from tadiao.demo.projects import CATEGORY_COUNTS, SEED, ProjectDrawing, _money, _Plan
 from tadiao.demo.weekly import WeeklyBuilder
-from tadiao.economy.demo import load_economy_demo
 from tadiao.gis.demo import load_demo_map
 from tadiao.org.models import Leader, Region, Unit, User
 from tadiao.projects.models import (

@@ -8,12 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.economy import forms, queries, services
+from tadiao.economy import exports, forms, queries, services
 from tadiao.economy.models import INDICATOR_UNITS, MAX_YEAR, MIN_YEAR, Indicator, period_label
-from tadiao.economy.templatetags.economy_format import months as months_text
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import PAGE_SIZES, page_of
-from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.lib.xlsx import xlsx_response
 
 
 def _today() -> datetime.date:
@@ -45,45 +44,10 @@ def overview(request):
     return render(request, "economy/overview.html", {**context, "may_write": queries.may_write(request.user)})
 
 
-def _below_sheet(name: str, rows: list[dict], *, compared: str, key: str, title: str) -> XlsxSheet:
-    """The regions below their target (key "target") or their parent's growth (key "parent")."""
-    return XlsxSheet(
-        name, ["序号", "区划", "区划代码", "指标", "增速（%）", f"{compared}（%）", "差距（个百分点）"],
-        [[n, r["region"], r["region_code"], r["indicator"], *map(queries.decimal, (r["growth"], r[key], r["gap"]))]
-         for n, r in enumerate(rows, start=1)],
-        widths=[6, 16, 14, 16, 10, 12, 16], preamble=[[title]],
-    )
-
-
 @require_GET
 def overview_export(request):
     context = _overview(request)
-    label = context["label"]
-    below_target = _below_sheet("低于目标", context["below_target"], compared="目标增速", key="target",
-                                title=f"{label}增速低于年度目标的区划")
-    below_parent = _below_sheet("低于上级", context["below_parent"], compared="上级增速", key="parent",
-                                title=f"{label}增速低于上级区划增速的区划")
-    ranks = [
-        XlsxSheet(
-            table["indicator"],
-            ["名次", "区划", "区划代码", f"本期累计值（{table['unit']}）", "增速（%）", "目标增速（%）",
-             "比目标（个百分点）", "上级增速（%）", "比上级（个百分点）", "全省排名"],
-            [[(f"{r['rank']}（并列）" if r["tied"] else r["rank"]) if r["peers"] > 1 else "", r["region"],
-              r["region_code"], *map(queries.decimal, (r["value"], r["growth"], r["target"], r["target_gap"],
-                                                       r["parent_growth"], r["parent_gap"])), r["provincial_rank"]]
-             for r in table["rows"]],
-            widths=[10, 16, 14, 16, 10, 12, 16, 12, 16, 10],
-            preamble=[[f"{label}{table['indicator']}排名（同一上级区划内按增速排名）"]],
-        )
-        for table in context["rank_tables"]
-    ]
-    months = XlsxSheet(
-        "低于目标的月份", ["序号", "区划", "区划代码", "指标", "低于目标的月份", "低于上级的月份"],
-        [[n, r["region"], r["region_code"], r["indicator"], months_text(r["below_target"]),
-          months_text(r["below_parent"])] for n, r in enumerate(context["months_below"], start=1)],
-        widths=[6, 16, 14, 16, 30, 30], preamble=[[f"{context['year']}年各月（1—N月累计）低于目标、低于上级的情况"]],
-    )
-    return xlsx_response(f"经济指标_{context['period']}.xlsx", [below_target, below_parent, *ranks, months])
+    return xlsx_response(f"经济指标_{context['period']}.xlsx", exports.overview_sheets(context))
 
 
 @require_GET

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from tadiao.gis import charts
 from tadiao.gis.models import BoundaryMap, MapArea
 from tadiao.indicators import queries as indicators
 from tadiao.indicators import warnings
@@ -118,4 +119,42 @@ def area_rates(
         totals[area.pk].numerator += rate.numerator
         totals[area.pk].denominator += rate.denominator
     return [totals[a.pk] for a in areas]
+
+
+@dataclass
+class MapPage:
+    """The map as the page and its JSON show it: the ECharts option, the boundary drawn, the rate the areas are
+    shaded by (None: no shading) with each area's value, and the counts under the map (`shown` projects with
+    coordinates, `missing` without)."""
+
+    option: dict
+    boundary: BoundaryMap | None
+    definition: RateDefinition | None
+    area_rates: list | None
+    shown: int
+    missing: int
+
+
+def map_page(
+    user: User, filters: ProjectFilters, *, as_of: datetime.date, color_by: str, rate: RateDefinition | None
+) -> MapPage:
+    """The map of the user's filtered projects on `as_of`, points coloured by `color_by`, areas shaded by `rate`."""
+    boundary = current_boundary()
+    points, missing = map_points(map_projects(user, filters, plan_year=filters.year or as_of.year), as_of=as_of)
+    rates_of_areas = None
+    if boundary is not None and rate is not None:
+        rates_of_areas = area_rates(
+            filtered_projects(user, filters), areas=map_areas(boundary), definition=rate, as_of=as_of
+        )
+    option = charts.map_option(
+        boundary=boundary, area_rates=rates_of_areas, definition=rate, projects=points, color_by=color_by
+    )
+    return MapPage(
+        option=option,
+        boundary=boundary,
+        definition=rate,
+        area_rates=rates_of_areas,
+        shown=len(points),
+        missing=missing,
+    )
 

@@ -43,31 +43,17 @@ def _map(request) -> dict:
     definition = queries.chosen_rate(asked, rates)
     if asked not in ("", "none") and (definition is None or definition.code != asked):
         filters.invalid.append("区域着色指标")
-    boundary = queries.current_boundary()
-    points, missing = queries.map_points(
-        queries.map_projects(user, filters, plan_year=filters.year or as_of.year), as_of=as_of
-    )
-    area_rates = None
-    if boundary is not None and definition is not None:
-        area_rates = queries.area_rates(
-            queries.filtered_projects(user, filters),
-            areas=queries.map_areas(boundary),
-            definition=definition,
-            as_of=as_of,
-        )
-    option = charts.map_option(
-        boundary=boundary, area_rates=area_rates, definition=definition, projects=points, color_by=color_by
-    )
+    page = queries.map_page(user, filters, as_of=as_of, color_by=color_by, rate=definition)
     return {
-        "option": option,
-        "boundary": boundary,
+        "option": page.option,
+        "boundary": page.boundary,
         "filters": filters,
         "color_by": color_by,
         "rates": rates,
         "definition": definition,
-        "area_rates": area_rates,
-        "shown": len(points),
-        "missing": missing,
+        "area_rates": page.area_rates,
+        "shown": page.shown,
+        "missing": page.missing,
         "as_of": as_of,
     }
 

@@ -32,9 +32,10 @@ from tadiao.projects.models import (
     Project,
     Stage,
 )
-from tadiao.reporting.models import MonthlyReport
 
-REPORTED_STATUSES = ("SUBMITTED", "APPROVED")
+# REPORTED_STATUSES is reporting's; the indicator modules import it from here as before.
+from tadiao.reporting.models import REPORTED_STATUSES, MonthlyReport
+
 LIST_KEYS = {"levels": Level, "categories": Category, "natures": Nature, "exclude_natures": Nature}
 # Stage reached, and since when (the period): cumulative to the as-of date, or within its year, quarter, month.
 REACHED_KEYS = ("reached", "reached_this_year", "reached_this_quarter", "reached_this_month")

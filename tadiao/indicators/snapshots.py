@@ -1,20 +1,43 @@
 """Freezing a closed month's figures, and comparing figures with an earlier snapshot (较上期)."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tadiao.attraction import queries as attraction
+from tadiao.attraction.standing import Standing
 from tadiao.audit import services as audit
-from tadiao.coordination import queries as coordination
 from tadiao.indicators import queries, rankings, warnings
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
 from tadiao.lib.dates import month_end
 from tadiao.org.models import Unit, User
+from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Project
+from tadiao.projects.queries import visible_projects
+
+# ---------------------------------------------------------------------------------------------------
+# Sections frozen by the layers above
+
+SnapshotSection = Callable[..., dict]
+"""Called as fn(units=[the active units], as_of=date) → a JSON-ready dict stored under its key in the snapshot."""
+
+_sections: dict[str, SnapshotSection] = {}
+
+
+def register_section(key: str, fn: SnapshotSection) -> None:
+    """Freeze `fn(units=..., as_of=...)` under `key` in every snapshot.
+
+    What it is for: a snapshot also keeps figures of apps above indicators, which indicators must not import.
+    Who fills it: CoordinationConfig.ready() registers "problems" (coordination.queries.problems_as_json: the
+    year's problem statistics and the overdue items, read by the bulletin and the quarterly assessment). A snapshot
+    frozen without a section simply lacks its key; readers treat that as "no data in the snapshot".
+    """
+    _sections[key] = fn
 
 
 def snapshot_data(
@@ -41,7 +64,7 @@ def snapshot_data(
     active_units = list(Unit.objects.filter(is_active=True).order_by("display_order", "id"))
     return {
         "attraction": attraction_data(as_of=as_of, blank_history=blank_history),
-        "problems": coordination.problems_as_json(units=active_units, as_of=as_of),
+        **{key: fn(units=active_units, as_of=as_of) for key, fn in _sections.items()},
         "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
         "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
         "units": [
@@ -135,6 +158,23 @@ def _standing(
     }
 
 
+def work_items_standing(
+    units: list[Unit], *, blank_ids: list[int], start: datetime.date, end: datetime.date, compare: str | None
+) -> Standing:
+    """The 三项工作 page's 零的突破 / 连续空白 (attraction.standing's source, registered in IndicatorsConfig.ready()).
+
+    Snapshots hold year-to-date lists, so only a period from 1 January compares; a chosen month (`compare`) costs a
+    query here, by default the standing reads the latest snapshot itself."""
+    compared = (
+        queries.comparison(compare, as_of=end) if queries.parse_month(compare) else queries.Comparison(None)
+    )
+    result = None
+    if start == end.replace(month=1, day=1) and not compared.missing:
+        # Against the chosen closed month (and those before it), else against the latest before `end`'s month.
+        result = standing_against_snapshots(units, blank_ids=blank_ids, as_of=compared.history_before or end)
+    return Standing(comparison=compared, snapshot_choices=queries.closed_snapshots(), standing=result)
+
+
 def blank_unit_history(*, before: datetime.date) -> list[set[int] | None]:
     """The blank unit ids of every snapshot of a month before `before`'s, oldest first: one query."""
     rows = (
@@ -197,3 +237,72 @@ def compare(current: dict, earlier: dict) -> dict:
             for code, rate in current["rates"].items()
         },
     }
+
+
+FILTERED_NOT_COMPARED = (
+    "快照只保存全域和各单位的数据：按级别、类别、产业、标签或三个一批筛选时，不显示与快照相比的变化。"
+)
+
+
+def _compared_unit(user: User, scope: queries.Scope) -> int | None:
+    """Whose figures a page compares: the unit chosen in the scope bar (whole-region readers), else the reporter's."""
+    return scope.unit_id if reads_whole_region(user) else user.unit_id
+
+
+def changes_since(
+    current: dict, earlier: Snapshot | None, *, user: User, scope: queries.Scope
+) -> tuple[dict | None, str]:
+    """The changes since the snapshot `earlier` for the page's scope, or (None, why not).
+
+    A snapshot holds the whole region's figures and each unit's rates: a unit's page (a reporter's, or a unit
+    chosen in the scope bar) is compared with that unit's rates, never with the region's."""
+    if earlier is None:
+        return None, ""
+    if scope.level or scope.category or scope.industry_id or scope.tag or scope.batch_id:
+        return None, FILTERED_NOT_COMPARED
+    unit_id = _compared_unit(user, scope)
+    if not unit_id:
+        return compare(current, earlier.data["indicators"]), ""
+    row = next((u for u in earlier.data.get("units", []) if u["id"] == unit_id), None)
+    if row is None:
+        return None, f"{earlier.period}快照中没有该单位的数据。"
+    changes = compare(current, {"counts_by_stage": {}, "rates": row["rates"]})
+    changes["counts_by_stage"] = {}  # a snapshot keeps no stage counts per unit
+    return changes, ""
+
+
+def red_count(earlier: Snapshot | None, *, user: User, scope: queries.Scope) -> int | None:
+    """Red-light projects in the snapshot, for the same scope as changes_since; None when not comparable."""
+    changes, _ = changes_since({"counts_by_stage": {}, "rates": {}}, earlier, user=user, scope=scope)
+    if changes is None:
+        return None
+    unit_id = _compared_unit(user, scope)
+    return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))
+
+
+@dataclass
+class Overview:
+    """The indicator overview of a scope: the figures, each rate with its change against the snapshot compared
+    with (`rows`: {"rate", "points"}), and why nothing is compared when so (`not_compared`)."""
+
+    result: queries.Indicators
+    comparison: queries.Comparison
+    changes: dict | None
+    not_compared: str
+    rows: list[dict]
+
+    @property
+    def earlier(self) -> Snapshot | None:
+        return self.comparison.snapshot
+
+
+def overview(user: User, scope: queries.Scope, as_of: datetime.date, *, compare_to: str | None = None) -> Overview:
+    """The overview page's read: the scope's indicators as of `as_of`, compared with the closed month `compare_to`
+    ("YYYY-MM"; default the latest snapshot before `as_of`'s month)."""
+    result = queries.compute_indicators(scope.apply(visible_projects(user)), as_of=as_of)
+    compared = queries.comparison(compare_to, as_of=as_of)
+    changes, not_compared = changes_since(indicators_as_json(result), compared.snapshot, user=user, scope=scope)
+    rows = [
+        {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
+    ]
+    return Overview(result=result, comparison=compared, changes=changes, not_compared=not_compared, rows=rows)

@@ -1,7 +1,6 @@
 """Indicator pages: the overview for a scope, the warnings list (exportable), unit rankings, rate definitions
 and targets. Decorators → access gate → query calls → render."""
 
-import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,16 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.indicators import forms, queries, rankings, services, snapshots, warnings
-from tadiao.indicators.formatting import indicators_as_json
+from tadiao.indicators import forms, params, queries, rankings, services, snapshots, warnings
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
-from tadiao.lib.dates import parse_date
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.org.models import Unit
-from tadiao.org.queries import reads_whole_region
-from tadiao.projects.models import Batch, Category, Industry, Level, Stage
+from tadiao.projects.models import Level, Stage
 from tadiao.projects.queries import visible_projects
 
 
@@ -28,127 +23,43 @@ def _require_reader(user) -> None:
         raise PermissionDenied("您的角色不能查看指标。")
 
 
-def _as_of(request) -> datetime.date:
-    try:
-        return parse_date(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def scope_from_request(request) -> queries.Scope:
-    """The scope filters of a page (unknown values are ignored)."""
-    get = request.GET
-    return queries.Scope(
-        unit_id=_int(get.get("unit")),
-        level=get.get("level", "") if get.get("level", "") in Level.values else "",
-        category=get.get("category", "") if get.get("category", "") in Category.values else "",
-        industry_id=_int(get.get("industry")),
-        tag=get.get("tag", "").strip()[:30],
-        batch_id=_int(get.get("batch")),
-    )
-
-
 def scoped_projects(request):
-    return scope_from_request(request).apply(visible_projects(request.user))
-
-
-def _scope_choices(user) -> dict:
-    return {
-        "units": Unit.objects.filter(pk__in=visible_projects(user).values("unit_id")).order_by("display_order", "id"),
-        "levels": Level.choices,
-        "categories": Category.choices,
-        "industries": Industry.objects.all(),
-        "batches": Batch.objects.all(),
-    }
-
-
-FILTERED_NOT_COMPARED = (
-    "快照只保存全域和各单位的数据：按级别、类别、产业、标签或三个一批筛选时，不显示与快照相比的变化。"
-)
-
-
-def compare_with_snapshot(request, current: dict, earlier) -> tuple[dict | None, str]:
-    """The changes since the snapshot `earlier` for the page's scope, or (None, why not).
-
-    A snapshot holds the whole region's figures and each unit's rates: a unit's page (a reporter's, or a unit
-    chosen in the scope bar) is compared with that unit's rates, never with the region's."""
-    if earlier is None:
-        return None, ""
-    scope = scope_from_request(request)
-    if scope.level or scope.category or scope.industry_id or scope.tag or scope.batch_id:
-        return None, FILTERED_NOT_COMPARED
-    unit_id = scope.unit_id if reads_whole_region(request.user) else request.user.unit_id
-    if not unit_id:
-        return snapshots.compare(current, earlier.data["indicators"]), ""
-    row = next((u for u in earlier.data.get("units", []) if u["id"] == unit_id), None)
-    if row is None:
-        return None, f"{earlier.period}快照中没有该单位的数据。"
-    changes = snapshots.compare(current, {"counts_by_stage": {}, "rates": row["rates"]})
-    changes["counts_by_stage"] = {}  # a snapshot keeps no stage counts per unit
-    return changes, ""
-
-
-def snapshot_red_count(request, earlier) -> int | None:
-    """Red-light projects in the snapshot, for the same scope as compare_with_snapshot; None when not comparable."""
-    changes, _ = compare_with_snapshot(request, {"counts_by_stage": {}, "rates": {}}, earlier)
-    if changes is None:
-        return None
-    scope = scope_from_request(request)
-    unit_id = scope.unit_id if reads_whole_region(request.user) else request.user.unit_id
-    return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))
+    return params.scoped_projects(request.user, params.scope_from(request))
 
 
 @require_GET
 def overview(request):
     _require_reader(request.user)
-    as_of = _as_of(request)
-    result = queries.compute_indicators(scoped_projects(request), as_of=as_of)
-    current = indicators_as_json(result)
-    compared = queries.comparison(request.GET.get("compare"), as_of=as_of)
-    earlier = compared.snapshot
-    changes, not_compared = compare_with_snapshot(request, current, earlier)
-    rows = [
-        {"rate": rate, "points": changes["rates"].get(code) if changes else None} for code, rate in result.rates.items()
-    ]
+    as_of = params.as_of_from(request)
+    scope = params.scope_from(request)
+    page = snapshots.overview(request.user, scope, as_of, compare_to=request.GET.get("compare"))
     return render(
         request,
         "indicators/overview.html",
         {
-            "result": result,
-            "rows": rows,
-            "earlier": earlier,
-            "comparison": compared,
-            "not_compared": not_compared,
+            "result": page.result,
+            "rows": page.rows,
+            "earlier": page.earlier,
+            "comparison": page.comparison,
+            "not_compared": page.not_compared,
             "snapshot_choices": queries.closed_snapshots(),
-            "changes": changes,
+            "changes": page.changes,
             "as_of": as_of,
-            "scope": scope_from_request(request),
-            "choices": _scope_choices(request.user),
-            "stage_counts": [(code, label, result.counts_by_stage[code]) for code, label in Stage.choices],
+            "scope": scope,
+            "choices": params.scope_choices(request.user),
+            "stage_counts": [(code, label, page.result.counts_by_stage[code]) for code, label in Stage.choices],
         },
     )
 
 
 def _warning_rows(request, as_of):
-    rules = warnings.active_rules()
-    projects = warnings.warned_projects(scoped_projects(request), as_of=as_of, rules=rules).select_related("unit")
-    light = request.GET.get("light", "")
-    if light in ("red", "yellow"):
-        projects = projects.filter(light=warnings.RED if light == "red" else warnings.YELLOW)
-    return projects, rules
+    return warnings.warned_of_light(scoped_projects(request), as_of=as_of, light=request.GET.get("light", ""))
 
 
 @require_GET
 def warning_list(request):
     _require_reader(request.user)
-    as_of = _as_of(request)
+    as_of = params.as_of_from(request)
     projects, rules = _warning_rows(request, as_of)
     page = Paginator(projects, 50).get_page(request.GET.get("page"))
     rows = [(p, warnings.explain(p, as_of=as_of, rules=rules)) for p in page]
@@ -162,8 +73,8 @@ def warning_list(request):
             "totals": totals,
             "as_of": as_of,
             "light": request.GET.get("light", ""),
-            "scope": scope_from_request(request),
-            "choices": _scope_choices(request.user),
+            "scope": params.scope_from(request),
+            "choices": params.scope_choices(request.user),
             "query": query_without_page(request),
             "labels": warnings.LIGHT_LABELS,
         },
@@ -173,7 +84,7 @@ def warning_list(request):
 @require_GET
 def warning_export(request):
     _require_reader(request.user)
-    as_of = _as_of(request)
+    as_of = params.as_of_from(request)
     projects, rules = _warning_rows(request, as_of)
     body = (
         [
@@ -198,18 +109,16 @@ def warning_export(request):
 @require_GET
 def ranking_list(request):
     _require_reader(request.user)
-    as_of = _as_of(request)
-    projects = scoped_projects(request)
-    units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
-    result = rankings.rank_units(rankings.unit_rows(projects, units=units, as_of=as_of))
+    as_of = params.as_of_from(request)
+    result = rankings.units_ranked(scoped_projects(request), as_of=as_of)
     return render(
         request,
         "indicators/rankings.html",
         {
             "rankings": result,
             "as_of": as_of,
-            "scope": scope_from_request(request),
-            "choices": _scope_choices(request.user),
+            "scope": params.scope_from(request),
+            "choices": params.scope_choices(request.user),
         },
     )
 

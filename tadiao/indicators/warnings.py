@@ -220,6 +220,17 @@ def warned_projects(projects: QuerySet[Project], *, as_of: datetime.date, rules:
     )
 
 
+def warned_of_light(
+    projects: QuerySet[Project], *, as_of: datetime.date, light: str
+) -> tuple[QuerySet, list[WarningRule]]:
+    """The warnings list: red and yellow projects, or only "red" / "yellow" ones, with the active rules used."""
+    rules = active_rules()
+    warned = warned_projects(projects, as_of=as_of, rules=rules).select_related("unit")
+    if light in ("red", "yellow"):
+        warned = warned.filter(light=RED if light == "red" else YELLOW)
+    return warned, rules
+
+
 def counts_by_unit(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
     """{unit id: {"red": n, "yellow": n}} for units with any warning: one GROUP BY query."""
     rows = (
@@ -263,3 +274,17 @@ def _value_text(rule: WarningRule, project, as_of: datetime.date) -> str:
         )
         return f"（年度投资完成率 {rate}%）"
     return ""
+
+
+class ProjectLights:
+    """The project registry's warning lights (projects.extensions' `lights`, set by IndicatorsConfig.ready())."""
+
+    def annotate(self, projects: QuerySet[Project], *, as_of: datetime.date) -> QuerySet[Project]:
+        """The projects with `light`, by the active rules: one query for the rules, none per row."""
+        return with_lights(projects, as_of=as_of, rules=active_rules())
+
+    def explain(self, project: Project, *, as_of: datetime.date) -> tuple[int, list[tuple[WarningRule, int, str]]]:
+        """One project's light and the reasons for it: two queries (the rules, the lit project)."""
+        rules = active_rules()
+        lit = with_lights(Project.objects.filter(pk=project.pk), as_of=as_of, rules=rules).get()
+        return lit.light, explain(lit, as_of=as_of, rules=rules)

@@ -49,6 +49,11 @@ def list_regions() -> QuerySet[Region]:
     return Region.objects.select_related("parent").order_by("path")
 
 
+def region_tree() -> list[tuple[Region, int]]:
+    """Every region in tree order with its indentation: 0 for the root's level and above, one more per level."""
+    return [(region, max(region.path.count("/") - 2, 0)) for region in list_regions()]
+
+
 def list_units(*, search: str = "", kind: str = "") -> QuerySet[Unit]:
     units = Unit.objects.select_related("region").order_by("display_order", "id")
     if search:

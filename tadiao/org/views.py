@@ -61,8 +61,7 @@ def _form_page(request: HttpRequest, form, save: Callable[[dict], str], *, next_
 
 @sysadmin_required
 def regions(request: HttpRequest) -> HttpResponse:
-    rows = [(region, max(region.path.count("/") - 2, 0)) for region in queries.list_regions()]
-    return render(request, "org/regions.html", {"rows": rows})
+    return render(request, "org/regions.html", {"rows": queries.region_tree()})
 
 
 @sysadmin_required

@@ -7,8 +7,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.projects.extensions import with_year_progress
 from tadiao.projects.models import BatchEntry, Project
-from tadiao.projects.queries import batch_entries_text, ledger_months, with_year_progress
+from tadiao.projects.queries import batch_entries_text, ledger_months
 
 # (header, width, value of a row); headers of the ledger import come first, in its order.
 COLUMNS = [
@@ -43,7 +44,7 @@ def _month_text(month: datetime.date | None) -> str:
 
 def ledger_sheet(rows: QuerySet[Project], *, plan_year: int, months: int) -> XlsxSheet:
     """The sheet 项目: 序号, the import headers, then the year's plan, its 1—N月累计 investment and the latest 形象进度
-    (read-only columns the import ignores); `rows` come from queries.with_year_progress, read in chunks."""
+    (read-only columns the import ignores); `rows` come from extensions.with_year_progress, read in chunks."""
     period = f"1—{months}月" if months > 1 else f"{months}月"
     columns = [
         *COLUMNS,

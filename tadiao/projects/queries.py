@@ -1,18 +1,14 @@
 """Reads of the project registry, and its one access gate used by every view, export and API."""
 
 import calendar
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateField,
-    DecimalField,
     Exists,
     F,
     OuterRef,
@@ -23,21 +19,19 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from tadiao.indicators.models import RateDefinition
-from tadiao.indicators.queries import RateResult, compute_rates
-from tadiao.indicators.selection import REPORTED_STATUSES
 from tadiao.lib.numbers import percent_value
 from tadiao.lib.params import int_param
 from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_whole_region, scope_region
+from tadiao.projects import access, extensions
 from tadiao.projects.models import (
     DERIVED_TAGS,
     STAGE_ORDER,
     AnnualPlan,
     ApprovalKind,
+    Batch,
     BatchEntry,
     BondApplication,
     Category,
@@ -49,7 +43,6 @@ from tadiao.projects.models import (
     Tag,
     stage_rank,
 )
-from tadiao.reporting.models import MonthlyReport
 
 # ---------------------------------------------------------------------------------------------------
 # The access gate
@@ -65,11 +58,9 @@ def visible_projects(user: User) -> QuerySet[Project]:
             return Project.objects.none()
         return Project.objects.filter(unit__region__path__startswith=region.path)
     if user.is_reporter and user.unit_id:
-        # A unit named lead or helping on a problem (a department handler) also reads that problem's project;
-        # writing stays with the project's own unit (may_write_project).
-        from tadiao.coordination.queries import projects_handled_by_unit
-
-        return Project.objects.filter(Q(unit_id=user.unit_id) | Q(pk__in=projects_handled_by_unit(user.unit_id)))
+        # Layers above may grant more (a unit named lead or helping on a problem reads that problem's project):
+        # see access.py, filled at app load; writing stays with the project's own unit (may_write_project).
+        return Project.objects.filter(Q(unit_id=user.unit_id) | access.extra_readable_q(user.unit_id))
     return Project.objects.none()
 
 
@@ -216,36 +207,6 @@ def ledger_months(year: int, *, today) -> int:
     return today.month if year == today.year else 0
 
 
-def with_year_progress(projects: QuerySet[Project], *, year: int, months: int) -> QuerySet[Project]:
-    """Each project with `ytd_investment` (1—N月累计 of `year`, from submitted and approved monthly reports, as the
-    indicators count it), and `progress_text` / `progress_month` of its latest such report up to that month with a
-    形象进度 — three subqueries, no query per row."""
-    if months == 0:
-        return projects.annotate(
-            ytd_investment=Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2)),
-            progress_text=Value(""),
-            progress_month=Value(None, output_field=DateField()),
-        )
-    reported = MonthlyReport.objects.filter(
-        project=OuterRef("pk"), status__in=REPORTED_STATUSES, period__month__lte=datetime.date(year, months, 1)
-    )
-    ytd = (
-        reported.filter(period__month__gte=datetime.date(year, 1, 1))
-        .order_by()
-        .values("project")
-        .annotate(s=Sum("investment_completed"))
-        .values("s")
-    )
-    latest = reported.exclude(progress_text="").order_by("-period__month")
-    return projects.annotate(
-        ytd_investment=Coalesce(
-            Subquery(ytd), Value(Decimal("0")), output_field=DecimalField(max_digits=16, decimal_places=2)
-        ),
-        progress_text=Subquery(latest.values("progress_text")[:1]),
-        progress_month=Subquery(latest.values("period__month")[:1]),
-    )
-
-
 def unit_choices(user: User) -> list[Unit]:
     """The units that have a project the user may read, for a 责任单位 filter: one query."""
     units = Unit.objects.filter(pk__in=visible_projects(user).values("unit_id")).order_by("display_order", "id")
@@ -352,43 +313,6 @@ def projects_in_batches(projects: QuerySet[Project], *, numbers: list[int]) -> Q
     return projects.filter(Exists(BatchEntry.objects.filter(project=OuterRef("pk"), batch__number__in=numbers)))
 
 
-# No batch has this number (期数 are positive): a range that leaves a definition no period matches no entry.
-NO_BATCH = -1
-
-
-def _within_periods(selection: dict, numbers: list[int]) -> dict:
-    """The selection with its "三个一批" condition held to the chosen periods.
-
-    `batches` and `batch_kinds` of one selection compile to one EXISTS over BatchEntry, so after this the kind and
-    the period must hold on the same entry: a project 签约一批 in 第6期 and 开工一批 in 第7期 is not 签约一批 of 第7期.
-    Periods the definition names itself are narrowed to the range, never widened.
-    """
-    scoped = dict(selection)
-    if scoped.get("batches") or scoped.get("batch_kinds"):
-        named = scoped.get("batches") or numbers
-        scoped["batches"] = [n for n in named if n in numbers] or [NO_BATCH]
-    if scoped.get("any_of"):
-        scoped["any_of"] = [_within_periods(sub, numbers) for sub in scoped["any_of"]]
-    return scoped
-
-
-def campaign_rates(projects: QuerySet[Project], *, numbers: list[int] | None, as_of) -> list[RateResult]:
-    """The campaign's own rates (签约项目履约率 …) over the projects entered in the chosen periods: two queries.
-
-    With a range (`numbers`), only the entries of those periods count, in the denominators as in the base set;
-    without one (None), the definitions keep their stored, all-period meaning.
-    """
-    definitions = list(RateDefinition.objects.filter(code__startswith="campaign_"))
-    if numbers is None:
-        base = projects.filter(Exists(BatchEntry.objects.filter(project=OuterRef("pk"))))
-    else:
-        base = projects_in_batches(projects, numbers=numbers)
-        for d in definitions:  # in memory only, never saved
-            d.numerator = _within_periods(d.numerator, numbers)
-            d.denominator = _within_periods(d.denominator, numbers)
-    return list(compute_rates(base, as_of=as_of, definitions=definitions).values())
-
-
 def batch_totals(statistics: list[dict]) -> dict:
     """Totals over a range of batches: sums of entries (a project entered twice counts twice)."""
     entries = sum(r["entries"] for r in statistics)
@@ -410,6 +334,47 @@ def batch_cancelled_projects(projects: QuerySet[Project], *, numbers: list[int])
         )
         .select_related("batch", "project", "project__unit")
         .order_by("batch__number", "kind", "project_id")
+    )
+
+
+@dataclass
+class BatchPage:
+    """The "三个一批" page: every batch, the statistics of the chosen range (from `low` to `high`, all when neither
+    is given) over the user's projects, their totals, the cancelled entries and the campaign's rates."""
+
+    batches: list[Batch]
+    low: int | None
+    high: int | None
+    statistics: list[dict]
+    totals: dict
+    cancelled: QuerySet[BatchEntry]
+    campaign_rates: list
+
+
+def batch_page(user: User, *, low: int | None, high: int | None, as_of) -> BatchPage:
+    """The batch page's figures; with a range, the campaign's rates count only the entries of those periods."""
+    batches = list(Batch.objects.all())
+    numbers = [b.number for b in batches if (low is None or b.number >= low) and (high is None or b.number <= high)]
+    projects = visible_projects(user)
+    statistics = batch_statistics(projects, numbers=numbers, as_of=as_of)
+    ranged = low is not None or high is not None
+    return BatchPage(
+        batches=batches,
+        low=low,
+        high=high,
+        statistics=statistics,
+        totals=batch_totals(statistics),
+        cancelled=batch_cancelled_projects(projects, numbers=numbers),
+        campaign_rates=extensions.campaign_rates(projects, numbers=numbers if ranged else None, as_of=as_of),
+    )
+
+
+def batch_entries(user: User, batch: Batch) -> QuerySet[BatchEntry]:
+    """The batch's entries of the projects the user may read, by kind and unit."""
+    return (
+        BatchEntry.objects.filter(batch=batch, project__in=visible_projects(user).values("pk"))
+        .select_related("project", "project__unit")
+        .order_by("kind", "project__unit__display_order", "project_id")
     )
 
 

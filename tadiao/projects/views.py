@@ -7,23 +7,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tadiao.indicators import warnings
 from tadiao.lib.forms import error_text
 from tadiao.lib.numbers import percent_value
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.projects import exports, forms, queries, services
+from tadiao.projects import exports, extensions, forms, queries, services
 from tadiao.projects.models import (
     ApprovalKind,
     Batch,
     BatchEntry,
     BondBatch,
     FundingSource,
-    Project,
     ProjectApproval,
     Stage,
 )
-from tadiao.reporting import queries as reporting_queries
 
 
 def _today():
@@ -50,9 +47,7 @@ def project_list(request):
     _require_project_reader(request.user)
     filters = queries.ProjectFilters.from_query(request.GET)
     plan_year = filters.year or _today().year
-    rows = warnings.with_lights(
-        queries.project_rows(request.user, filters, plan_year=plan_year), as_of=_today(), rules=warnings.active_rules()
-    )
+    rows = extensions.with_lights(queries.project_rows(request.user, filters, plan_year=plan_year), as_of=_today())
     return render(
         request,
         "projects/project_list.html",
@@ -82,16 +77,15 @@ def project_export(request):
 def project_detail(request, pk: int):
     project = queries.get_project_for_user(request.user, pk)
     may_write = queries.may_write_project(request.user, project)
-    rules = warnings.active_rules()
-    lit = warnings.with_lights(Project.objects.filter(pk=project.pk), as_of=_today(), rules=rules).get()
+    light, light_reasons = extensions.light_of(project, as_of=_today())
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
             "may_write": may_write,
-            "light": lit.light,
-            "light_reasons": warnings.explain(lit, as_of=_today(), rules=rules),
+            "light": light,
+            "light_reasons": light_reasons,
             "is_coordinator": request.user.is_coordinator,
             "timeline": queries.stage_timeline(project),
             "transitions": project.transitions.select_related("by"),
@@ -241,7 +235,7 @@ def annual_plan_save(request, pk: int):
     if not form.is_valid():
         return _refused(request, project, "年度计划填写有误：" + error_text(form))
     services.save_annual_plan(project=project, **form.cleaned_data, by=request.user)
-    for warning in reporting_queries.plan_warnings(
+    for warning in extensions.plan_warnings(
         project=project, year=form.cleaned_data["year"], planned_investment=form.cleaned_data["planned_investment"]
     ):
         messages.warning(request, f"年度计划已保存，但请核对：{warning}")
@@ -291,40 +285,28 @@ def _with(data, **extra):
 # "三个一批" batches
 
 
-def _batch_numbers(request, batches) -> tuple[int | None, int | None, list[int]]:
-    """The range of batch numbers asked for (from/to); all batches when not given."""
-    numbers = [b.number for b in batches]
-
-    def number(name):
-        try:
-            return int(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    low, high = number("from"), number("to")
-    chosen = [n for n in numbers if (low is None or n >= low) and (high is None or n <= high)]
-    return low, high, chosen
+def _number(request, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 @require_GET
 def batch_list(request):
     _require_project_reader(request.user)
-    batches = list(Batch.objects.all())
-    low, high, numbers = _batch_numbers(request, batches)
-    projects = queries.visible_projects(request.user)
-    statistics = queries.batch_statistics(projects, numbers=numbers, as_of=_today())
-    ranged = low is not None or high is not None
+    page = queries.batch_page(request.user, low=_number(request, "from"), high=_number(request, "to"), as_of=_today())
     return render(
         request,
         "projects/batch_list.html",
         {
-            "batches": batches,
-            "low": low,
-            "high": high,
-            "statistics": statistics,
-            "totals": queries.batch_totals(statistics),
-            "cancelled": queries.batch_cancelled_projects(projects, numbers=numbers),
-            "campaign_rates": queries.campaign_rates(projects, numbers=numbers if ranged else None, as_of=_today()),
+            "batches": page.batches,
+            "low": page.low,
+            "high": page.high,
+            "statistics": page.statistics,
+            "totals": page.totals,
+            "cancelled": page.cancelled,
+            "campaign_rates": page.campaign_rates,
             "is_coordinator": request.user.is_coordinator,
             "batch_form": forms.BatchForm(),
         },
@@ -350,11 +332,7 @@ def batch_create(request):
 def batch_detail(request, number: int):
     _require_project_reader(request.user)
     batch = get_object_or_404(Batch, number=number)
-    entries = (
-        BatchEntry.objects.filter(batch=batch, project__in=queries.visible_projects(request.user).values("pk"))
-        .select_related("project", "project__unit")
-        .order_by("kind", "project__unit__display_order", "project_id")
-    )
+    entries = queries.batch_entries(request.user, batch)
     return render(
         request,
         "projects/batch_detail.html",
@@ -400,16 +378,11 @@ def batch_entry_remove(request, number: int, entry_id: int):
 
 
 def _bond_rows(request):
-    get = request.GET
     as_of = _today()
-
-    def number(name):
-        try:
-            return int(get.get(name, ""))
-        except ValueError:
-            return None
-
-    return queries.bond_rows(request.user, batch_id=number("batch"), unit_id=number("unit"), as_of=as_of), as_of
+    rows = queries.bond_rows(
+        request.user, batch_id=_number(request, "batch"), unit_id=_number(request, "unit"), as_of=as_of
+    )
+    return rows, as_of
 
 
 @require_GET

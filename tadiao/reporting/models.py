@@ -6,6 +6,10 @@ from django.db.models import Q
 
 from tadiao.projects.models import Stage
 
+# The reports that count in every figure (indicators, ledger export, bulletin): submitted or approved, as the office
+# counts them; drafts and returned reports do not.
+REPORTED_STATUSES = ("SUBMITTED", "APPROVED")
+
 
 class ReportingSettings(models.Model):
     """Deployment-wide reporting settings (one row)."""

@@ -15,7 +15,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from tadiao.audit import services as audit
-from tadiao.indicators import snapshots
 from tadiao.lib.dates import cn_date, month_end
 from tadiao.lib.versioning import save_if_unchanged, unchanged
 from tadiao.notifications import services as notifications
@@ -23,7 +22,7 @@ from tadiao.org.models import Unit, User
 from tadiao.projects import services as project_services
 from tadiao.projects.lifecycle import crosses_start, gaps_text, project_dates, stages_passed_without_date
 from tadiao.projects.models import Project, Stage, stage_rank
-from tadiao.reporting import photos, queries
+from tadiao.reporting import hooks, photos, queries
 from tadiao.reporting.models import MonthlyReport, Period, ReportingSettings, ReportPhoto, UnitPhotoSetting
 from tadiao.reporting.queries import reporting_settings
 
@@ -385,8 +384,8 @@ def close_period(*, period: Period, by: User, today: datetime.date, reason: str 
             "reports_outstanding": [None, summary.outstanding],
         },
     )
-    # Closing publishes the month: its figures are frozen in the same transaction.
-    snapshots.freeze(period=period, by=by, as_of=summary.as_of)
+    # Closing publishes the month: its figures are frozen in the same transaction (indicators' hook, hooks.py).
+    hooks.period_closed(period=period, by=by, as_of=summary.as_of)
     return period
 
 

@@ -59,18 +59,16 @@ def report_list(request):
         )
         context["photo_location_form"] = forms.PhotoLocationForm(initial={"units": queries.photo_location_units()})
     if period is not None:
-        owed = queries.owed_reports_for_user(user, period)
         status = request.GET.get("status", "")
-        if status in MonthlyReport.Status.values:
-            owed = owed.filter(monthly_reports__period=period, monthly_reports__status=status)
-        elif status == "MISSING":
-            owed = owed.exclude(monthly_reports__period=period)
+        owed = queries.owed_reports_for_user(user, period, status=status)
         page = Paginator(owed, 50).get_page(request.GET.get("page"))
         reports = queries.reports_for_period(period, [p.pk for p in page])
         context.update(
             page=page,
-            rows=[(project, reports.get(project.pk), _row_link(user, project, period, reports.get(project.pk)))
-                  for project in page],
+            rows=[
+                (project, reports.get(project.pk), queries.report_link(user, project, period, reports.get(project.pk)))
+                for project in page
+            ],
             awaiting_review=queries.awaiting_review_count(user, period) if user.is_coordinator else None,
             status=status,
             statuses=MonthlyReport.Status.choices,
@@ -79,19 +77,6 @@ def report_list(request):
             else [],
         )
     return render(request, "reporting/report_list.html", context)
-
-
-def _row_link(user, project, period: Period, report: MonthlyReport | None) -> str:
-    """The word of a list row's link to the report form, or "" for no link: a closed month is only 查看 (a
-    report never filed there has nothing to show), and only those who may write see 填报 or 修改."""
-    if period.is_closed:
-        return "查看" if report is not None else ""
-    may_write = may_write_project(user, project)
-    if report is None:
-        return "填报" if may_write else ""
-    if may_write and report.status in (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED):
-        return "修改"
-    return "查看"
 
 
 @require_POST
@@ -189,7 +174,7 @@ def report_edit(request, project_pk: int, month: str):
     period = queries.period_for_month(queries.parse_month(month, default=_today()))
     if period is None or month != _month_url(period):
         raise Http404("该月份尚未开启填报。")
-    report = MonthlyReport.objects.filter(project=project, period=period).first()
+    report = queries.report_of(project, period)
     may_write = may_write_project(request.user, project)
     pending_warnings: list[str] = []  # plausibility warnings of the figures just posted, awaiting confirmation
     if request.method == "POST":

@@ -134,6 +134,16 @@ def report_for(project: Project, week: Week) -> WeeklyReport | None:
     return WeeklyReport.objects.filter(project=project, week_start=week.start).first()
 
 
+def report_editable(
+    user: User, project: Project, week: Week, report: WeeklyReport | None, *, today: datetime.date
+) -> bool:
+    """Whether the form may be saved: the user writes the project, the week has begun, and its report (if any) is
+    still a draft or returned."""
+    return bool(
+        may_write_project(user, project) and week.start <= today and (report is None or report.is_editable)
+    )
+
+
 def get_report_for_user(user: User, pk: int, *, write: bool = False) -> WeeklyReport:
     report = WeeklyReport.objects.select_related("project").filter(pk=pk).first()
     if report is None:

@@ -111,7 +111,7 @@ def report_edit(request, pk: int, week: str):
             "form": form,
             "problems": queries.report_problems(report),
             "may_write": may_write,
-            "editable": may_write and week.start <= today and (report is None or report.is_editable),
+            "editable": queries.report_editable(user, project, week, report, today=today),
             "is_coordinator": user.is_coordinator,
         },
     )

@@ -44,7 +44,7 @@ def test_counts_are_in_the_summary_and_the_audit_event(demo):
     assert event.changes["跟进记录"] == demo.follow_ups and event.changes["签约认定"] == demo.recognitions
     assert event.changes["三个一批期次"] == demo.batches and event.changes["三个一批项目"] == demo.batch_entries
     assert event.changes["专项债批次"] == 2 and event.changes["专项债项目"] == demo.bond_applications
-    # 经济指标 (tadiao.economy.demo): loaded with the county, inside the same one event.
+    # 经济指标 (tadiao.demo.economy): loaded with the county, inside the same one event.
     assert demo.economy_figures == economy.Figure.objects.count() > 0
     assert demo.economy_targets == economy.Target.objects.count() > 0
     assert event.changes["经济指标数据"] == demo.economy_figures

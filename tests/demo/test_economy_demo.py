@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from tadiao.demo import data
+from tadiao.demo.economy import load_economy_demo
 from tadiao.economy import queries
-from tadiao.economy.demo import load_economy_demo
 from tadiao.economy.models import Figure, Target
 from tadiao.org.models import Region
 from tests.factories import RegionFactory
