@@ -179,7 +179,9 @@ def test_one_refused_item_does_not_stop_the_run(monkeypatch, project_a, dept, de
     first = make_problem(project_a, dept, title="甲", deadline=D(2026, 11, 18))
     refused = make_problem(project_a, dept, title="乙", deadline=D(2026, 11, 19))
     last = make_problem(project_a, dept, title="丙", deadline=D(2026, 11, 20))
-    real_escalate = services._escalate
+    from tadiao.coordination.services import escalation
+
+    real_escalate = escalation._escalate
 
     def escalate_but_refuse_one(problem, **kwargs):
         # Writes everything (level, history, audit, messages), then is refused: all of it must be rolled back.
@@ -188,7 +190,7 @@ def test_one_refused_item_does_not_stop_the_run(monkeypatch, project_a, dept, de
             raise services.ConcurrentEditError()
         return problem
 
-    monkeypatch.setattr(services, "_escalate", escalate_but_refuse_one)
+    monkeypatch.setattr(escalation, "_escalate", escalate_but_refuse_one)
     out, err = io.StringIO(), io.StringIO()
     call_command("escalate", "--today", "2026-11-23", stdout=out, stderr=err)
     assert "升级 2 件，标记超期待决定 0 件，临期提醒 0 件，跳过 1 件。" in out.getvalue()
@@ -202,6 +204,6 @@ def test_one_refused_item_does_not_stop_the_run(monkeypatch, project_a, dept, de
     assert sorted(Message.objects.filter(user=dept_user, kind="ESCALATED").values_list("title", flat=True)) == [
         "升级协调（二级：分管领导）：丙", "升级协调（二级：分管领导）：甲"]
     # The next run tries it again.
-    monkeypatch.setattr(services, "_escalate", real_escalate)
+    monkeypatch.setattr(escalation, "_escalate", real_escalate)
     outcome = services.run_escalation(today=TODAY)
     assert (outcome.escalated, outcome.skipped) == ([refused.pk], [])

@@ -33,9 +33,6 @@ from tadiao.coordination.services.calendar_settings import (
     update_settings,
 )
 from tadiao.coordination.services.escalation import EscalationOutcome, escalate, run_escalation
-
-# `_escalate` is looked up here at call time by both escalation paths (see `escalation`).
-from tadiao.coordination.services.escalation import _escalate as _escalate
 from tadiao.coordination.services.meetings import (
     MEETING_FIELDS,
     add_agenda_items,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F, Q
 
-from tadiao.coordination import queries, services
+from tadiao.coordination import queries
 from tadiao.coordination.models import OPEN_STATUSES, CoordinationSettings, Level, Problem
 from tadiao.coordination.services.base import (
     CoordinationError,
@@ -26,10 +26,6 @@ from tadiao.coordination.services.base import (
 from tadiao.org.models import User
 
 logger = logging.getLogger(__name__)
-
-
-# The manual and the daily paths call `_escalate` through the package (`services._escalate`), looked up at call
-# time as when this was one module: the package's name is the one a test replaces to make one item fail.
 
 
 def _escalate(
@@ -69,7 +65,7 @@ def escalate(*, problem: Problem, reason: str, by: User, today: datetime.date, e
     """The office moves an item up one level by hand (e.g. deciding on a flagged overdue item)."""
     _require(by.is_coordinator, "只有调度员可以升级协调层级。")
     _require_status(problem, OPEN_STATUSES, "升级")
-    return services._escalate(
+    return _escalate(
         problem, by=by, today=today, expected_version=expected_version, reason=reason.strip() or "调度员决定升级。"
     )
 
@@ -150,7 +146,7 @@ def _escalate_or_flag(problem: Problem, *, config: CoordinationSettings, today: 
     """One overdue item of the daily run, in its own savepoint: "escalated", "flagged" (once, for the office to
     decide) or "" when it is already flagged."""
     if config.overdue_action == CoordinationSettings.OverdueAction.ESCALATE and problem.level < Level.UPWARD:
-        services._escalate(
+        _escalate(
             problem,
             by=None,
             today=today,
