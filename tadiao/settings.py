@@ -161,6 +161,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         raise ImproperlyConfigured("DATABASE_URL names an in-memory SQLite database; give a file, "
                                    "e.g. sqlite:////var/lib/tadiao/tadiao.sqlite3")
     _db["OPTIONS"] = {**_db.get("OPTIONS", {}), **SQLITE_OPTIONS}
+    # The test database is a file too: an in-memory one is shared by the browser tests' live-server threads, and
+    # two requests of one page at once (the map's data, the unread badge) then collide on one connection.
+    _db["TEST"] = {"NAME": str(Path(_db["NAME"]).with_name("test-" + Path(_db["NAME"]).name))}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     # gunicorn's sync workers serve one request at a time, so each process needs one connection: keeping it
     # for TADIAO_DB_CONN_MAX_AGE seconds, checked before reuse, is the pool that fits (3 workers + the task
