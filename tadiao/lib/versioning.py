@@ -23,6 +23,18 @@ def save_if_unchanged(obj: Model, fields: list[str], *, expected_version: int) -
     return bool(updated)
 
 
+def update_if_unchanged(obj: Model, *, expected_version: int, **values) -> bool:
+    """Write `values` (and a fresh `updated_at`) to `obj`'s row only if its stored version is still
+    `expected_version`, then reload `obj`. Unlike save_if_unchanged it leaves `obj` as it was when refused, so a
+    page can render the refused change with what the user saw. False: someone saved in between."""
+    updated = type(obj)._default_manager.filter(pk=obj.pk, version=expected_version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated:
+        obj.refresh_from_db()
+    return bool(updated)
+
+
 def unchanged(stored: Model, values: dict) -> bool:
     """Whether saving `values` onto the `stored` row would change nothing: an edit page saved as it was shown.
 

@@ -11,12 +11,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.lib.dates import cn_date, month_end
-from tadiao.lib.versioning import save_if_unchanged, unchanged
+from tadiao.lib.versioning import save_if_unchanged, unchanged, update_if_unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import Unit, User
 from tadiao.projects import services as project_services
@@ -185,14 +184,9 @@ def save_report(
 
 
 def _set_status(report: MonthlyReport, *, expected_version: int, **values) -> None:
-    # Not save_if_unchanged, which writes the object's own attributes: a refused change must leave `report` as
-    # it was (the edit page renders it with the refusal).
-    updated = MonthlyReport.objects.filter(pk=report.pk, version=expected_version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    # A refused change leaves `report` as it was (the page renders it with the refusal).
+    if not update_if_unchanged(report, expected_version=expected_version, **values):
         raise ReportConflictError()
-    report.refresh_from_db()
 
 
 @transaction.atomic

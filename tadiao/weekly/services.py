@@ -10,13 +10,12 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.coordination import services as coordination
-from tadiao.lib.versioning import save_if_unchanged
+from tadiao.lib.versioning import save_if_unchanged, update_if_unchanged
 from tadiao.notifications import services as notifications
 from tadiao.org.models import User
 from tadiao.projects.models import Level, Project, Tag
@@ -198,14 +197,9 @@ def raise_problem(*, report: WeeklyReport, data: dict[str, Any], by: User, today
 
 
 def _set_status(report: WeeklyReport, *, expected_version: int, **values) -> None:
-    # Not save_if_unchanged, which writes the object's own attributes: a refused change must leave `report` as
-    # it was (the page renders it with the refusal).
-    updated = WeeklyReport.objects.filter(pk=report.pk, version=expected_version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    # A refused change leaves `report` as it was (the page renders it with the refusal).
+    if not update_if_unchanged(report, expected_version=expected_version, **values):
         raise WeeklyConflictError()
-    report.refresh_from_db()
 
 
 @transaction.atomic
