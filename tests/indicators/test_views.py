@@ -162,6 +162,8 @@ def test_settings_page_shows_the_warning_rules_and_their_edit_forms(client, coor
     assert "<form" not in row
     login(client, coordinator)  # edits them in place
     body = client.get("/indicators/settings/").content.decode()
+    # The table once, in the page: it had also been pasted into the <title> block.
+    assert "<title>指标口径与目标塔吊 · 重点项目调度平台</title>" in body and body.count(f'id="rule-{rule.pk}"') == 1
     row = body[body.index(f'id="rule-{rule.pk}"') : body.index("</tr>", body.index(f'id="rule-{rule.pk}"'))]
     assert f'action="/indicators/settings/rules/{rule.pk}/" id="rule-form-{rule.pk}"' in row
     assert f'form="rule-form-{rule.pk}" name="yellow" aria-label="黄灯阈值" value="60.00"' in row
