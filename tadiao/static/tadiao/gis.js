@@ -54,10 +54,14 @@
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option);
     chart.on("click", open);
+    // A box that collapses for a moment (the layout reflowing) is skipped: the geo layout throws on no size.
+    function resize() {
+      if (element.clientWidth > 0 && element.clientHeight > 0) { chart.resize(); }
+    }
     if (typeof ResizeObserver !== "undefined") {
-      new ResizeObserver(function () { chart.resize(); }).observe(element);
+      new ResizeObserver(resize).observe(element);
     } else {
-      window.addEventListener("resize", function () { chart.resize(); });
+      window.addEventListener("resize", resize);
     }
     element.dataset.ready = "true";
   }
