@@ -204,6 +204,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "username"  # axes' default (the user model's USERNAME_FIELD), named for the type checker
 AXES_USERNAME_CALLABLE = "tadiao.org.auth.axes_username"  # login names have no case: nor have their lockouts
 
 # --- i18n -------------------------------------------------------------------------------------------
