@@ -154,7 +154,7 @@ if _database_url:
     if not _db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database, e.g. postgres://user@127.0.0.1:5432/tadiao")
 else:
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}  # type: ignore[typeddict-item]  # Django takes a Path
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if str(_db["NAME"]) == ":memory:":
