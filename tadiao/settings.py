@@ -154,7 +154,8 @@ if _database_url:
     if not _db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database, e.g. postgres://user@127.0.0.1:5432/tadiao")
 else:
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}  # type: ignore[typeddict-item]  # Django takes a Path
+    # (ignored for mypy below) Django takes a Path
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}  # type: ignore[typeddict-item]
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if str(_db["NAME"]) == ":memory:":

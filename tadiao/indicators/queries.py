@@ -123,7 +123,8 @@ def time_progress(as_of: datetime.date, *, basis: str = ReportingSettings.TimePr
     """序时进度 in percent: months elapsed / 12 at the end of the as-of month, or days elapsed / days in year."""
     if basis == ReportingSettings.TimeProgressBasis.DAYS:
         days_in_year = 366 if calendar.isleap(as_of.year) else 365
-        return percent_of(as_of.timetuple().tm_yday, days_in_year)  # type: ignore[return-value]  # never None: the denominator is not 0
+        # (ignored for mypy below) never None: the denominator is not 0
+        return percent_of(as_of.timetuple().tm_yday, days_in_year)  # type: ignore[return-value]
     return percent_of(as_of.month, 12)  # type: ignore[return-value]  # never None: the denominator is not 0
 
 

@@ -114,9 +114,11 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
             q &= Q(total_investment__gte=DERIVED_TAGS[tag])
         else:
             # EXISTS, not a join: a join would repeat a project once per tag and inflate every count beside it.
-            q &= Exists(Project.tags.through.objects.filter(project_id=OuterRef("pk"), tag__name=tag))  # type: ignore[assignment]  # Q & Exists is a Q at runtime; the stubs say Combinable
+            # (ignored for mypy below) Q & Exists is a Q at runtime; the stubs say Combinable
+            q &= Exists(Project.tags.through.objects.filter(project_id=OuterRef("pk"), tag__name=tag))  # type: ignore[assignment]
     if selection.get("in_year_plan"):
-        q &= Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year))  # type: ignore[assignment]  # Q & Exists is a Q at runtime; the stubs say Combinable
+        # (ignored for mypy below) Q & Exists is a Q at runtime; the stubs say Combinable
+        q &= Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year))  # type: ignore[assignment]
     if selection.get("reported_this_year"):
         q &= Exists(  # type: ignore[assignment]  # Q & Exists is a Q at runtime; the stubs say Combinable
             MonthlyReport.objects.filter(

@@ -20,7 +20,8 @@ def save_if_unchanged(obj: Model, fields: list[str], *, expected_version: int) -
         **values, version=F("version") + 1
     )
     if updated:
-        obj.version = expected_version + 1  # type: ignore[attr-defined]  # Model declares no version; callers pass versioned rows
+        # (ignored for mypy below) Model declares no version; callers pass versioned rows
+        obj.version = expected_version + 1  # type: ignore[attr-defined]
         if "updated_at" in values:
             obj.updated_at = values["updated_at"]  # type: ignore[attr-defined]  # present: checked in _meta above
     return bool(updated)
