@@ -1,7 +1,7 @@
 """The package a download or the command publishes: who may export, which projects, what the package says."""
 
 import datetime
-import os
+import posixpath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -42,8 +42,8 @@ def deployment_region(projects: QuerySet[Project]) -> Region | None:
     paths = set(projects.values_list("unit__region__path", flat=True).distinct())
     if not paths:
         return root_region()
-    common = os.path.commonprefix([path.strip("/").split("/") for path in paths])
-    return Region.objects.filter(code=common[-1]).first() if common else root_region()
+    code = posixpath.basename(posixpath.commonpath([path.rstrip("/") for path in paths]))
+    return Region.objects.filter(code=code).first() if code else root_region()
 
 
 def package_for_deployment(*, as_of: datetime.date, published: datetime.datetime, uri: str) -> dict:
