@@ -31,8 +31,8 @@ def test_the_coordinator_downloads_the_region(client, coordinator, built, projec
     months = next(p for p in package["projects"] if p["title"] == "东城大道改造工程")["transactions"]
     assert [t["id"] for t in months] == ["2026-01", "2026-02"]
     early = json.loads(client.get(URL + "?as_of=2026年1月31日").content)
-    assert [t["id"] for t in next(p for p in early["projects"] if p["title"] == "东城大道改造工程")["transactions"]] == [
-        "2026-01"]
+    road = next(p for p in early["projects"] if p["title"] == "东城大道改造工程")
+    assert [t["id"] for t in road["transactions"]] == ["2026-01"]
 
 
 def test_everyone_else_is_refused(client, built, reporter_a, reporter_b, leader, sysadmin, auditor):
