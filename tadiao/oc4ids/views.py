@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -15,7 +15,7 @@ from tadiao.oc4ids.package import EmptyPackage
 
 
 @require_GET
-def download(request):
+def download(request: HttpRequest) -> HttpResponse:
     if not request.user.is_coordinator:
         raise PermissionDenied(queries.COORDINATORS_ONLY)
     text = request.GET.get("as_of", "").strip()

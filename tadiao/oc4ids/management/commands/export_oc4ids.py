@@ -1,8 +1,9 @@
 """`tadiao export_oc4ids [--as-of YYYY-MM-DD] [--out FILE] [--no-validate]`: every project as an OC4IDS package."""
 
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tadiao.lib.dates import parse_date
@@ -14,14 +15,14 @@ from tadiao.oc4ids.validation import validation_errors
 class Command(BaseCommand):
     help = "把全部项目导出为 OC4IDS 项目数据包（JSON），并按随附的 OC4IDS 0.9 模式校验。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--as-of", metavar="YYYY-MM-DD", help="截至日期（默认今天）：完成投资、里程碑状态按此日计算"
         )
         parser.add_argument("--out", metavar="FILE", help="写入该文件（默认输出到标准输出）")
         parser.add_argument("--no-validate", action="store_true", help="不按 OC4IDS 模式校验（大数据量时更快）")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         text = options["as_of"]
         try:
             as_of = parse_date(text) if text else timezone.localdate()
