@@ -2,6 +2,8 @@
 
 import csv
 import datetime
+import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -82,3 +84,16 @@ def test_publisher_name(settings):
     assert mapping.publisher_name("青山市") == "青山市发展和改革局"
     settings.TADIAO_OC4IDS_PUBLISHER = "青山市重点项目建设领导小组办公室"
     assert mapping.publisher_name("青山市") == "青山市重点项目建设领导小组办公室"
+
+
+def test_the_vendored_schema_is_the_one_its_readme_names():
+    """The files are the standard's, unchanged: their sha256 and version are those the README records."""
+    readme = (SCHEMA_DIR / "README.md").read_text(encoding="utf-8")
+    for name in ("project-package-schema.json", "project-schema.json"):
+        digest = hashlib.sha256((SCHEMA_DIR / name).read_bytes()).hexdigest()
+        assert re.search(rf"{re.escape(name)} `{digest}`", readme), name
+        assert load_schema(name)["id"].endswith(f"/0__9__5/{name}")
+    package = load_schema("project-package-schema.json")
+    assert package["properties"]["projects"]["items"]["$ref"] == load_schema("project-schema.json")["id"]
+    assert re.fullmatch(package["properties"]["version"]["pattern"], mapping.OC4IDS_VERSION)
+    assert "**0.9.5**" in readme
