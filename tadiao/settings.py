@@ -9,6 +9,8 @@ TADIAO_SECRET_KEY     overrides the generated key kept in $TADIAO_DATA_DIR/secre
 TADIAO_IDLE_SECONDS   log a user out after this many seconds without a request (default 1800)
 TADIAO_SITE_URL       the address users open, e.g. http://10.1.2.3:8000 — put before the links in robot messages
 TADIAO_EMAIL_HOST / _PORT / _USER / _PASSWORD / _TLS / _FROM   the intranet SMTP server for e-mail notifications
+TADIAO_OC4IDS_PREFIX     the OC4IDS project id prefix, put before the 项目代码 or our id (default oc4ids-tadiao-)
+TADIAO_OC4IDS_PUBLISHER  the OC4IDS package's publisher (default: the region's name + 发展和改革局)
 """
 
 import os
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "tadiao.imports",
     "tadiao.weekly",
     "tadiao.gis",
+    "tadiao.oc4ids",
     "tadiao.demo",
 ]
 
@@ -235,6 +238,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Notifications: links in robot and e-mail messages are made absolute with this; e-mail goes to the intranet's
 # own SMTP server (nothing is sent unless an e-mail channel is configured on the 通知渠道 page).
 TADIAO_SITE_URL = os.environ.get("TADIAO_SITE_URL", "").strip().rstrip("/")
+
+# The OC4IDS export (docs/oc4ids.md): project ids are this prefix + 项目代码 (or our id); the publisher's name.
+TADIAO_OC4IDS_PREFIX = os.environ.get("TADIAO_OC4IDS_PREFIX", "").strip() or "oc4ids-tadiao-"
+TADIAO_OC4IDS_PUBLISHER = os.environ.get("TADIAO_OC4IDS_PUBLISHER", "").strip()
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

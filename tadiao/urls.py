@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", password_change, name="password_change"),
+    path("projects/export/oc4ids/", include("tadiao.oc4ids.urls")),
     path("projects/", include("tadiao.projects.urls")),
     path("reporting/", include("tadiao.reporting.urls")),
     path("indicators/", include("tadiao.indicators.urls")),

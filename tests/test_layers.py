@@ -22,7 +22,7 @@ LAYERS: list[list[str]] = [
     ["imports"],
     ["attraction", "economy"],
     ["indicators"],
-    ["coordination", "bulletins", "gis"],
+    ["coordination", "bulletins", "gis", "oc4ids"],  # oc4ids: the open-data export (projects, reporting, org)
     ["weekly"],  # its problems go into coordination
     ["dashboard", "demo"],
 ]
