@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET
 from tadiao.lib.dates import parse_date
 from tadiao.oc4ids import queries
 from tadiao.oc4ids.package import EmptyPackage
+from tadiao.org.http import AuthedRequest
 
 
 @require_GET
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_coordinator:
         raise PermissionDenied(queries.COORDINATORS_ONLY)
     text = request.GET.get("as_of", "").strip()
