@@ -94,7 +94,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "pwa/sw.js",
-        {"static_url": settings.STATIC_URL, "cache_name": f"tadiao-static-{_version()}"},
+        {"static_url": settings.STATIC_URL, "version": _version()},
         content_type="text/javascript; charset=utf-8",
     )
     response["Cache-Control"] = "no-cache"

@@ -3,7 +3,7 @@
    request is left alone and goes to the network as if there were no service worker. */
 "use strict";
 
-const CACHE = "{{ cache_name|escapejs }}";
+const CACHE = "tadiao-static-{{ version|escapejs }}";
 const STATIC_PREFIX = new URL("{{ static_url|escapejs }}", self.location.origin).href;
 
 self.addEventListener("install", () => {
