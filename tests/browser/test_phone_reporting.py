@@ -116,6 +116,12 @@ def test_every_reporter_page_fits_a_phone_with_the_bottom_navigation(phone, brow
                    "'<div style=\"width:600px\">宽</div>')")
     with pytest.raises(AssertionError):
         assert_fits(phone)
+    # On the phone a list's filters start folded under their summary, and open with a tap.
+    phone.goto("/projects/")
+    assert not phone.locator("#project-filters").is_visible()
+    phone.tap(".td-fold-summary")
+    assert phone.locator("#project-filters").is_visible()
+    assert_fits(phone)
     # The weekly form, reached from the list.
     phone.goto("/weekly/")
     phone.locator("#weekly-table a.fw-semibold").first.click()
@@ -137,6 +143,8 @@ def test_every_reporter_page_fits_a_phone_with_the_bottom_navigation(phone, brow
         page.goto("/reporting/?month=2026-11")
         assert page.locator("#bottom-nav").count() == 1 and not page.locator("#bottom-nav").is_visible()
         assert page.locator(".td-sidebar").is_visible()
+        page.goto("/projects/")  # the filters are open, without the phone's summary line
+        assert page.locator("#project-filters").is_visible() and not page.locator(".td-fold-summary").is_visible()
     finally:
         desk.close()
 
