@@ -14,6 +14,7 @@ from PIL import Image
 
 from tadiao.reporting import services
 from tadiao.reporting.models import ReportPhoto
+from tadiao.views import static_version
 from tests.conftest import login
 from tests.factories import AnnualPlanFactory
 
@@ -134,3 +135,20 @@ def test_photo_upload_answers_the_script_in_json(client, reporter_a, reporter_b,
     login(client, reporter_b)  # another unit: not there at all
     assert client.post(url, {"photo": _jpeg()}, **XHR).status_code == 404
     assert ReportPhoto.objects.filter(report=report_a).count() == 1
+
+
+def test_a_changed_static_file_gives_the_worker_a_new_cache_name(settings, tmp_path):
+    (tmp_path / "app.js").write_text("// 1", encoding="utf-8")
+    settings.STATICFILES_DIRS = [tmp_path]
+    finders.get_finder.cache_clear()
+    try:
+        static_version.cache_clear()
+        first = static_version()
+        static_version.cache_clear()
+        assert static_version() == first  # the same files, the same name
+        (tmp_path / "app.js").write_text("// 第二版", encoding="utf-8")
+        static_version.cache_clear()
+        assert static_version() != first
+    finally:
+        finders.get_finder.cache_clear()
+        static_version.cache_clear()

@@ -300,3 +300,22 @@ def test_the_service_worker_covers_the_site_and_keeps_static_files_only(phone, f
                          data={"progress_text": "服务器上刚保存的内容"}, by=reporter_a, expected_version=None)
     phone.goto(f"/reporting/projects/{field_data['long'].pk}/2026-11/")
     assert phone.input_value("#id_progress_text") == "服务器上刚保存的内容"
+
+
+def test_a_problem_reply_keeps_its_draft_until_sent(phone, field_data):
+    problem = field_data["problem"]
+    url = f"/coordination/problems/{problem.pk}/"
+    log_in(phone, "reporter_a", PASSWORD)
+    phone.wait_for_url("**/projects/")
+    phone.goto(url)
+    phone.fill("#reply-form textarea", "已与供电公司对接，预计下周完成专线接入。")
+    phone.reload()
+    phone.wait_for_selector("#draft-notice")
+    assert phone.input_value("#reply-form textarea") == "已与供电公司对接，预计下周完成专线接入。"
+    phone.click("#reply-form button")
+    phone.wait_for_selector("text=回复已发送。")
+    assert "已与供电公司对接" in phone.inner_text("#replies")
+    assert phone.input_value("#reply-form textarea") == ""
+    phone.reload()
+    phone.wait_for_selector("#reply-form")
+    assert phone.locator("#draft-notice").count() == 0
