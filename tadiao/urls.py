@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from tadiao.org.forms import LoginForm
 from tadiao.org.views import password_change
-from tadiao.views import healthz, home
+from tadiao.views import healthz, home, manifest, service_worker
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("manifest.webmanifest", manifest, name="manifest"),
+    path("sw.js", service_worker, name="service_worker"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", password_change, name="password_change"),

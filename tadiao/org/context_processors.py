@@ -1,4 +1,5 @@
-"""The left navigation, by role: each person sees only the pages they may open."""
+"""The left navigation, by role: each person sees only the pages they may open; and the reporter's bottom
+navigation on a phone (their five pages)."""
 
 from typing import Any
 
@@ -42,6 +43,28 @@ MENU = [
 ]
 
 
+# (key, label, url name, the path prefixes it stands for) — a 填报员's pages, in the order of their month.
+BOTTOM_NAV = [
+    ("home", "首页", "home", ("/projects/",)),
+    ("monthly", "月报", "reporting:list", ("/reporting/",)),
+    ("weekly", "周报", "weekly:list", ("/weekly/",)),
+    ("problems", "问题", "coordination:problems", ("/coordination/",)),
+    ("messages", "消息", "notifications:inbox", ("/notifications/",)),
+]
+
+
+def bottom_navigation(path: str) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    for key, label, url_name, prefixes in BOTTOM_NAV:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = path == url or path.startswith(prefixes)
+        items.append({"key": key, "label": label, "url": url, "active": active})
+    return items
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -59,4 +82,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items}
+    context: dict[str, object] = {"nav_items": items}
+    if user.is_reporter:
+        context["bottom_nav"] = bottom_navigation(request.path)
+    return context

@@ -15,7 +15,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from tadiao.org.auth import LAST_SEEN_KEY
 
-OPEN_PREFIXES = ("/accounts/login/", "/static/", "/healthz")
+# The web-app manifest and the service worker are fetched by the browser itself, without or beside a session.
+PWA_FILES = ("/manifest.webmanifest", "/sw.js")
+OPEN_PREFIXES = ("/accounts/login/", "/static/", "/healthz", *PWA_FILES)
 
 
 class LoginRequiredEverywhereMiddleware:
@@ -39,7 +41,7 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and request.path not in PWA_FILES:  # the browser's own checks are no activity
             now = int(time.time())
             last = request.session.get(LAST_SEEN_KEY)
             if isinstance(last, int) and now - last >= settings.IDLE_SECONDS:
@@ -59,7 +61,7 @@ class PasswordChangeRequiredMiddleware:
     """A user whose password was generated (new account, reset by the administrator, first run) sees only the
     password page until they chose their own; logging out stays possible."""
 
-    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/static/", "/healthz")
+    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/static/", "/healthz", *PWA_FILES)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -227,6 +228,7 @@ def report_edit(request, project_pk: int, month: str):
             "pending_warnings": pending_warnings,
             "confirmed_warnings": report.confirmed_warnings.splitlines() if report else [],
             "photo_limit": queries.size_text(queries.photo_max_bytes()),
+            "photo_max_bytes": queries.photo_max_bytes(),
         },
     )
 
@@ -256,19 +258,34 @@ def report_review(request, pk: int):
     return redirect("reporting:edit", project_pk=report.project_id, month=_month_url(report.period))
 
 
+def _wants_json(request) -> bool:
+    """The photo form's script (photos.js) sends the file itself, to show a progress bar, and reads the answer."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
 @require_POST
 def photo_upload(request, pk: int):
     report = queries.get_report_for_user(request.user, pk, write=True)
+    back = reverse("reporting:edit", kwargs={"project_pk": report.project_id, "month": _month_url(report.period)})
     form = forms.PhotoForm(request.POST, request.FILES)
+    error = None
     if not form.is_valid():
-        messages.error(request, error_text(form))
+        error = error_text(form)
     else:
         try:
             services.add_photo(report=report, upload=form.cleaned_data["photo"], by=request.user, now=timezone.now())
-            messages.success(request, "照片已上传。")
         except services.ReportingError as exc:
-            messages.error(request, exc.message)
-    return redirect("reporting:edit", project_pk=report.project_id, month=_month_url(report.period))
+            error = exc.message
+    if _wants_json(request):
+        if error:
+            return JsonResponse({"ok": False, "message": error}, status=400)
+        messages.success(request, "照片已上传。")
+        return JsonResponse({"ok": True, "message": "照片已上传。", "redirect": back})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "照片已上传。")
+    return redirect(back)
 
 
 @require_GET
