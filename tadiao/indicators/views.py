@@ -5,15 +5,20 @@ and targets. Decorators → access gate → query calls → render."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.indicators import forms, params, queries, rankings, services, snapshots, warnings
+from tadiao.indicators import forms, params, queries, rankings, services, snapshots, target_services, warnings
+from tadiao.indicators.events import EVENT_LABELS
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
+from tadiao.indicators.targets import MEASURE_NOTES
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.org.models import Region, User
+from tadiao.org.queries import regions_with_descendants, scope_region, units_in_scope
 from tadiao.projects.models import Level, Stage
 from tadiao.projects.queries import visible_projects
 
@@ -48,6 +53,7 @@ def overview(request):
             "scope": scope,
             "choices": params.scope_choices(request.user),
             "stage_counts": [(code, label, page.result.counts_by_stage[code]) for code, label in Stage.choices],
+            "event_labels": EVENT_LABELS,
         },
     )
 
@@ -131,11 +137,12 @@ def _require_coordinator(user) -> None:
 def _settings_context(request, *, rate_form=None, preview=None) -> dict:
     return {
         "definitions": RateDefinition.objects.all(),
-        "targets": Target.objects.select_related("rate"),
+        "targets": Target.objects.select_related("rate", "unit", "region"),
         "rules": WarningRule.objects.all(),
         "rate_form": rate_form or forms.RateDefinitionForm(),
         "preview": preview,
-        "target_form": forms.TargetForm(),
+        "target_form": _target_form(request.user),
+        "measure_notes": MEASURE_NOTES,
         "is_coordinator": request.user.is_coordinator,
         "levels": Level.choices,
     }
@@ -210,15 +217,22 @@ def definition_edit(request, pk: int):
     return render(request, "indicators/definition_edit.html", context)
 
 
+def _target_form(user: User, data: QueryDict | None = None) -> forms.TargetForm:
+    region = scope_region(user)
+    regions = regions_with_descendants(region) if region is not None else Region.objects.none()
+    return forms.TargetForm(data, units=units_in_scope(user).filter(is_active=True), regions=regions)
+
+
 @require_POST
-def target_save(request):
+def target_save(request: HttpRequest) -> HttpResponse:
+    """A rate, count or amount target (the same service as `tadiao set_target`)."""
     _require_coordinator(request.user)
-    form = forms.TargetForm(request.POST)
+    form = _target_form(request.user, request.POST)
     if form.is_valid():
         try:
-            services.save_target(**form.cleaned_data, by=request.user)
+            target_services.set_target(**form.cleaned_data, by=request.user)
             messages.success(request, "目标已保存。")
-        except services.IndicatorConfigError as exc:
+        except target_services.TargetError as exc:
             messages.error(request, exc.message)
     else:
         messages.error(request, error_text(form))
