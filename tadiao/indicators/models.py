@@ -109,7 +109,7 @@ class Target(models.Model):
     value = models.DecimalField("目标值（个或万元）", max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["year", "kind", "deadline", "rate__display_order", "measure", "level", "id"]
+        ordering = ["year", "-kind", "deadline", "rate__display_order", "measure", "level", "id"]  # rate, count, amount
         verbose_name = "目标"
         verbose_name_plural = "目标"
         constraints = [

@@ -76,6 +76,7 @@ def set_target(
         measure = ""
     else:
         rate = None
+    value = value.quantize(Decimal("0.01"))
     _check_value(kind=kind, measure=measure, rate=rate, value=value)
     _check_scope(unit=unit, region=region, by=by)
     deadline = deadline or datetime.date(year, 12, 31)
