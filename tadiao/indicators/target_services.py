@@ -93,7 +93,7 @@ def set_target(
         "deadline": deadline,
     }
     field = "percent" if kind == Target.Kind.RATE else "value"
-    target = Target.objects.select_for_update().filter(**lookup).first()
+    target = Target.objects.select_for_update().filter(**lookup).order_by("pk").first()
     old = None if target is None else getattr(target, field)
     if target is None:
         target = Target.objects.create(**lookup, **{field: value})

@@ -97,7 +97,8 @@ def overall_text(data: dict, earlier: dict, context: Context) -> str | None:
                 level = f"{t.get('unit') or t.get('region_name')}{level if t.get('level') else ''}"
             if t.get("kind") in ("count", "amount"):
                 subject = MEASURE_WORDS.get(t.get("measure") or "", t.get("measure") or "")
-                parts.append(quantity_target_text(t, scope=level, subject=subject))
+                scoped = t.get("level") or t.get("unit") or t.get("region_name")
+                parts.append(quantity_target_text(t, scope=level if scoped else "", subject=subject))
                 continue
             deadline = datetime.date.fromisoformat(t["deadline"])
             text = (
