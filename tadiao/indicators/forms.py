@@ -1,5 +1,6 @@
 """Forms of the indicator configuration: validate and normalise only."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -8,7 +9,8 @@ from django.db.models import QuerySet
 from tadiao.indicators.models import RateDefinition, Target, TargetMeasure
 from tadiao.indicators.selection import REACHED_KEYS, SelectionError, check_rate, describe
 from tadiao.lib.forms import DateInput, bootstrap_widgets
-from tadiao.org.models import Region, Unit
+from tadiao.org.models import Region, Unit, User
+from tadiao.org.queries import regions_with_descendants, scope_region, units_in_scope
 from tadiao.projects.models import DERIVED_TAGS, Batch, BatchEntry, Category, Level, Nature, Stage, Tag
 
 SIDES = {"den": ("denominator", "分母"), "num": ("numerator", "分子")}
@@ -236,6 +238,13 @@ class TargetForm(forms.Form):
         if cleaned.get("unit") and cleaned.get("region"):
             self.add_error("region", "目标只能针对一个单位或一个区划，不能同时指定。")
         return cleaned
+
+
+def target_form_for(user: User, data: Mapping[str, Any] | None = None) -> TargetForm:
+    """The target form of a coordinator: units and regions of their region (the page and `tadiao set_target`)."""
+    region = scope_region(user)
+    regions = regions_with_descendants(region) if region is not None else Region.objects.none()
+    return TargetForm(data, units=units_in_scope(user).filter(is_active=True), regions=regions)
 
 
 class WarningRuleForm(forms.Form):

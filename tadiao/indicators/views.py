@@ -5,7 +5,7 @@ and targets. Decorators → access gate → query calls → render."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,8 +17,6 @@ from tadiao.indicators.targets import MEASURE_NOTES
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.org.models import Region, User
-from tadiao.org.queries import regions_with_descendants, scope_region, units_in_scope
 from tadiao.projects.models import Level, Stage
 from tadiao.projects.queries import visible_projects
 
@@ -141,7 +139,7 @@ def _settings_context(request, *, rate_form=None, preview=None) -> dict:
         "rules": WarningRule.objects.all(),
         "rate_form": rate_form or forms.RateDefinitionForm(),
         "preview": preview,
-        "target_form": _target_form(request.user),
+        "target_form": forms.target_form_for(request.user),
         "measure_notes": MEASURE_NOTES,
         "is_coordinator": request.user.is_coordinator,
         "levels": Level.choices,
@@ -217,17 +215,11 @@ def definition_edit(request, pk: int):
     return render(request, "indicators/definition_edit.html", context)
 
 
-def _target_form(user: User, data: QueryDict | None = None) -> forms.TargetForm:
-    region = scope_region(user)
-    regions = regions_with_descendants(region) if region is not None else Region.objects.none()
-    return forms.TargetForm(data, units=units_in_scope(user).filter(is_active=True), regions=regions)
-
-
 @require_POST
 def target_save(request: HttpRequest) -> HttpResponse:
     """A rate, count or amount target (the same service as `tadiao set_target`)."""
     _require_coordinator(request.user)
-    form = _target_form(request.user, request.POST)
+    form = forms.target_form_for(request.user, request.POST)
     if form.is_valid():
         try:
             target_services.set_target(**form.cleaned_data, by=request.user)

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tadiao.indicators.forms import target_form_for
 from tadiao.indicators.models import RateDefinition, Target, TargetMeasure
 from tadiao.indicators.target_services import TargetError, set_target
+from tadiao.lib.forms import error_text
 from tadiao.org.acting import COORDINATOR_ONLY, acting_user, add_as_argument, parse_date, require, require_options
 from tadiao.org.models import Region, Unit
 from tadiao.projects.models import Level
@@ -111,19 +113,23 @@ class Command(BaseCommand):
             if region is None:
                 raise CommandError(f"找不到行政区划“{text}”（写区划代码或名称）。")
         deadline = parse_date(options["deadline"], option="--deadline") if options["deadline"] else None
+        # The page's form checks the input (an active rate, a unit or region of the user's region …), then the
+        # page's service saves and audits.
+        form = target_form_for(user, {
+            "year": year,
+            "kind": kind,
+            "rate": rate.pk if rate else "",
+            "measure": measure,
+            "level": parse_level(options["level"]),
+            "unit": unit.pk if unit else "",
+            "region": region.pk if region else "",
+            "deadline": deadline.isoformat() if deadline else "",
+            "value": str(value),
+        })
+        if not form.is_valid():
+            raise CommandError(error_text(form))
         try:
-            target = set_target(
-                year=year,
-                kind=kind,
-                rate=rate,
-                measure=measure,
-                value=value,
-                level=parse_level(options["level"]),
-                unit=unit,
-                region=region,
-                deadline=deadline,
-                by=user,
-            )
+            target = set_target(**form.cleaned_data, by=user)
         except TargetError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"已保存目标：{target}")
