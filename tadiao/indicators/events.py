@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from tadiao.imports.services.ledger import IMPORT_REASON
 from tadiao.imports.sheets import STATUS_CANCELLED
-from tadiao.lib.dates import month_end
+from tadiao.lib.dates import month_end, parse_date
 from tadiao.lib.numbers import percent_value
 from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_PLANNED_FIELD, Project, Stage, StageTransition
 
@@ -162,14 +162,24 @@ def count_events(
 
 
 def standard_events(projects: QuerySet[Project], *, as_of: datetime.date) -> dict[str, PeriodEvents]:
-    """The as-of month and 1—N月: {"month": …, "year_to_date": …}, one query."""
-    month, ytd = count_events(projects, as_of=as_of, periods=[month_period(as_of), year_to_date(as_of)])
-    return {"month": month, "year_to_date": ytd}
+    """The as-of month, 1—N月 and the whole year: {"month": …, "year_to_date": …, "year": …}, one query."""
+    periods = [month_period(as_of), year_to_date(as_of), year_period(as_of)]
+    return {e.period.key: e for e in count_events(projects, as_of=as_of, periods=periods)}
+
+
+def parse_since(value: str | None, *, as_of: datetime.date) -> datetime.date | None:
+    """`?events_since=2026-03-01` (or 2026年3月1日): a day on or before the as-of date, else None (ignored, as
+    the scope bar ignores what it cannot read)."""
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        return None
+    return day if day <= as_of else None
 
 
 def events_as_json(events: dict[str, PeriodEvents]) -> dict:
-    """{"month": {stage: {"actual", "planned", "planned_done", "percent"}}, "year_to_date": {…},
-    "periods": {"month": {"label", "start", "end"}, "year_to_date": {…}}} — stage codes in lower case."""
+    """{"month": {stage: {"actual", "planned", "planned_done", "percent"}}, "year_to_date": {…}, "year": {…},
+    "periods": {"month": {"label", "start", "end"}, …}} — stage codes in lower case."""
     data: dict = {
         key: {
             stage.lower(): {

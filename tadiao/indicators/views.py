@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.indicators import forms, params, queries, rankings, services, snapshots, target_services, warnings
-from tadiao.indicators.events import EVENT_LABELS
+from tadiao.indicators import events, forms, params, queries, rankings, services, snapshots, target_services, warnings
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.indicators.targets import MEASURE_NOTES
 from tadiao.lib.forms import error_text, posted_version
@@ -36,6 +35,12 @@ def overview(request):
     as_of = params.as_of_from(request)
     scope = params.scope_from(request)
     page = snapshots.overview(request.user, scope, as_of, compare_to=request.GET.get("compare"))
+    period_events = dict(page.result.events)
+    if since := events.parse_since(request.GET.get("events_since"), as_of=as_of):
+        # 自某日以来: one more aggregate query, only when asked for.
+        (period_events["since"],) = events.count_events(
+            params.scoped_projects(request.user, scope), as_of=as_of, periods=[events.since(since, as_of)]
+        )
     return render(
         request,
         "indicators/overview.html",
@@ -51,7 +56,9 @@ def overview(request):
             "scope": scope,
             "choices": params.scope_choices(request.user),
             "stage_counts": [(code, label, page.result.counts_by_stage[code]) for code, label in Stage.choices],
-            "event_labels": EVENT_LABELS,
+            "events": period_events,
+            "events_since": since,
+            "event_labels": events.EVENT_LABELS,
         },
     )
 

@@ -13,6 +13,7 @@ from tadiao.indicators import events
 from tadiao.indicators.events import CANCELLED
 from tadiao.indicators.queries import Scope
 from tadiao.projects.models import Project, Stage, StageTransition
+from tests.conftest import login
 from tests.factories import ProjectFactory, UnitFactory
 from tests.indicators.county import AS_OF, D, build
 
@@ -88,7 +89,9 @@ def test_the_json_and_the_text_of_the_cli(county):
     assert data["periods"] == {
         "month": {"label": "4月", "start": "2026-04-01", "end": "2026-04-30"},
         "year_to_date": {"label": "1—4月", "start": "2026-01-01", "end": "2026-04-30"},
+        "year": {"label": "2026年", "start": "2026-01-01", "end": "2026-12-31"},
     }
+    assert data["year"]["completed"] == {"actual": 1, "planned": 3, "planned_done": 1, "percent": "33.33"}
     assert list(data["month"]) == ["signed", "approved", "started", "completed", "producing", "cancelled"]
     assert data["month"]["started"] == {"actual": 1, "planned": 3, "planned_done": 2, "percent": "66.67"}
     assert data["month"]["signed"] == {"actual": 0, "planned": 0, "planned_done": 0, "percent": None}
@@ -122,3 +125,21 @@ def test_one_query_at_n_and_2n_projects(county, region):
     assert count() == at_n == 1
     month = events.standard_events(Project.objects.all(), as_of=AS_OF)["month"]
     assert month[Stage.STARTED].actual == 1 + 20 and month[CANCELLED].actual == 2 + 10
+
+
+def test_the_overview_page_and_since_a_date(client, county, coordinator, reporter_a):
+    login(client, coordinator)
+    page = client.get("/indicators/", {"as_of": "2026-04-20", "events_since": "2026年3月1日"}).content.decode()
+    assert "2026年3月1日以来" in page and "4月" in page and "1—4月" in page and "2026年" in page
+    started = page[page.index('<tr data-stage="started">'):].split("</tr>")[0]
+    cells = [c.split("<", 1)[0].strip() for c in started.split('<td class="num">')[1:]]
+    # month 1/3/2/66.67, 1—4月 2/4/2/50, year 2/4/2/50, since 1 March 2/2/1/50
+    assert cells == ["1", "3", "2", "66.67%", "2", "4", "2", "50.00%", "2", "4", "2", "50.00%", "2", "2", "1", "50.00%"]
+    # A date after the as-of date, or no date, is ignored; a reporter sees their own unit's projects only.
+    assert "年5月1日以来" not in client.get("/indicators/", {"as_of": "2026-04-20", "events_since": "2026-05-01"}
+                                    ).content.decode()
+    login(client, reporter_a)
+    page = client.get("/indicators/", {"as_of": "2026-04-20"}).content.decode()
+    started = page[page.index('<tr data-stage="started">'):].split("</tr>")[0]
+    cells = [c.split("<", 1)[0].strip() for c in started.split('<td class="num">')[1:]]
+    assert cells[4:8] == ["2", "3", "2", "66.67%"]  # 东城镇: A1, A2 of A1, A2, A3
