@@ -79,19 +79,16 @@ def target_as_json(t: TargetResult) -> dict:
 
 
 def target_line(t: TargetResult) -> str:
-    """"新开工项目（全部）：目标 20 个，实际 12 个，完成 60.00%，差 -8 个" — the CLI text and the bulletin."""
+    """"新开工项目（全部，2026年12月31日前）：目标 20 个，实际 12 个，完成 60.00%，差 8 个" — the CLI's text."""
     target = t.target
     head = f"{target.subject}（{target.scope_text}，{cn_date(target.deadline)}前）"
     if target.kind == Target.Kind.RATE:
         actual = DASH if t.actual is None else f"{t.actual}%"
         gap = "" if t.gap is None else f"，{'高于' if t.gap >= 0 else '低于'}目标 {abs(t.gap)} 个百分点"
         return f"{head}：目标 {target.percent}%，实际 {actual}{gap}"
-    label = target.unit_label
-    shown = (lambda v: f"{int(v)} {label}") if target.kind == Target.Kind.COUNT else (lambda v: f"{_number(v)} {label}")
-    actual = DASH if t.actual is None else shown(t.actual)
     done = DASH if t.percent is None else f"{t.percent}%"
-    gap = "" if t.gap is None else f"，{'超出' if t.gap >= 0 else '差'} {shown(abs(t.gap))}"
-    return f"{head}：目标 {shown(target.value)}，实际 {actual}，完成 {done}{gap}"
+    gap = "" if t.gap is None else f"，{'超出' if t.gap >= 0 else '差'} {t.shown(abs(t.gap))}"
+    return f"{head}：目标 {t.target_text}，实际 {t.actual_text}，完成 {done}{gap}"
 
 
 def indicators_as_text(result: Indicators) -> str:

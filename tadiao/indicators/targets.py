@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from tadiao.economy.models import Figure
 from tadiao.indicators.models import COUNT_MEASURES, Target, TargetMeasure
-from tadiao.lib.numbers import percent_value
+from tadiao.lib.numbers import DASH, percent_value, wan, yi
 from tadiao.org.models import Region
 from tadiao.projects.models import STAGE_DATE_FIELD, Category, Project, ProjectFunding
 from tadiao.reporting.models import REPORTED_STATUSES, MonthlyReport
@@ -62,6 +62,29 @@ class TargetResult:
     actual: Decimal | int | None
     gap: Decimal | int | None
     percent: Decimal | None = None
+
+    def shown(self, value: Decimal | int | None, *, sign: bool = False) -> str:
+        """A count as "12 个"; an amount as "5,000.00 万元", or "163.16 亿元" from 1 亿元 on; None as "—"."""
+        if value is None:
+            return DASH
+        plus = "+" if sign and value > 0 else ""
+        if self.target.kind == Target.Kind.COUNT:
+            return f"{plus}{int(value)} 个"
+        if abs(value) >= YI:
+            return f"{plus}{yi(value)} 亿元"
+        return f"{plus}{wan(value)} 万元"
+
+    @property
+    def target_text(self) -> str:
+        return self.shown(self.target.value)
+
+    @property
+    def actual_text(self) -> str:
+        return self.shown(self.actual)
+
+    @property
+    def gap_text(self) -> str:
+        return self.shown(self.gap, sign=True)
 
 
 def target_q(target: Target, prefix: str = "") -> Q:

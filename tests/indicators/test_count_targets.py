@@ -126,7 +126,7 @@ def test_the_targets_in_the_cli_json(county, unit_b):
     out = io.StringIO()
     call_command("indicators", "--as-of", "2026-04-20", stdout=out)
     assert "新开工项目（西湖街道，2026年12月31日前）：目标 2 个，实际 0 个，完成 0.00%，差 2 个" in out.getvalue()
-    assert ("重点项目完成投资（全部，2026年12月31日前）：目标 1000.00 万元，实际 600.00 万元，完成 60.00%，"
+    assert ("重点项目完成投资（全部，2026年12月31日前）：目标 1,000.00 万元，实际 600.00 万元，完成 60.00%，"
             "差 400.00 万元") in out.getvalue()
 
 
@@ -246,8 +246,11 @@ def test_the_settings_page_saves_every_kind(client, county, coordinator, leader,
 
 def test_the_overview_and_dashboard_show_events_and_targets(client, county, coordinator):
     _target(C, TargetMeasure.STARTED, "3")
+    _target(A, TargetMeasure.FIXED_ASSET_INVESTMENT, "8400000")
     login(client, coordinator)
     for url in ("/indicators/?as_of=2026-04-20", "/dashboard/?as_of=2026-04-20"):
         page = client.get(url).content.decode()
         assert 'id="events"' in page and "1—4月" in page and "不再建设" in page
         assert 'data-kind="count"' in page and "66.67%" in page and "-1 个" in page
+        # 840 亿元 against 12.50 亿元: 1.49%, 827.50 亿元 short
+        assert "840.00 亿元" in page and "12.50 亿元" in page and "1.49%" in page and "-827.50 亿元" in page
