@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from tadiao.indicators.selection import describe
+from tadiao.lib.numbers import wan, yi
 from tadiao.projects.models import Level
 
 
@@ -195,9 +196,11 @@ class Target(models.Model):
     def value_text(self) -> str:
         if self.kind == self.Kind.RATE:
             return f"{self.percent}%"
+        if self.value is None:
+            return ""
         if self.kind == self.Kind.COUNT:
-            return f"{self.value:.0f} 个" if self.value is not None else ""
-        return f"{self.value} 万元"
+            return f"{self.value:.0f} 个"
+        return f"{yi(self.value)} 亿元" if self.value >= Decimal("10000") else f"{wan(self.value)} 万元"
 
 
 class WarningRule(models.Model):

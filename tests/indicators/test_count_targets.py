@@ -195,7 +195,7 @@ def test_set_target_command(county, coordinator, reporter_a, region):
                  "fixed_asset_investment", "--value", "840亿元", stdout=out)
     target = Target.objects.get()
     assert (target.kind, target.measure, target.value) == (A, "FIXED_ASSET_INVESTMENT", Decimal("8400000.00"))
-    assert out.getvalue().strip() == "已保存目标：2026年 全部固定资产投资 8400000.00 万元（12月31日前）"
+    assert out.getvalue().strip() == "已保存目标：2026年 全部固定资产投资 840.00 亿元（12月31日前）"
     call_command("set_target", "--as", "coordinator", "--year", "2026", "--kind", "个数", "--measure", "新开工项目",
                  "--value", "12", "--unit", "西湖街道", "--deadline", "2026-06-30", stdout=io.StringIO())
     call_command("set_target", "--as", "coordinator", "--year", "2026", "--kind", "rate", "--measure", "start_rate",
@@ -254,3 +254,34 @@ def test_the_overview_and_dashboard_show_events_and_targets(client, county, coor
         assert 'data-kind="count"' in page and "66.67%" in page and "-1 个" in page
         # 840 亿元 against 12.50 亿元: 1.49%, 827.50 亿元 short
         assert "840.00 亿元" in page and "12.50 亿元" in page and "1.49%" in page and "-827.50 亿元" in page
+
+
+# The overview page with count and amount targets and 自某日以来 costs, beyond the same page without them, six
+# queries whatever the number of projects: the count targets (one aggregate), the project-investment targets (one),
+# 招商到位资金 (one), the root region and its figure (固定资产投资), and the events since the date (one aggregate).
+def test_the_overview_query_count_is_flat(client, county, coordinator, region):
+    def count(query: dict) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/indicators/", query).status_code == 200
+        return len(ctx.captured_queries)
+
+    def grow(n: int) -> None:
+        unit = UnitFactory(region=region)
+        for _ in range(n):
+            project = ProjectFactory(unit=unit, stage=Stage.STARTED, started_date=D(2026, 2, 2),
+                                     signed_date=D(2026, 1, 2), planned_started_date=D(2026, 3, 1))
+            _report(project, 2, "10")
+            ProjectFunding.objects.create(project=project, source=FundingSource.SELF_RAISED, in_place=Decimal("1"))
+
+    login(client, coordinator)
+    plain = {"as_of": "2026-04-20"}
+    full = {**plain, "events_since": "2026-03-01"}
+    grow(5)
+    before = count(plain)
+    for measure, value in ((TargetMeasure.STARTED, "3"), (TargetMeasure.COMPLETED, "3"),
+                           (TargetMeasure.PROJECT_INVESTMENT, "1000"), (TargetMeasure.FUNDS_IN_PLACE, "1000"),
+                           (TargetMeasure.FIXED_ASSET_INVESTMENT, "1000")):
+        _target(C if measure in (TargetMeasure.STARTED, TargetMeasure.COMPLETED) else A, measure, value)
+    at_n = count(full)
+    grow(5)
+    assert count(full) == at_n == before + 6
