@@ -57,10 +57,12 @@ COMMANDS = {
     "create_batch": ["--number", "8", "--date", "2026-06-30"],
     "open_period": ["--month", "2026-12"],
     "close_period": ["--month", "2026-12", "--yes"],
+    "set_target": ["--year", "2026", "--kind", "count", "--measure", "started", "--value", "20"],
 }
 # Who may run each command: the role the page requires.
 ALLOWED = {"create_region": "sysadmin", "create_user": "sysadmin", "recognise": "coordinator",
-           "create_batch": "coordinator", "open_period": "coordinator", "close_period": "coordinator"}
+           "create_batch": "coordinator", "open_period": "coordinator", "close_period": "coordinator",
+           "set_target": "coordinator"}
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from tadiao.dashboard import queries
 from tadiao.indicators import params
+from tadiao.indicators.events import EVENT_LABELS
 
 
 @require_GET
@@ -34,5 +35,8 @@ def dashboard(request):
             "choices": params.scope_choices(user),
             "figures": page.figures,
             "charts": page.charts,
+            "events": page.indicators.events,
+            "event_labels": EVENT_LABELS,
+            "targets": page.indicators.targets,
         },
     )

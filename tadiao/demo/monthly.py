@@ -18,6 +18,7 @@ import random
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count, Q, Sum
 
 from tadiao.attraction.models import FollowUp, Lead, Recognition, Trip
 from tadiao.coordination.models import Problem
@@ -30,7 +31,7 @@ from tadiao.demo.investment import (
     _solve_scale,
     _Track,
 )
-from tadiao.indicators.models import RateDefinition, Snapshot, Target
+from tadiao.indicators.models import RateDefinition, Snapshot, Target, TargetMeasure
 from tadiao.indicators.snapshots import snapshot_data
 from tadiao.lib.dates import month_end
 from tadiao.org.models import User
@@ -423,7 +424,25 @@ class MonthlyBuilder:
             if code in rates and (code, level, deadline) not in existing:
                 rows.append(Target(year=year, rate=rates[code], level=level, deadline=deadline,
                                    percent=Decimal(percent)))
+        rows += self._quantity_targets(year)
         Target.objects.bulk_create(rows)
+
+    def _quantity_targets(self, year: int) -> list[Target]:
+        """新开工 and 竣工 counts (the projects planned to start / complete this year) and the year's planned
+        investment as an amount: two aggregate queries, none when the year already has such targets."""
+        if Target.objects.filter(year=year).exclude(kind=Target.Kind.RATE).exists():
+            return []
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        planned = Project.objects.aggregate(
+            started=Count("pk", filter=Q(planned_started_date__range=(start, end))),
+            completed=Count("pk", filter=Q(planned_completed_date__range=(start, end))),
+        )
+        investment = AnnualPlan.objects.filter(year=year).aggregate(s=Sum("planned_investment"))["s"] or 0
+        quantities = [(Target.Kind.COUNT, TargetMeasure.STARTED, planned["started"]),
+                      (Target.Kind.COUNT, TargetMeasure.COMPLETED, planned["completed"]),
+                      (Target.Kind.AMOUNT, TargetMeasure.PROJECT_INVESTMENT, investment)]
+        return [Target(year=year, kind=kind, measure=measure, value=Decimal(value), deadline=end)
+                for kind, measure, value in quantities if value]
 
     def _snapshots(self, periods: dict[datetime.date, Period]) -> None:
         """Frozen figures of this year's closed months and of last December (the year-end bulletin), computed as

@@ -1,12 +1,16 @@
 """Forms of the indicator configuration: validate and normalise only."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
-from tadiao.indicators.models import RateDefinition
+from tadiao.indicators.models import RateDefinition, Target, TargetMeasure
 from tadiao.indicators.selection import REACHED_KEYS, SelectionError, check_rate, describe
 from tadiao.lib.forms import DateInput, bootstrap_widgets
+from tadiao.org.models import Region, Unit, User
+from tadiao.org.queries import regions_with_descendants, scope_region, units_in_scope
 from tadiao.projects.models import DERIVED_TAGS, Batch, BatchEntry, Category, Level, Nature, Stage, Tag
 
 SIDES = {"den": ("denominator", "分母"), "num": ("numerator", "分子")}
@@ -186,17 +190,61 @@ def initial_for(definition: RateDefinition) -> dict:
 
 
 class TargetForm(forms.Form):
+    """A year's target: a rate (percent), a count (个) or an amount (万元), for all projects, a level, a unit or a
+    region. Validates the shape only; the rules (value range, measure of the kind, scope) are the service's."""
+
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    rate = forms.ModelChoiceField(label="指标", queryset=RateDefinition.objects.filter(is_active=True))
-    level = forms.ChoiceField(label="项目级别", choices=[("", "全部级别"), *Level.choices], required=False)
-    deadline = forms.DateField(label="时限", widget=DateInput())
-    percent = forms.DecimalField(
-        label="目标值（%）",
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        error_messages={"max_value": "目标值应在 0–100 之间。", "min_value": "目标值应在 0–100 之间。"},
+    kind = forms.ChoiceField(label="目标类型", choices=Target.Kind.choices, initial=Target.Kind.RATE)
+    rate = forms.ModelChoiceField(
+        label="比率指标",
+        queryset=RateDefinition.objects.filter(is_active=True),
+        required=False,
+        empty_label="（比率目标）",
     )
+    measure = forms.ChoiceField(
+        label="计量内容", choices=[("", "（个数、金额目标）"), *TargetMeasure.choices], required=False
+    )
+    level = forms.ChoiceField(label="项目级别", choices=[("", "全部级别"), *Level.choices], required=False)
+    unit = forms.ModelChoiceField(
+        label="责任单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位"
+    )
+    region = forms.ModelChoiceField(
+        label="行政区划", queryset=Region.objects.none(), required=False, empty_label="全部区划"
+    )
+    deadline = forms.DateField(label="时限", widget=DateInput(), required=False, help_text="留空为 12 月 31 日")
+    value = forms.DecimalField(
+        label="目标值",
+        max_digits=16,
+        decimal_places=2,
+        help_text="比率填百分数，个数填项目个数，金额填万元（840 亿元填 8400000）",
+        error_messages={"required": "请填写目标值。", "invalid": "目标值应为数字。"},
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, regions: QuerySet[Region] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        if regions is not None:
+            cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions
+        bootstrap_widgets(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == Target.Kind.RATE and not cleaned.get("rate") and "rate" not in self.errors:
+            self.add_error("rate", "比率目标请选择比率指标。")
+        if cleaned.get("kind") in (Target.Kind.COUNT, Target.Kind.AMOUNT) and not cleaned.get("measure"):
+            self.add_error("measure", "个数、金额目标请选择计量内容。")
+        if cleaned.get("unit") and cleaned.get("region"):
+            self.add_error("region", "目标只能针对一个单位或一个区划，不能同时指定。")
+        return cleaned
+
+
+def target_form_for(user: User, data: Mapping[str, Any] | None = None) -> TargetForm:
+    """The target form of a coordinator: units and regions of their region (the page and `tadiao set_target`)."""
+    region = scope_region(user)
+    regions = regions_with_descendants(region) if region is not None else Region.objects.none()
+    return TargetForm(data, units=units_in_scope(user).filter(is_active=True), regions=regions)
 
 
 class WarningRuleForm(forms.Form):

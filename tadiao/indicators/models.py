@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from tadiao.indicators.selection import describe
+from tadiao.lib.numbers import wan, yi
 from tadiao.projects.models import Level
 
 
@@ -56,35 +57,152 @@ class RateDefinition(models.Model):
         return f"分子：{self.numerator_text()}；分母：{self.denominator_text()}"
 
 
+class TargetMeasure(models.TextChoices):
+    """What a count or amount target measures (the rate of a RATE target is its `rate`)."""
+
+    SIGNED = "SIGNED", "签约项目"
+    APPROVED = "APPROVED", "立项项目"
+    STARTED = "STARTED", "新开工项目"
+    COMPLETED = "COMPLETED", "竣工项目"
+    PRODUCING = "PRODUCING", "投产项目"
+    PROJECT_INVESTMENT = "PROJECT_INVESTMENT", "重点项目完成投资"
+    INDUSTRIAL_PROJECT_INVESTMENT = "INDUSTRIAL_PROJECT_INVESTMENT", "产业类项目完成投资"
+    FUNDS_IN_PLACE = "FUNDS_IN_PLACE", "招商到位资金"
+    FIXED_ASSET_INVESTMENT = "FIXED_ASSET_INVESTMENT", "固定资产投资"
+    INDUSTRIAL_INVESTMENT = "INDUSTRIAL_INVESTMENT", "工业投资"
+
+
+COUNT_MEASURES: tuple[str, ...] = (
+    TargetMeasure.SIGNED,
+    TargetMeasure.APPROVED,
+    TargetMeasure.STARTED,
+    TargetMeasure.COMPLETED,
+    TargetMeasure.PRODUCING,
+)
+
+
 class Target(models.Model):
-    """A target for a rate: e.g. 省重点开工率 85% by 30 June 2026."""
+    """A year's target. RATE: a rate by a deadline, e.g. 省重点开工率 85% by 30 June 2026 (`rate`, `percent`).
+    COUNT: a number of projects entering a stage in the year, e.g. 新开工 20 个 (`measure`, `value` in 个).
+    AMOUNT: money in the year, e.g. 固定资产投资 840 亿元 (`measure`, `value` in 万元).
+    Each for all projects, or a level, and/or one unit or one region (not both)."""
+
+    class Kind(models.TextChoices):
+        RATE = "RATE", "比率目标"
+        COUNT = "COUNT", "个数目标"
+        AMOUNT = "AMOUNT", "金额目标"
 
     year = models.PositiveSmallIntegerField("年度")
-    rate = models.ForeignKey(RateDefinition, verbose_name="指标", on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField("目标类型", max_length=6, choices=Kind.choices, default=Kind.RATE)
+    rate = models.ForeignKey(
+        RateDefinition, verbose_name="指标", on_delete=models.CASCADE, related_name="targets", null=True, blank=True
+    )
+    measure = models.CharField("计量内容", max_length=32, choices=TargetMeasure.choices, blank=True)
     level = models.CharField("项目级别", max_length=12, choices=Level.choices, blank=True, help_text="留空表示全部级别")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="责任单位", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    region = models.ForeignKey(
+        "org.Region", verbose_name="行政区划", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     deadline = models.DateField("时限")
-    percent = models.DecimalField("目标值（%）", max_digits=5, decimal_places=2)
+    percent = models.DecimalField("目标值（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField("目标值（个或万元）", max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["year", "deadline", "rate__display_order", "level"]
+        ordering = ["year", "-kind", "deadline", "rate__display_order", "measure", "level", "id"]  # rate, count, amount
         verbose_name = "目标"
         verbose_name_plural = "目标"
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "rate", "level", "deadline"],
+                condition=Q(kind="RATE", unit__isnull=True, region__isnull=True),
                 name="target_unique",
                 violation_error_message="该指标在该时限已有目标。",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "rate", "level", "unit", "deadline"],
+                condition=Q(kind="RATE", unit__isnull=False),
+                name="target_unit_unique",
+                violation_error_message="该单位该指标在该时限已有目标。",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "rate", "level", "region", "deadline"],
+                condition=Q(kind="RATE", region__isnull=False),
+                name="target_region_unique",
+                violation_error_message="该区划该指标在该时限已有目标。",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "measure", "level", "deadline"],
+                condition=~Q(kind="RATE") & Q(unit__isnull=True, region__isnull=True),
+                name="target_quantity_unique",
+                violation_error_message="该计量内容在该时限已有目标。",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "measure", "level", "unit", "deadline"],
+                condition=~Q(kind="RATE") & Q(unit__isnull=False),
+                name="target_quantity_unit_unique",
+                violation_error_message="该单位该计量内容在该时限已有目标。",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "measure", "level", "region", "deadline"],
+                condition=~Q(kind="RATE") & Q(region__isnull=False),
+                name="target_quantity_region_unique",
+                violation_error_message="该区划该计量内容在该时限已有目标。",
             ),
             models.CheckConstraint(
                 name="target_percent_0_100",
                 condition=Q(percent__gte=Decimal("0"), percent__lte=Decimal("100")),
                 violation_error_message="目标值应在 0–100 之间。",
             ),
+            models.CheckConstraint(
+                name="target_kind_fields",
+                condition=Q(kind="RATE", rate__isnull=False, percent__isnull=False, measure="")
+                | Q(kind__in=["COUNT", "AMOUNT"], rate__isnull=True, value__isnull=False, value__gte=Decimal("0"))
+                & ~Q(measure=""),
+                violation_error_message="比率目标须有指标和百分比；个数、金额目标须有计量内容和不小于 0 的目标值。",
+            ),
+            models.CheckConstraint(
+                name="target_unit_or_region",
+                condition=Q(unit__isnull=True) | Q(region__isnull=True),
+                violation_error_message="目标只能针对一个单位或一个区划，不能同时指定。",
+            ),
         ]
 
     def __str__(self) -> str:
-        level = self.get_level_display() if self.level else "全部"
-        return f"{self.year}年 {level}{self.rate.name} {self.percent}%（{self.deadline:%m月%d日}前）"
+        return f"{self.year}年 {self.scope_text}{self.subject} {self.value_text}（{self.deadline:%m月%d日}前）"
+
+    @property
+    def subject(self) -> str:
+        """What is targeted: the rate's name, or the measure's ("新开工项目")."""
+        if self.kind == self.Kind.RATE:
+            return self.rate.name if self.rate is not None else ""
+        return str(TargetMeasure(self.measure).label) if self.measure else ""
+
+    @property
+    def scope_text(self) -> str:
+        """"全部" / "省重点" / "城东街道" / "城东街道 省重点"."""
+        parts = [str(p) for p in (self.unit, self.region) if p is not None]
+        if self.level:
+            parts.append(self.get_level_display())
+        return " ".join(parts) or "全部"
+
+    @property
+    def unit_label(self) -> str:
+        """The unit of the target, actual and gap: 个百分点 for a rate (the gap), 个, or 万元."""
+        if self.kind == self.Kind.RATE:
+            return "%"
+        return "个" if self.kind == self.Kind.COUNT else "万元"
+
+    @property
+    def value_text(self) -> str:
+        if self.kind == self.Kind.RATE:
+            return f"{self.percent}%"
+        if self.value is None:
+            return ""
+        if self.kind == self.Kind.COUNT:
+            return f"{self.value:.0f} 个"
+        return f"{yi(self.value)} 亿元" if self.value >= Decimal("10000") else f"{wan(self.value)} 万元"
 
 
 class WarningRule(models.Model):

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, QuerySet, Sum, Value, When
 
+from tadiao.indicators import events as event_counts
 from tadiao.indicators.models import RateDefinition, Snapshot, Target
 from tadiao.indicators.selection import REPORTED_STATUSES, to_q
+from tadiao.indicators.targets import TargetResult, evaluate_quantity_targets, target_q
 from tadiao.lib.dates import month_end
 from tadiao.lib.numbers import percent_value
 from tadiao.org.models import Region
@@ -67,13 +69,6 @@ class RateResult:
 
 
 @dataclass
-class TargetResult:
-    target: Target
-    actual: Decimal | None
-    gap: Decimal | None  # actual − target, in percentage points
-
-
-@dataclass
 class Indicators:
     as_of: datetime.date
     counts_by_stage: dict[str, int]
@@ -82,6 +77,8 @@ class Indicators:
     annual_planned: Decimal
     annual_completed: Decimal
     targets: list[TargetResult] = field(default_factory=list)
+    # Events of the as-of month and of 1—N月 (tadiao.indicators.events): {"month": …, "year_to_date": …}.
+    events: dict[str, event_counts.PeriodEvents] = field(default_factory=dict)
 
     @property
     def annual_completion(self) -> Decimal | None:
@@ -94,7 +91,10 @@ class Indicators:
         completion = self.annual_completion
         investment = None if completion is None else completion >= half
         start_rate = self.rates.get("start_rate")
-        has_start_target = any(t.target.rate.code == "start_rate" for t in self.targets)
+        has_start_target = any(
+            t.target.kind == Target.Kind.RATE and t.target.rate is not None and t.target.rate.code == "start_rate"
+            for t in self.targets
+        )
         start = None
         if has_start_target and start_rate is not None and start_rate.percent is not None:
             start = start_rate.percent >= half
@@ -243,12 +243,20 @@ def active_definitions() -> list[RateDefinition]:
 
 
 def evaluate_targets(projects: QuerySet[Project], *, as_of: datetime.date) -> list[TargetResult]:
-    """Targets of the as-of year: the rate for the target's level, the target and the gap in points."""
+    """Targets of the as-of year, in their order. A rate target: the rate over its scope (level, unit, region), the
+    target and the gap in points. A count or amount target: see tadiao.indicators.targets."""
+    targets = list(Target.objects.filter(year=as_of.year).select_related("rate", "unit", "region"))
+    quantities = evaluate_quantity_targets(projects, targets, as_of=as_of)
     results = []
-    for target in Target.objects.filter(year=as_of.year).select_related("rate"):
-        scoped = projects.filter(level=target.level) if target.level else projects
+    for target in targets:
+        if target.kind != Target.Kind.RATE:
+            results.append(quantities[target.pk])
+            continue
+        if target.rate is None:  # a rate target always names its rate (the service refuses one without)
+            continue
+        scoped = projects.filter(target_q(target))
         rate = compute_rates(scoped, as_of=as_of, definitions=[target.rate])[target.rate.code]
-        gap = None if rate.percent is None else rate.percent - target.percent
+        gap = None if rate.percent is None or target.percent is None else rate.percent - target.percent
         results.append(TargetResult(target, rate.percent, gap))
     return results
 
@@ -267,6 +275,7 @@ def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, wit
         annual_planned=planned,
         annual_completed=completed,
         targets=evaluate_targets(projects, as_of=as_of) if with_targets else [],
+        events=event_counts.standard_events(projects, as_of=as_of),
     )
 
 

@@ -1,12 +1,12 @@
-"""Writes of the indicator configuration: local rate definitions and targets, audited."""
+"""Writes of the indicator configuration: local rate definitions and warning rules, audited (targets:
+tadiao.indicators.target_services)."""
 
-import datetime
 from decimal import Decimal
 
 from django.db import transaction
 
 from tadiao.audit import services as audit
-from tadiao.indicators.models import RateDefinition, Target, WarningRule
+from tadiao.indicators.models import RateDefinition, WarningRule
 from tadiao.indicators.selection import SelectionError, check_rate
 from tadiao.lib.versioning import save_if_unchanged
 from tadiao.org.models import User
@@ -100,29 +100,6 @@ def update_rate_definition(
         raise IndicatorConfigError("该比率定义已被他人修改，请刷新页面后重新编辑。")
     audit.record(actor=by, action="indicators.rate.updated", obj=definition, changes=changes)
     return definition
-
-
-@transaction.atomic
-def save_target(
-    *, year: int, rate: RateDefinition, level: str, deadline: datetime.date, percent: Decimal, by: User
-) -> Target:
-    _require_coordinator(by)
-    if not Decimal("0") <= percent <= Decimal("100"):
-        raise IndicatorConfigError("目标值应在 0–100 之间。")
-    target, created = Target.objects.get_or_create(
-        year=year, rate=rate, level=level, deadline=deadline, defaults={"percent": percent}
-    )
-    old = None if created else target.percent
-    if not created:
-        target.percent = percent
-        target.save(update_fields=["percent"])
-    audit.record(
-        actor=by,
-        action="indicators.target.saved",
-        obj=target,
-        changes=audit.diff({"percent": old}, {"percent": percent}),
-    )
-    return target
 
 
 @transaction.atomic

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tadiao.indicators import forms, params, queries, rankings, services, snapshots, warnings
+from tadiao.indicators import events, forms, params, queries, rankings, services, snapshots, target_services, warnings
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
+from tadiao.indicators.targets import MEASURE_NOTES
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
@@ -39,6 +40,12 @@ def overview(request: AuthedRequest) -> HttpResponse:
     as_of = params.as_of_from(request)
     scope = params.scope_from(request)
     page = snapshots.overview(request.user, scope, as_of, compare_to=request.GET.get("compare"))
+    period_events = dict(page.result.events)
+    if since := events.parse_since(request.GET.get("events_since"), as_of=as_of):
+        # 自某日以来: one more aggregate query, only when asked for.
+        (period_events["since"],) = events.count_events(
+            params.scoped_projects(request.user, scope), as_of=as_of, periods=[events.since(since, as_of)]
+        )
     return render(
         request,
         "indicators/overview.html",
@@ -54,6 +61,9 @@ def overview(request: AuthedRequest) -> HttpResponse:
             "scope": scope,
             "choices": params.scope_choices(request.user),
             "stage_counts": [(code, label, page.result.counts_by_stage[code]) for code, label in Stage.choices],
+            "events": period_events,
+            "events_since": since,
+            "event_labels": events.EVENT_LABELS,
         },
     )
 
@@ -139,11 +149,12 @@ def _settings_context(
 ) -> dict[str, Any]:
     return {
         "definitions": RateDefinition.objects.all(),
-        "targets": Target.objects.select_related("rate"),
+        "targets": Target.objects.select_related("rate", "unit", "region"),
         "rules": WarningRule.objects.all(),
         "rate_form": rate_form or forms.RateDefinitionForm(),
         "preview": preview,
-        "target_form": forms.TargetForm(),
+        "target_form": forms.target_form_for(request.user),
+        "measure_notes": MEASURE_NOTES,
         "is_coordinator": request.user.is_coordinator,
         "levels": Level.choices,
     }
@@ -220,13 +231,14 @@ def definition_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def target_save(request: AuthedRequest) -> HttpResponse:
+    """A rate, count or amount target (the same service as `tadiao set_target`)."""
     _require_coordinator(request.user)
-    form = forms.TargetForm(request.POST)
+    form = forms.target_form_for(request.user, request.POST)
     if form.is_valid():
         try:
-            services.save_target(**form.cleaned_data, by=request.user)
+            target_services.set_target(**form.cleaned_data, by=request.user)
             messages.success(request, "目标已保存。")
-        except services.IndicatorConfigError as exc:
+        except target_services.TargetError as exc:
             messages.error(request, exc.message)
     else:
         messages.error(request, error_text(form))

@@ -5,6 +5,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from tadiao.audit.models import AuditEvent
 from tadiao.demo import monthly, services
 from tadiao.indicators import queries, warnings
@@ -182,16 +184,24 @@ def test_units_are_far_apart_and_warnings_light_up(demo):
 
 
 def test_targets_of_this_year(demo):
-    targets = {(t.rate.code, t.level, t.deadline): t.percent for t in Target.objects.select_related("rate")}
+    targets = {(t.rate.code, t.level, t.deadline): t.percent
+               for t in Target.objects.filter(kind=Target.Kind.RATE).select_related("rate")}
     assert targets == {
         ("start_rate", Level.PROVINCIAL, datetime.date(2026, 6, 30)): Decimal("85.00"),
         ("start_rate", Level.CITY, datetime.date(2026, 6, 30)): Decimal("75.00"),
         ("start_rate", "", datetime.date(2026, 9, 30)): Decimal("100.00"),
         ("annual_investment_completion", "", datetime.date(2026, 6, 30)): Decimal("50.00"),
     }
+    # 新开工 / 竣工 counts: the projects planned to start / complete this year; the year's planned investment
+    planned = Project.objects.filter(planned_started_date__year=2026).count()
+    completing = Project.objects.filter(planned_completed_date__year=2026).count()
+    investment = AnnualPlan.objects.filter(year=2026).aggregate(s=Sum("planned_investment"))["s"]
+    quantities = {t.measure: t.value for t in Target.objects.exclude(kind=Target.Kind.RATE)}
+    assert quantities == {"STARTED": planned, "COMPLETED": completing, "PROJECT_INVESTMENT": investment}
+    assert planned > 0 and completing > 0
     frozen = Snapshot.objects.get(period__month=LAST_CLOSED).data["indicators"]["targets"]
-    assert len(frozen) == 4 and all(t["actual"] is not None for t in frozen)
-    assert demo.targets == 4
+    assert len(frozen) == 7 and all(t["actual"] is not None for t in frozen)
+    assert demo.targets == 7
 
 
 # --- the load as a whole --------------------------------------------------------------------------------
@@ -201,7 +211,7 @@ def test_the_whole_load_is_one_audit_event(demo):
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["demo.loaded"]
     changes = AuditEvent.objects.get().changes
     assert changes["月度进展"] == demo.reports and changes["指标快照"] == demo.snapshots
-    assert changes["填报月份"] == 23 and changes["目标"] == 4
+    assert changes["填报月份"] == 23 and changes["目标"] == 7  # 4 rate targets, 2 counts, 1 amount
 
 
 def test_a_second_run_changes_nothing(demo):

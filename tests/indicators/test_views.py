@@ -72,7 +72,8 @@ def test_administrators_get_403(client, request, url, actor):
 def test_only_coordinator_configures(client, coordinator, leader):
     Tag.objects.get_or_create(name="智能化改造")
     rate = RateDefinition.objects.get(code="start_rate")
-    target = {"year": "2026", "rate": rate.pk, "level": "PROVINCIAL", "deadline": "2026-06-30", "percent": "85"}
+    target = {"year": "2026", "kind": "RATE", "rate": rate.pk, "level": "PROVINCIAL", "deadline": "2026-06-30",
+              "value": "85"}
     definition = {
         "code": "smart_rate",
         "name": "智能化改造项目开工率",

@@ -4,10 +4,14 @@ rates against 上期, the year's targets, 双过半 in June; and the chart of cu
 import datetime
 
 from tadiao.bulletins.drafting.context import Context
+from tadiao.bulletins.drafting.events import events_text, quantity_target_text
 from tadiao.bulletins.drafting.words import clauses, count_change, money, months_text, pct, points_change
+from tadiao.indicators.models import TargetMeasure
 from tadiao.lib.dates import cn_date
 from tadiao.lib.numbers import round2, to_decimal
 from tadiao.projects.models import Level, Stage
+
+MEASURE_WORDS: dict[str, str] = {code.lower(): str(label) for code, label in TargetMeasure.choices}
 
 # Rate codes the overview names, in order; others in the snapshot go to the attachment table only.
 OVERVIEW_RATES = (
@@ -71,6 +75,9 @@ def overall_text(data: dict, earlier: dict, context: Context) -> str | None:
             + "。"
         )
 
+    if happened := events_text(ind):
+        lines.append(happened)
+
     named = []
     for code in OVERVIEW_RATES:
         rate = rates.get(code)
@@ -86,6 +93,13 @@ def overall_text(data: dict, earlier: dict, context: Context) -> str | None:
         parts = []
         for t in targets:
             level = Level(t["level"].upper()).label if t.get("level") else "全部"
+            if t.get("unit") or t.get("region_name"):
+                level = f"{t.get('unit') or t.get('region_name')}{level if t.get('level') else ''}"
+            if t.get("kind") in ("count", "amount"):
+                subject = MEASURE_WORDS.get(t.get("measure") or "", t.get("measure") or "")
+                scoped = t.get("level") or t.get("unit") or t.get("region_name")
+                parts.append(quantity_target_text(t, scope=level if scoped else "", subject=subject))
+                continue
             deadline = datetime.date.fromisoformat(t["deadline"])
             text = (
                 f"{level}项目{context.rate_name(t['rate'])}目标{pct(t['target'])}"
