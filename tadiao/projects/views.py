@@ -125,7 +125,7 @@ def project_create(request):
         else:
             messages.success(request, f"已新增项目：{project.name}")
             return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "creating": True})
+    return render(request, "projects/project_form.html", _form_context(form, creating=True))
 
 
 def project_edit(request, pk: int):
@@ -149,7 +149,18 @@ def project_edit(request, pk: int):
                 return redirect("projects:detail", pk=project.pk)
     else:
         form = forms.EditProjectForm(instance=project, units=units, initial={"version": project.version})
-    return render(request, "projects/project_form.html", {"form": form, "project": project, "creating": False})
+    return render(request, "projects/project_form.html", _form_context(form, creating=False, project=project))
+
+
+def _form_context(form, *, creating: bool, project=None) -> dict:
+    """The project form page: the form, and the location picker's map (None when the map app is not loaded)."""
+    return {
+        "form": form,
+        "creating": creating,
+        "project": project,
+        "picker": extensions.picker_map(),
+        "location_names": forms.LOCATION_FIELDS,
+    }
 
 
 def _done(request, project, message: str):
