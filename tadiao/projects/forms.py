@@ -1,6 +1,7 @@
 """Forms of the project registry: they validate and normalise; the services decide."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
@@ -101,7 +102,7 @@ class ProjectForm(forms.ModelForm):
         self._clean_location(cleaned)
         return cleaned
 
-    def _clean_location(self, cleaned: dict) -> None:
+    def _clean_location(self, cleaned: dict[str, Any]) -> None:
         """The pasted coordinates replace the typed ones; either is converted from the chosen system to WGS-84. An
         untouched form (no paste, WGS-84) leaves the stored values exactly as they were."""
         system = cleaned.get("coordinate_system") or geo.WGS84

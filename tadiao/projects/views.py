@@ -1,5 +1,7 @@
 """Project registry pages: decorators → access gate → one service or query call → render or redirect."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,6 +20,7 @@ from tadiao.projects.models import (
     BatchEntry,
     BondBatch,
     FundingSource,
+    Project,
     ProjectApproval,
     Stage,
 )
@@ -152,7 +155,7 @@ def project_edit(request, pk: int):
     return render(request, "projects/project_form.html", _form_context(form, creating=False, project=project))
 
 
-def _form_context(form, *, creating: bool, project=None) -> dict:
+def _form_context(form: forms.ProjectForm, *, creating: bool, project: Project | None = None) -> dict[str, Any]:
     """The project form page: the form, and the location picker's map (None when the map app is not loaded)."""
     return {
         "form": form,
