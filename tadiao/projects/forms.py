@@ -113,15 +113,16 @@ class ProjectForm(forms.ModelForm):
         text = (cleaned.get("coordinates") or "").strip()
         if text:
             try:
-                lng, lat = geo.parse_point(text)
-                geo.check_in_china(lng, lat)
+                pasted = geo.parse_point(text)
+                geo.check_in_china(*pasted)
             except geo.CoordinateError as exc:
                 self.add_error("coordinates", exc.message)
                 return
-            wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, system=system)
+            wgs_lng, wgs_lat = geo.to_wgs84(*pasted, system=system)
             cleaned["longitude"], cleaned["latitude"] = _degrees(wgs_lng), _degrees(wgs_lat)
             return
-        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
+        lat: Decimal | None = cleaned.get("latitude")
+        lng: Decimal | None = cleaned.get("longitude")
         if lat is not None and not -90 <= lat <= 90:
             self.add_error("latitude", "纬度应在 -90 到 90 之间。")
         if lng is not None and not -180 <= lng <= 180:
