@@ -15,6 +15,8 @@ from tadiao.attraction import queries as attraction
 from tadiao.coordination import queries as coordination
 from tadiao.dashboard import charts
 from tadiao.economy import queries as economy
+from tadiao.gis import queries as gis
+from tadiao.gis.queries import SmallMap
 from tadiao.indicators import params, queries, rankings, snapshots
 from tadiao.indicators.formatting import indicators_as_json
 from tadiao.indicators.models import Snapshot
@@ -50,6 +52,7 @@ class Dashboard:
     problems: dict
     charts: dict[str, dict]
     snapshot_choices: QuerySet[Snapshot]
+    small_map: SmallMap
     changes: dict | None = field(default=None)
 
     @property
@@ -144,5 +147,6 @@ def dashboard(user: User, scope: Scope, as_of: datetime.date, *, compare_to: str
             "chart-milestones": charts.milestone_schedule(milestone_projects(projects), as_of=as_of),
         },
         snapshot_choices=queries.closed_snapshots(),
+        small_map=gis.small_map(projects, as_of=as_of),
         changes=changes,
     )

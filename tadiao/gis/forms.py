@@ -60,6 +60,7 @@ class ConvertForm(forms.Form):
         if "text" in data:
             try:
                 data["point"] = geo.parse_point(data["text"])
+                geo.check_in_china(*data["point"])
             except geo.CoordinateError as exc:
                 self.add_error("text", exc.message)
         return data

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from tadiao.gis import charts
 from tadiao.gis.models import BoundaryMap, MapArea
@@ -14,6 +15,7 @@ from tadiao.indicators import warnings
 from tadiao.indicators.models import RateDefinition
 from tadiao.lib.numbers import percent_value
 from tadiao.org.models import Unit, User
+from tadiao.projects.extensions import PickerMap
 from tadiao.projects.models import Project
 from tadiao.projects.queries import ProjectFilters, project_rows, visible_projects
 
@@ -158,3 +160,41 @@ def map_page(
         missing=missing,
     )
 
+
+
+def picker_map() -> PickerMap:
+    """The project form's location picker (registered in projects.extensions by GisConfig.ready): the current map's
+    areas and outline, no project (one query). Its clicks give WGS-84 / CGCS2000, the system of the boundary."""
+    boundary = current_boundary()
+    option = charts.map_option(boundary=boundary, area_rates=None, definition=None, projects=[], color_by="stage")
+    return PickerMap(
+        option=option,
+        geojson_url=reverse("gis:boundary_geojson", args=[boundary.pk]) if boundary is not None else "",
+        convert_url=reverse("gis:convert"),
+    )
+
+
+@dataclass
+class SmallMap:
+    """The 驾驶舱's small map: the option (points coloured by warning light), the boundary's GeoJSON URL ("" while
+    none is uploaded) and the counts under it."""
+
+    option: dict
+    geojson_url: str
+    shown: int
+    missing: int
+
+
+def small_map(projects: QuerySet[Project], *, as_of: datetime.date) -> SmallMap:
+    """The already-gated, scoped `projects` as points coloured by their warning light on `as_of`, no area shading:
+    two queries (the boundary, the projects with their lights and units) whatever the number of projects."""
+    boundary = current_boundary()
+    points, missing = map_points(projects.select_related("unit"), as_of=as_of)
+    option = charts.map_option(boundary=boundary, area_rates=None, definition=None, projects=points, color_by="light")
+    option["geo"]["label"]["show"] = False  # a small map: township names would cover the points
+    return SmallMap(
+        option=option,
+        geojson_url=reverse("gis:boundary_geojson", args=[boundary.pk]) if boundary is not None else "",
+        shown=len(points),
+        missing=missing,
+    )

@@ -138,6 +138,16 @@ def parse_point(text: str) -> Point:
     return lng, lat
 
 
+OUT_OF_CHINA = "坐标不在我国范围内（经度约 72～138、纬度约 1～56）：请检查是否漏了小数点或填错了数字。"
+
+
+def check_in_china(lng: float, lat: float) -> None:
+    """Raise CoordinateError for a point outside the rectangle within which the Chinese web maps shift coordinates: a
+    project of a Chinese county lies inside it, and a point outside it is a typing error."""
+    if out_of_china(lng, lat):
+        raise CoordinateError(OUT_OF_CHINA)
+
+
 def in_ring(lng: float, lat: float, ring: list) -> bool:
     """Ray casting: whether the point lies inside the closed ring (a list of [lng, lat])."""
     inside = False

@@ -11,6 +11,7 @@ here at app load, in its AppConfig.ready():
     campaign_rates  IndicatorsConfig.ready()        views.batch_list
     year_progress   ReportingConfig.ready()         exports.project_ledger_response
     plan_checks     ReportingConfig.ready()         views.annual_plan_save
+    picker_map      GisConfig.ready()               views.project_create, views.project_edit (location picker)
 
 Each slot holds one function (a second registration replaces the first) and says what happens while it is empty
 (only in a process that did not load the app above: the pages then show less, they never fail).
@@ -18,7 +19,8 @@ Not Django signals on purpose: every slot is typed, listed here, and called wher
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -57,11 +59,23 @@ class PlanChecks(Protocol):
     def __call__(self, *, project: Project, year: int, planned_investment: Decimal | None) -> list[str]: ...
 
 
+@dataclass(frozen=True)
+class PickerMap:
+    """The project form's location picker: the ECharts option of the county map (areas and outline, no project),
+    the URL of its boundary GeoJSON ("" while no boundary is uploaded: the picker shows a notice instead of the map)
+    and the URL that converts pasted GCJ-02 / BD-09 coordinates (?text=…&system=…&format=json)."""
+
+    option: dict
+    geojson_url: str
+    convert_url: str
+
+
 class _Slots:
     lights: Lights | None = None
     campaign_rates: CampaignRates | None = None
     year_progress: YearProgress | None = None
     plan_checks: PlanChecks | None = None
+    picker_map: Callable[[], PickerMap] | None = None
 
 
 _slots = _Slots()
@@ -81,6 +95,10 @@ def set_year_progress(fn: YearProgress) -> None:
 
 def set_plan_checks(fn: PlanChecks) -> None:
     _slots.plan_checks = fn
+
+
+def set_picker_map(fn: Callable[[], PickerMap]) -> None:
+    _slots.picker_map = fn
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -119,3 +137,9 @@ def plan_warnings(*, project: Project, year: int, planned_investment: Decimal | 
     """The checks of a saved annual plan (none while reporting has not registered them)."""
     fn = _slots.plan_checks
     return [] if fn is None else fn(project=project, year=year, planned_investment=planned_investment)
+
+
+def picker_map() -> PickerMap | None:
+    """The location picker's map (None while the map app has not registered it: the form shows the plain fields)."""
+    fn = _slots.picker_map
+    return None if fn is None else fn()

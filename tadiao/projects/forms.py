@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from tadiao.lib import geo
 from tadiao.lib.forms import DateInput, bootstrap_widgets
 from tadiao.org.models import Leader, Unit
 from tadiao.projects.models import (
@@ -38,11 +39,30 @@ def _money_field(label: str, *, required: bool = True) -> forms.DecimalField:
     )
 
 
+LOCATION_FIELDS = ("longitude", "latitude", "coordinates", "coordinate_system")
+SIX_PLACES = Decimal("0.000001")
+
+
+def _degrees(value: float) -> Decimal:
+    return Decimal(f"{value:.6f}").quantize(SIX_PLACES)
+
+
 class ProjectForm(forms.ModelForm):
     tags = forms.ModelMultipleChoiceField(
         label="标签", queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     total_investment = _money_field("总投资（万元）")
+    # The location: longitude and latitude are stored in WGS-84 / CGCS2000. Coordinates copied from 高德 / 腾讯
+    # (GCJ-02) or 百度 (BD-09) are pasted or typed with their system chosen, and converted here before saving.
+    coordinates = forms.CharField(
+        label="粘贴坐标",
+        max_length=100,
+        required=False,
+        help_text="经度,纬度，例如 120.123456,30.123456；填写后按所选坐标系换算，替换上面的经纬度",
+    )
+    coordinate_system = forms.ChoiceField(
+        label="坐标系", choices=list(geo.SYSTEMS.items()), initial=geo.WGS84, required=False
+    )
 
     class Meta:
         model = Project
@@ -83,12 +103,45 @@ class ProjectForm(forms.ModelForm):
         cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data, never None
         if cleaned.get("in_statistics") and not cleaned.get("statistics_month"):
             self.add_error("statistics_month", "入库纳统的项目请填写纳统月份。")
-        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
+        self._clean_location(cleaned)
+        return cleaned
+
+    def _clean_location(self, cleaned: dict[str, Any]) -> None:
+        """The pasted coordinates replace the typed ones; either is converted from the chosen system to WGS-84. An
+        untouched form (no paste, WGS-84) leaves the stored values exactly as they were."""
+        system = cleaned.get("coordinate_system") or geo.WGS84
+        text = (cleaned.get("coordinates") or "").strip()
+        if text:
+            try:
+                pasted = geo.parse_point(text)
+                geo.check_in_china(*pasted)
+            except geo.CoordinateError as exc:
+                self.add_error("coordinates", exc.message)
+                return
+            wgs_lng, wgs_lat = geo.to_wgs84(*pasted, system=system)
+            cleaned["longitude"], cleaned["latitude"] = _degrees(wgs_lng), _degrees(wgs_lat)
+            return
+        lat: Decimal | None = cleaned.get("latitude")
+        lng: Decimal | None = cleaned.get("longitude")
         if lat is not None and not -90 <= lat <= 90:
             self.add_error("latitude", "纬度应在 -90 到 90 之间。")
         if lng is not None and not -180 <= lng <= 180:
             self.add_error("longitude", "经度应在 -180 到 180 之间。")
-        return cleaned
+        if system == geo.WGS84 or "latitude" in self.errors or "longitude" in self.errors:
+            return
+        if (lat is None) != (lng is None):
+            self.add_error("coordinate_system", "换算坐标需要同时填写经度和纬度。")
+        elif lat is not None and lng is not None:
+            try:
+                geo.check_in_china(float(lng), float(lat))
+            except geo.CoordinateError as exc:
+                self.add_error("coordinate_system", exc.message)
+                return
+            wgs_lng, wgs_lat = geo.to_wgs84(float(lng), float(lat), system=system)
+            cleaned["longitude"], cleaned["latitude"] = _degrees(wgs_lng), _degrees(wgs_lat)
+
+    def location_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in LOCATION_FIELDS]
 
     def project_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}

@@ -1,7 +1,7 @@
 """Project registry pages: decorators → access gate → one service or query call → render or redirect."""
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -137,7 +137,7 @@ def project_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新增项目：{project.name}")
             return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "creating": True})
+    return render(request, "projects/project_form.html", _form_context(form, creating=True))
 
 
 def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -161,7 +161,18 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect("projects:detail", pk=project.pk)
     else:
         form = forms.EditProjectForm(instance=project, units=units, initial={"version": project.version})
-    return render(request, "projects/project_form.html", {"form": form, "project": project, "creating": False})
+    return render(request, "projects/project_form.html", _form_context(form, creating=False, project=project))
+
+
+def _form_context(form: forms.ProjectForm, *, creating: bool, project: Project | None = None) -> dict[str, Any]:
+    """The project form page: the form, and the location picker's map (None when the map app is not loaded)."""
+    return {
+        "form": form,
+        "creating": creating,
+        "project": project,
+        "picker": extensions.picker_map(),
+        "location_names": forms.LOCATION_FIELDS,
+    }
 
 
 def _done(request: HttpRequest, project: Project, message: str) -> HttpResponse:

@@ -9,11 +9,20 @@ import pytest
 from tadiao.projects.models import Stage
 from tadiao.reporting import services as reporting
 from tests.browser.conftest import log_in
+from tests.browser.seed import seed_indicator_defaults
 from tests.conftest import PASSWORD
 from tests.factories import AnnualPlanFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _indicator_defaults(db):
+    # An earlier transactional test's flush empties the rate definitions the ranking chart needs: put them back.
+    seed_indicator_defaults()
+
+
 CHARTS = ["chart-funnel", "chart-investment", "chart-ranking", "chart-warnings", "chart-milestones"]
 
 

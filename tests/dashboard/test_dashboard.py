@@ -108,7 +108,8 @@ def _grow(region, n: int, offset: int) -> None:
     for i in range(offset, offset + n):
         unit = UnitFactory(name=f"增长单位{i}", region=region, display_order=10 + i)
         project = ProjectFactory(unit=unit, stage=Stage.STARTED, started_date=D(2026, 3, 1),
-                                 planned_started_date=D(2026, 2, 1))
+                                 planned_started_date=D(2026, 2, 1), longitude=Decimal(f"120.{10 + i}"),
+                                 latitude=Decimal("30.1"))  # a point on the small map
         AnnualPlanFactory(project=project, year=2026)
         ProjectFactory(unit=unit, stage=Stage.SIGNED, signed_date=D(2026, 2, 1))
         make_trip(unit, D(2026, 3, 10))
@@ -119,7 +120,7 @@ def _grow(region, n: int, offset: int) -> None:
         target(town, growth="6.50", year=2026)
 
 
-# The page (43, whatever the number of units and rows): session, user, unit, region (the scope); the indicators —
+# The page (47, whatever the number of units and rows): session, user, unit, region (the scope); the indicators —
 # reporting settings, plan and completion sums, counts by stage, rate definitions, the rates in one query, the
 # plan/completion sums of the started projects and of the 双过半 check (4), targets, the events of the month and
 # of 1—N月 (one aggregate); the last snapshot; the units
@@ -127,7 +128,9 @@ def _grow(region, n: int, offset: int) -> None:
 # warning lights by unit; total investment; 三项工作: units in scope, trips, leads, signings, the earlier
 # snapshots' blank lists (compared with the last snapshot read above); economy: latest period, its figures with
 # targets; problems: totals, by category, by level, by unit; the monthly investment chart; the milestone chart; the
-# scope bar's units, industries and batches, and the closed months to compare with (issue 15: any of them).
+# small map (4): the current boundary, the warning rules, the reporting settings, the projects with their lights and
+# units in one query; the scope bar's units, industries and batches, and the closed months to compare with (issue 15:
+# any of them).
 def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger):
     reporting.close_period(
         period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator, today=D(2026, 4, 5), reason="月末后关账"
@@ -142,7 +145,7 @@ def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger
     _grow(region, 5, 0)
     at_n = count()
     _grow(region, 5, 5)
-    assert count() == at_n == 43
+    assert count() == at_n == 47
 
 
 def _section(page: str, element_id: str) -> str:

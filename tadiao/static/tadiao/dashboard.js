@@ -1,5 +1,6 @@
 // Draws every [data-chart] element from the ECharts option handed over in the <script type="application/json">
-// of the same id; a click on a data item with a `url` opens it (the filtered list behind the figure).
+// of the same id; a click on a data item with a `url` opens it (the filtered list behind the figure). Each chart
+// follows its box: on a window resize, a phone turned sideways, or the layout changing the box's width.
 (function () {
   "use strict";
   function stageTooltip(params) {
@@ -16,6 +17,11 @@
     chart.on("click", function (params) {
       if (params.data && params.data.url) { window.location.href = params.data.url; }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
+    function resize() {
+      if (element.clientWidth > 0 && element.clientHeight > 0) { chart.resize(); }
+    }
+    window.addEventListener("resize", resize);
+    window.addEventListener("orientationchange", resize);
+    if (typeof ResizeObserver !== "undefined") { new ResizeObserver(resize).observe(element); }
   });
 }());

@@ -63,6 +63,7 @@
     } else {
       window.addEventListener("resize", resize);
     }
+    window.addEventListener("orientationchange", resize);
     element.dataset.ready = "true";
   }
 
