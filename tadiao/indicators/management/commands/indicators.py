@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tadiao.indicators import attraction_figures, queries, snapshots
+from tadiao.indicators import attraction_figures, queries, scoped_snapshots, snapshots
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
 from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Project
@@ -62,8 +62,6 @@ class Command(BaseCommand):
             earlier = snapshots.snapshot_for_month(month)
             if earlier is None:
                 raise CommandError(f"没有{month.year}年{month.month}月的快照：该月尚未关账。")
-            if scope:
-                raise CommandError("--compare-to 目前只能与全域快照比较，请去掉 --unit / --level。")
         projects = queries.Scope(**scope).apply(Project.objects.all())
         result = queries.compute_indicators(projects, as_of=as_of)
         data = indicators_as_json(result)
@@ -72,7 +70,12 @@ class Command(BaseCommand):
         if "unit_id" in scope:
             units = units.filter(pk=scope["unit_id"])
         units = list(units)
-        if earlier is not None:
+        if earlier is not None and scope:
+            # Like with like: the snapshot's figures of the same unit and / or level (scoped_snapshots.py).
+            data["compare_to"] = scoped_snapshots.compare_scoped(
+                data, earlier, unit_id=scope.get("unit_id"), level=scope.get("level"), unit_name=options["unit"]
+            )
+        elif earlier is not None:
             changes = snapshots.compare(data, earlier.data["indicators"])
             data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
         data.update(attraction_figures.attraction_figures(units, span=span, earlier=earlier))
@@ -82,8 +85,11 @@ class Command(BaseCommand):
         self.stdout.write(indicators_as_text(result))
         for line in attraction_figures.attraction_text(data, span=span):
             self.stdout.write(line)
-        if earlier is not None:
-            self.stdout.write(f"与{earlier.period}快照相比：")
+        if earlier is not None and data["compare_to"].get("not_compared"):
+            self.stdout.write(data["compare_to"]["not_compared"])
+        elif earlier is not None:
+            label = scoped_snapshots.scope_label(unit_name=options["unit"], level=scope.get("level"))
+            self.stdout.write(f"与{earlier.period}快照{'中' + label + '的数字' if label else ''}相比：")
             for code, points in data["compare_to"]["rates"].items():
                 if points is not None:
                     name = result.rates[code].name
