@@ -4,7 +4,7 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from tadiao.imports.management.commands._base import ImportCommand
 from tadiao.imports.models import ImportJob
@@ -38,7 +38,7 @@ class Command(ImportCommand):
             "并在文件旁生成 *.errors.xlsx 错误报告。")
     kind = ImportJob.Kind.LEADS
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="要导入的 .xlsx 文件")
         add_as_argument(parser)
         parser.add_argument("--today", metavar="YYYY-MM-DD",
