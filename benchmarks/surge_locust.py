@@ -1,18 +1,25 @@
 """The users of the month-end surge (run by benchmarks/surge.py, which sets the environment): reporters, one
 coordinator approving, one leader on the dashboard. Every page goes through the real forms: the CSRF token and the
-version are read from the page before each POST, as a browser would send them."""
+version are read from the page before each POST, as a browser would send them.
+
+Reporters are people: between two pages they read and type (SURGE_THINK_SCALE × the pauses below, 1 = the
+pauses a person takes; 0.1 = people ten times faster, a stress test). The pauses are what one month-end report
+takes at a desk: a glance at the list, a minute filling the form, a photo picked from the phone."""
 
 import io
 import itertools
 import os
+import random
 import re
 
+import gevent
 from locust import HttpUser, between, task
 from PIL import Image
 
 PASSWORD = os.environ.get("SURGE_PASSWORD", "")
 MONTH = os.environ.get("SURGE_MONTH", "")
 ACCEPTED = os.environ.get("SURGE_ACCEPTED", "")
+THINK_SCALE = float(os.environ.get("SURGE_THINK_SCALE", "1"))
 _next_reporter = itertools.count()
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -30,6 +37,11 @@ def _photo() -> bytes:
 
 
 PHOTO_BYTES = _photo()
+
+
+def _think(low: float, high: float) -> None:
+    """A person reading the page or typing into it, in seconds (scaled by SURGE_THINK_SCALE)."""
+    gevent.sleep(random.uniform(low, high) * THINK_SCALE)
 
 
 def _token(html: str) -> str:
@@ -54,7 +66,7 @@ class Reporter(_Official):
     """Opens the list of its reports, then for each report: saves a draft, submits it and adds a site photo."""
 
     weight = 1
-    wait_time = between(1, 3)
+    wait_time = between(5 * THINK_SCALE, 15 * THINK_SCALE)  # back to the list after a report is done
 
     def on_start(self):
         self.username = f"r{next(_next_reporter):04d}"
@@ -72,7 +84,9 @@ class Reporter(_Official):
             return
         url = todo[0]
         project_id = url.split("/")[3]
+        _think(3, 10)  # finds the project in the list
         form = self.client.get(url, name="report edit")
+        _think(30, 90)  # fills in the month's figures and progress
         data = {"investment_completed": "150.50", "progress_text": "主体结构施工，完成第三层楼板浇筑",
                 "workers_on_site": "85", "stage_reached": "", "problems": ""}
         version = VERSION.search(form.text)
@@ -83,6 +97,7 @@ class Reporter(_Official):
                 saved.failure(f"save not accepted: {saved.status_code}")
                 return
         form = self.client.get(url, name="report edit")
+        _think(5, 20)  # reads the saved draft over once more
         version = VERSION.search(form.text)
         with self.client.post(url, data={**data, "version": version.group(1) if version else "",
                                          "csrfmiddlewaretoken": _token(form.text), "submit": ""},
@@ -96,6 +111,7 @@ class Reporter(_Official):
         page = self.client.get(url, name="report edit")
         action = PHOTO.search(page.text)
         if action:
+            _think(10, 30)  # picks a site photo on the phone
             with self.client.post(action.group(1), data={"csrfmiddlewaretoken": _token(page.text)},
                                   files={"photo": ("现场.jpg", PHOTO_BYTES, "image/jpeg")}, allow_redirects=False,
                                   name="photo upload", catch_response=True) as uploaded:

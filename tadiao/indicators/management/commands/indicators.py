@@ -4,8 +4,9 @@
 import datetime
 import json
 from decimal import Decimal
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadiao.indicators import attraction_figures, queries, scoped_snapshots, snapshots
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
@@ -23,7 +24,7 @@ def _level(value: str) -> str:
 class Command(BaseCommand):
     help = "计算指定日期、范围的指标（开工率、五率、年度投资完成率、序时进度等）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", help="统计日期 YYYY-MM-DD（不填时取 --to）")
         parser.add_argument("--from", dest="start",
                             help="招商引资统计期间的起始日期 YYYY-MM-DD，默认为截止日期当年 1 月 1 日")
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--compare-to", help="与该月快照比较，YYYY-MM")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not options["as_of"] and not options["end"]:
             raise CommandError("请用 --as-of 指定统计日期（或用 --to 指定截止日期）。")
         try:
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             span = attraction_figures.period(as_of=as_of, start=options["start"], end=options["end"])
         except attraction_figures.PeriodError as exc:
             raise CommandError(str(exc)) from exc
-        scope = {}
+        scope: dict[str, Any] = {}
         if options["unit"]:
             unit = Unit.objects.filter(name=options["unit"]).first()
             if unit is None:
@@ -66,10 +67,10 @@ class Command(BaseCommand):
         result = queries.compute_indicators(projects, as_of=as_of)
         data = indicators_as_json(result)
         data.update(batches_as_json(projects, as_of=as_of))
-        units = Unit.objects.filter(is_active=True).order_by("display_order", "id")
+        active = Unit.objects.filter(is_active=True).order_by("display_order", "id")
         if "unit_id" in scope:
-            units = units.filter(pk=scope["unit_id"])
-        units = list(units)
+            active = active.filter(pk=scope["unit_id"])
+        units = list(active)
         if earlier is not None and scope:
             # Like with like: the snapshot's figures of the same unit and / or level (scoped_snapshots.py).
             data["compare_to"] = scoped_snapshots.compare_scoped(
