@@ -118,3 +118,15 @@ def test_work_items_page_names_units_that_broke_zero_and_streaks(three_months, c
     # Another period than year-to-date: no comparison with the (year-to-date) snapshots.
     page = client.get("/attraction/work-items/", {"start": "2026-03-01", "end": "2026-10-15"}).content.decode()
     assert "请选择“本年至今”期间查看" in page and "连续4次" not in page
+
+
+def test_cli_compare_to_with_a_period_not_year_to_date(three_months):
+    # From 1 March: 东城镇's trip (3-10), 西湖街道's signing (10-1) and 南山园区's lead (8-10) count: only the office
+    # is blank.
+    data = _cli("--as-of", "2026-10-15", "--from", "2026-03-01", "--compare-to", "2026-09")
+    assert data["blank_units"] == ["市发展和改革局"]
+    # Snapshots hold year-to-date blank lists: no 零的突破 / 连续空白 for another period, and the reason why.
+    assert data["broke_zero_units"] is None and data["blank_streaks"] is None
+    assert data["blank_comparison_note"] == (
+        "快照保存的是本年 1 月 1 日起累计的空白单位，统计期间不是从 1 月 1 日开始时不计算零的突破和连续空白。"
+    )
