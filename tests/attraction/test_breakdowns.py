@@ -172,7 +172,8 @@ def test_cli_text_lists_the_breakdowns(county):
     call_command("indicators", "--as-of", "2026-11-23", stdout=out)
     text = out.getvalue()
     assert "外出招商按带队领导职级：厅级 1 次、处级 1 次、科级 1 次、其他 0 次" in text
-    assert "已认定 2 个（11500.50 万元）" in text and "不予认定 1 个（3000.00 万元）" in text
+    assert ("签约项目按认定状态：已认定 2 个（11500.50 万元），待认定 2 个（2700.00 万元），"
+            "不予认定 1 个（3000.00 万元）") in text
     assert ("签约项目按主导产业：新材料 2 个（2700.00 万元），新能源 1 个（10000.00 万元），"
             "未设主导产业 1 个（1500.50 万元）") in text
     assert "期末在谈 3 个，期间内有洽谈或跟进 5 个（期间内签约 1 个、流失 1 个）" in text
@@ -209,11 +210,11 @@ def test_work_items_page_shows_the_breakdowns(client, county, coordinator, today
     section = page[page.index('id="breakdowns"'):page.index('id="blank-units"')]
     rank = section[section.index('id="trips-by-rank"'):section.index('id="signed-by-recognition"')]
     assert "<td>厅级</td><td class=\"num\">1 次</td>" in rank and "<td>其他</td><td class=\"num\">0 次</td>" in rank
-    assert "<td>已认定</td><td class=\"num\">2 个</td><td class=\"num\">11500.50 万元</td>" in section
-    assert "<td>新材料</td><td class=\"num\">2 个</td><td class=\"num\">2700.00 万元</td>" in section
+    assert "<td>已认定</td><td class=\"num\">2 个</td><td class=\"num\">11,500.50 万元</td>" in section
+    assert "<td>新材料</td><td class=\"num\">2 个</td><td class=\"num\">2,700.00 万元</td>" in section
     assert "<td>未填来源地</td><td class=\"num\">1 个</td>" in section
     assert "期末（2026年11月23日）在谈</td><td class=\"num\">3 个" in section
-    assert "外出招商 5 次，招商线索 6 个，签约项目 5 个、签约投资 23200.50 万元" in section
+    assert "外出招商 5 次，招商线索 6 个，签约项目 5 个、签约投资 23,200.50 万元" in section
     # Another period: calendar 2025.
     page = client.get("/attraction/work-items/", {"start": "2025-01-01", "end": "2025-12-31"}).content.decode()
     section = page[page.index('id="breakdowns"'):page.index('id="blank-units"')]
@@ -234,6 +235,6 @@ def test_work_items_page_breakdowns_are_the_readers_units(client, county, report
     assert "<td>厅级</td><td class=\"num\">0 次</td>" in section and "江苏" not in section
     # A reader (leader) sees the whole region's; the system administrator reads no 招商引资 (403).
     login(client, leader)
-    assert "11500.50 万元" in client.get("/attraction/work-items/").content.decode()
+    assert "11,500.50 万元" in client.get("/attraction/work-items/").content.decode()
     login(client, sysadmin)
     assert client.get("/attraction/work-items/").status_code == 403

@@ -73,7 +73,9 @@ def signed_by_recognition(unit_ids: list[int], *, start: datetime.date, end: dat
         .values("state")
         .annotate(n=Count("pk"), investment=Sum("total_investment"))
     )
-    result: dict[str, Signings] = {state: {"count": 0, "investment": None} for state in Recognition.Status.values}
+    # 已认定 first: the figure the meeting quotes on its own, then 待认定 and 不予认定.
+    states = [Recognition.Status.RECOGNISED, Recognition.Status.PENDING, Recognition.Status.REJECTED]
+    result: dict[str, Signings] = {state: {"count": 0, "investment": None} for state in states}
     result.update({row["state"]: _signings(row) for row in rows})
     return result
 
@@ -179,7 +181,7 @@ def breakdown(unit_ids: Iterable[int], *, start: datetime.date, end: datetime.da
 
 
 RANK_LABELS: dict[str, str] = dict(Rank.choices)
-RECOGNITION_LABELS: dict[str, str] = dict(Recognition.Status.choices)
+RECOGNITION_LABELS: dict[str, str] = {str(code): str(label) for code, label in Recognition.Status.choices}
 
 # The signing breakdowns as a page lists them: (key in breakdown(), what they are grouped by, the row's name key).
 SIGNING_TABLES: list[tuple[str, str, str]] = [
