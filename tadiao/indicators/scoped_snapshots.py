@@ -7,10 +7,11 @@ A snapshot's data gets the key "scopes", a section registered in IndicatorsConfi
     {"by_unit":  {"<unit id>": {"counts_by_stage", "rates", "by_level": {"<LEVEL>": {"counts_by_stage", "rates"}}}},
      "by_level": {"<LEVEL>": {"counts_by_stage", "rates"}}}
 
-counts_by_stage and rates have the shapes of the whole region's figures (formatting.indicators_as_json). Only units and
-levels with projects are stored: a unit or a level missing from a snapshot that has "scopes" had no project then, and
-compares as zero projects with every rate "—". A snapshot frozen before this has no "scopes": it is not compared, and
-the command says so in Chinese.
+counts_by_stage and rates have the shapes of the whole region's figures (formatting.indicators_as_json), without the
+stages that have no project and the rates over an empty set ("—"). Only units and levels with projects are stored:
+a unit or a level missing from a snapshot that has "scopes" had no project then, and compares as zero projects with
+every rate "—". A snapshot frozen before this has no "scopes": it is not compared, and the command says so in
+Chinese.
 """
 
 import datetime
@@ -33,7 +34,12 @@ def _empty_counts() -> dict[str, int]:
 
 
 def _figures(counts: dict[str, int], rates: dict[str, queries.RateResult]) -> dict[str, Any]:
-    return {"counts_by_stage": counts, "rates": {code: rate_as_json(r) for code, r in rates.items()}}
+    """Kept small (a snapshot holds one per unit, level and unit × level): stages without projects and rates over an
+    empty set ("—") are left out — snapshots.compare reads a missing stage as 0 and a missing rate as "—"."""
+    return {
+        "counts_by_stage": {stage: n for stage, n in counts.items() if n},
+        "rates": {code: rate_as_json(r) for code, r in rates.items() if r.denominator},
+    }
 
 
 def scopes_section(*, units: list[Unit], as_of: datetime.date) -> dict[str, Any]:
