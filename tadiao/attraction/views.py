@@ -412,16 +412,27 @@ def _work_items(request):
         "rows": queries.work_item_rows(units, items, sort=sort),
         "blank": blank,
         "totals": queries.work_item_totals(items),
+        "unit_ids": [u.pk for u in units],
     }
 
 
 @require_GET
 def work_items(request):
     context = _work_items(request)
+    start, end = context["start"], context["end"]
     return render(
         request,
         "attraction/work_items.html",
-        {**context, "sorts": list(queries.WORK_ITEM_SORTS.items()), "query": request.GET.urlencode()},
+        {
+            **context,
+            "sorts": list(queries.WORK_ITEM_SORTS.items()),
+            "query": request.GET.urlencode(),
+            # The figures the meeting quotes (by rank, recognition, industry, category, origin; leads; 去年以来).
+            "breakdown": queries.breakdowns.breakdown(context["unit_ids"], start=start, end=end),
+            "rank_labels": queries.breakdowns.RANK_LABELS,
+            "recognition_labels": queries.breakdowns.RECOGNITION_LABELS,
+            "breakdown_tables": queries.breakdowns.SIGNING_TABLES,
+        },
     )
 
 

@@ -98,6 +98,7 @@ ACTION_LABELS = {
     "attraction.trip.deleted": "删除外出招商",
     "attraction.trip.imported": "导入外出招商",
     "attraction.lead.created": "新增在谈项目",
+    "attraction.lead.imported": "导入在谈项目",
     "attraction.lead.updated": "修改在谈项目",
     "attraction.lead.lost": "在谈项目流失",
     "attraction.lead.reopened": "重新跟进在谈项目",
@@ -154,6 +155,7 @@ ACTION_LABELS = {
     "imports.units.imported": "导入单位",
     "imports.trips.imported": "导入外出招商",
     "imports.economy.imported": "导入经济指标",
+    "imports.leads.imported": "导入招商线索",
     # 周调度
     "weekly.settings.updated": "修改周调度范围规则",
     "weekly.scope.set": "周调度范围手动列入/排除",
@@ -262,4 +264,5 @@ SUBJECT_LABELS = {
     "units": "单位",
     "trips": "外出招商",
     "economy": "经济指标",
+    "leads": "招商线索",
 }

@@ -22,6 +22,7 @@ class ImportJob(models.Model):
         UNITS = "UNITS", "单位"
         TRIPS = "TRIPS", "外出招商"
         ECONOMY = "ECONOMY", "经济指标"
+        LEADS = "LEADS", "招商线索"
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", "排队中"

@@ -44,7 +44,8 @@ class AppSheet:
     """An app's import sheet.
 
     run(rows=..., by=...) validates every row and writes all or nothing, returning a SheetOutcome; it raises
-    the app's own exception (listed in `refusals`) when the whole import is refused. template(example_unit)
+    the app's own exception (listed in `refusals`) when the whole import is refused. With `needs_today` it is
+    called with today=... too (the day the import was asked for: dates after it are refused). template(example_unit)
     returns the template's data sheet and its notes (说明). may_import(user) says who may upload it.
     """
 
@@ -57,11 +58,13 @@ class AppSheet:
     noun: str
     measure: str = "个"
     refusals: tuple[type[Exception], ...] = ()
+    needs_today: bool = False
 
 
 # ImportJob.Kind value → dotted path of the app's AppSheet.
 APP_SHEETS: dict[str, str] = {
     "TRIPS": "tadiao.attraction.import_sheet.TRIP_IMPORT",
+    "LEADS": "tadiao.attraction.lead_import.LEAD_IMPORT",
     "ECONOMY": "tadiao.economy.import_sheet.ECONOMY_IMPORT",
 }
 

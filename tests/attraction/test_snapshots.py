@@ -74,10 +74,18 @@ def _cli(*args):
     return json.loads(out.getvalue())
 
 
+TOTALS = ("trips", "leads", "signed", "signed_investment")
+
+
+def _totals(attraction: dict) -> dict:
+    """The four totals of the CLI's `attraction` object (its breakdowns are tested in test_breakdowns.py)."""
+    return {key: attraction[key] for key in TOTALS}
+
+
 def test_cli_attraction_totals_and_blank_units(three_months):
     data = _cli("--as-of", "2026-10-15")
     # Trips: 东城镇's one. Leads: 南山园区's (in talks since 10 August). Signed: 西湖街道's recognised one.
-    assert data["attraction"] == {"trips": 1, "leads": 1, "signed": 1, "signed_investment": "5000.00"}
+    assert _totals(data["attraction"]) == {"trips": 1, "leads": 1, "signed": 1, "signed_investment": "5000.00"}
     assert data["blank_units"] == ["市发展和改革局"]
     assert "broke_zero_units" not in data and "blank_streaks" not in data
 
@@ -94,7 +102,7 @@ def test_cli_compare_to_names_units_that_broke_zero_and_streaks(three_months):
 
 def test_cli_unit_scope(three_months):
     data = _cli("--as-of", "2026-10-15", "--unit", "南山园区")
-    assert data["attraction"] == {"trips": 0, "leads": 1, "signed": 0, "signed_investment": None}
+    assert _totals(data["attraction"]) == {"trips": 0, "leads": 1, "signed": 0, "signed_investment": None}
     assert data["blank_units"] == []
     data = _cli("--as-of", "2026-07-31", "--unit", "南山园区")
     assert data["blank_units"] == ["南山园区"]
@@ -110,3 +118,15 @@ def test_work_items_page_names_units_that_broke_zero_and_streaks(three_months, c
     # Another period than year-to-date: no comparison with the (year-to-date) snapshots.
     page = client.get("/attraction/work-items/", {"start": "2026-03-01", "end": "2026-10-15"}).content.decode()
     assert "请选择“本年至今”期间查看" in page and "连续4次" not in page
+
+
+def test_cli_compare_to_with_a_period_not_year_to_date(three_months):
+    # From 1 March: 东城镇's trip (3-10), 西湖街道's signing (10-1) and 南山园区's lead (8-10) count: only the office
+    # is blank.
+    data = _cli("--as-of", "2026-10-15", "--from", "2026-03-01", "--compare-to", "2026-09")
+    assert data["blank_units"] == ["市发展和改革局"]
+    # Snapshots hold year-to-date blank lists: no 零的突破 / 连续空白 for another period, and the reason why.
+    assert data["broke_zero_units"] is None and data["blank_streaks"] is None
+    assert data["blank_comparison_note"] == (
+        "快照保存的是本年 1 月 1 日起累计的空白单位，统计期间不是从 1 月 1 日开始时不计算零的突破和连续空白。"
+    )

@@ -208,11 +208,13 @@ def test_work_items_queries_flat(region):
     assert len(queries.blank_units(units, start=START, end=END)) == 0
 
 
-# Page (10): session, user, the user's unit and region (the scope), the units in scope, then the three GROUP BY
+# Page (20): session, user, the user's unit and region (the scope), the units in scope, then the three GROUP BY
 # unit queries (trips, leads, recognised signings), and the blank lists of the earlier snapshots (零的突破, 连续空白;
-# one more, the latest snapshot, once there is one), and the closed months to compare with. Export (9): the same
-# without the closed months.
-@pytest.mark.parametrize("url,expected", [("/attraction/work-items/", 10), ("/attraction/work-items/export.xlsx", 9)])
+# one more, the latest snapshot, once there is one), and the closed months to compare with; then the breakdowns
+# (breakdowns.BREAKDOWN_QUERIES = 10: trips by rank, signings by recognition / industry / category / origin, leads
+# active and by state, 去年以来 trips / leads / signings). Export (9): the page's first nine, without the closed
+# months and the breakdowns.
+@pytest.mark.parametrize("url,expected", [("/attraction/work-items/", 20), ("/attraction/work-items/export.xlsx", 9)])
 def test_page_queries_flat(client, coordinator, region, today, url, expected):
     login(client, coordinator)
     _grow(region, 5, 0)

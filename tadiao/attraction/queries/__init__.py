@@ -18,8 +18,11 @@ Which module holds what (callers keep using `queries.X`; every public name is re
 - leads.py — the follow-up subqueries, stale leads, the lead list (LeadFilters, lead_rows), the follow-up log.
 - recognition.py — the signed projects with their 认定 status.
 - three_items.py — the three work items per unit, 零的突破 / 连续空白, the breakdown rows, totals and chart data.
+- breakdowns.py — the figures the meeting quotes: trips by rank, signings by recognition / 主导产业 / category /
+  investor origin, leads by state, 去年以来 (imported as a module: `queries.breakdowns.breakdown(...)`).
 """
 
+from tadiao.attraction.queries import breakdowns
 from tadiao.attraction.queries.access import (
     get_lead_for_user,
     get_project_for_recognition,
@@ -64,11 +67,11 @@ from tadiao.attraction.queries.trips import TRIP_SORT_LABELS, TRIP_SORTS, TripFi
 
 __all__ = [
     "LEAD_SORTS", "LEAD_SORT_LABELS", "RECOGNITION_FILTERS", "TRIP_SORTS", "TRIP_SORT_LABELS", "WORK_ITEM_SORTS",
-    "ZERO_ITEMS", "LeadFilters", "TripFilters", "blank_streaks", "blank_units", "broke_zero", "follow_up_log",
-    "get_lead_for_user", "get_project_for_recognition", "get_trip_for_user", "is_blank", "last_follow_up_or_start",
-    "last_follow_up_subquery", "lead_active_in", "lead_filter_units", "lead_rows", "leads_without_follow_up",
-    "may_create_trips", "may_read", "may_write_trip", "negotiating_without_lead", "recognition_status_expr",
-    "require_reader", "signed_project_rows", "stale_lead_exists", "trip_rows", "units_for_trip_form",
-    "visible_leads", "visible_trips", "visible_units", "work_item_rows", "work_item_totals", "work_items",
-    "work_items_as_json",
+    "ZERO_ITEMS", "LeadFilters", "TripFilters", "blank_streaks", "blank_units", "breakdowns", "broke_zero",
+    "follow_up_log", "get_lead_for_user", "get_project_for_recognition", "get_trip_for_user", "is_blank",
+    "last_follow_up_or_start", "last_follow_up_subquery", "lead_active_in", "lead_filter_units", "lead_rows",
+    "leads_without_follow_up", "may_create_trips", "may_read", "may_write_trip", "negotiating_without_lead",
+    "recognition_status_expr", "require_reader", "signed_project_rows", "stale_lead_exists", "trip_rows",
+    "units_for_trip_form", "visible_leads", "visible_trips", "visible_units", "work_item_rows", "work_item_totals",
+    "work_items", "work_items_as_json",
 ]

@@ -35,6 +35,7 @@ CONFLICT_EXAMPLES = {
     ImportJob.Kind.PROGRESS: "如他人同时填报了同一项目同一月份的月报",
     ImportJob.Kind.UNITS: "如单位名称重复",
     ImportJob.Kind.TRIPS: "如他人同时登记了同一次外出招商",
+    ImportJob.Kind.LEADS: "如他人同时登记了同一项目的招商线索",
     ImportJob.Kind.ECONOMY: "如他人同时录入了同一区划同一期间的指标",
 }
 
@@ -120,7 +121,7 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
     running._start_progress(job, len(rows))  # looked up at call time: a test replaces it there
     app = registry.app_sheet(job.kind)
     if app is not None:
-        outcome = _run_app_sheet(job, app, rows=rows)
+        outcome = _run_app_sheet(job, app, rows=rows, today=today)
     elif job.kind == ImportJob.Kind.PROGRESS:
         outcome = import_progress(job=job, by=job.created_by, rows=rows, today=today)
     else:
@@ -140,13 +141,14 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
         )
 
 
-def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row]) -> SheetOutcome:
+def _run_app_sheet(job: ImportJob, app: registry.AppSheet, *, rows: list[Row], today: datetime.date) -> SheetOutcome:
     """Another app's sheet: it validates and writes all or nothing; the job's bookkeeping stays here, in the
     same transaction as the app's write (a worker killed between the two would otherwise leave the rows written
     under a job the recovery fails as "nothing imported")."""
     try:
         with transaction.atomic():
-            outcome = app.run(rows=rows, by=job.created_by)
+            extra = {"today": today} if app.needs_today else {}
+            outcome = app.run(rows=rows, by=job.created_by, **extra)
             if not outcome.errors:
                 _succeed(job, by=job.created_by, outcome=outcome, noun=app.noun, measure=app.measure)
     except app.refusals as exc:

@@ -1,4 +1,5 @@
-"""`tadiao indicators --as-of YYYY-MM-DD [--unit NAME] [--level LEVEL] [--json]`: the figures for a scope."""
+"""`tadiao indicators --as-of YYYY-MM-DD [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--unit NAME] [--level LEVEL]
+[--compare-to YYYY-MM] [--json]`: the figures for a scope."""
 
 import datetime
 import json
@@ -7,8 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tadiao.attraction import queries as attraction
-from tadiao.indicators import queries, snapshots
+from tadiao.indicators import attraction_figures, queries, scoped_snapshots, snapshots
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
 from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Project
@@ -25,17 +25,27 @@ class Command(BaseCommand):
     help = "计算指定日期、范围的指标（开工率、五率、年度投资完成率、序时进度等）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", required=True, help="统计日期 YYYY-MM-DD")
+        parser.add_argument("--as-of", help="统计日期 YYYY-MM-DD（不填时取 --to）")
+        parser.add_argument("--from", dest="start",
+                            help="招商引资统计期间的起始日期 YYYY-MM-DD，默认为截止日期当年 1 月 1 日")
+        parser.add_argument("--to", dest="end", help="招商引资统计期间的截止日期 YYYY-MM-DD，默认为 --as-of")
         parser.add_argument("--unit", help="责任单位名称")
         parser.add_argument("--level", help="项目级别：国家重点/省重点/市重点/县区重点/一般 或代码")
         parser.add_argument("--compare-to", help="与该月快照比较，YYYY-MM")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["as_of"] and not options["end"]:
+            raise CommandError("请用 --as-of 指定统计日期（或用 --to 指定截止日期）。")
         try:
-            as_of = datetime.date.fromisoformat(options["as_of"])
+            as_of = datetime.date.fromisoformat(options["as_of"] or options["end"])
         except ValueError as exc:
-            raise CommandError(f"--as-of 应为 YYYY-MM-DD 格式的日期，而不是“{options['as_of']}”。") from exc
+            value = options["as_of"] or options["end"]
+            raise CommandError(f"--as-of 应为 YYYY-MM-DD 格式的日期，而不是“{value}”。") from exc
+        try:
+            span = attraction_figures.period(as_of=as_of, start=options["start"], end=options["end"])
+        except attraction_figures.PeriodError as exc:
+            raise CommandError(str(exc)) from exc
         scope: dict[str, Any] = {}
         if options["unit"]:
             unit = Unit.objects.filter(name=options["unit"]).first()
@@ -53,8 +63,6 @@ class Command(BaseCommand):
             earlier = snapshots.snapshot_for_month(month)
             if earlier is None:
                 raise CommandError(f"没有{month.year}年{month.month}月的快照：该月尚未关账。")
-            if scope:
-                raise CommandError("--compare-to 目前只能与全域快照比较，请去掉 --unit / --level。")
         projects = queries.Scope(**scope).apply(Project.objects.all())
         result = queries.compute_indicators(projects, as_of=as_of)
         data = indicators_as_json(result)
@@ -63,33 +71,26 @@ class Command(BaseCommand):
         if "unit_id" in scope:
             active = active.filter(pk=scope["unit_id"])
         units = list(active)
-        work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
-        names = {u.pk: u.name for u in units}
-        data["attraction"] = {key: work["totals"][key] for key in ("trips", "leads", "signed", "signed_investment")}
-        data["blank_units"] = [names[pk] for pk in work["blank_unit_ids"]]
-        if earlier is not None:
+        if earlier is not None and scope:
+            # Like with like: the snapshot's figures of the same unit and / or level (scoped_snapshots.py).
+            data["compare_to"] = scoped_snapshots.compare_scoped(
+                data, earlier, unit_id=scope.get("unit_id"), level=scope.get("level"), unit_name=options["unit"]
+            )
+        elif earlier is not None:
             changes = snapshots.compare(data, earlier.data["indicators"])
             data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
-            # Against the chosen snapshot and those before it: 零的突破 and 连续空白 (the current run included).
-            history = snapshots.blank_unit_history(before=snapshots.month_end(earlier.period.month)
-                                                   + datetime.timedelta(days=1))
-            blanks = snapshots.blank_comparison(work["blank_unit_ids"], history, unit_ids=list(names))
-            data["broke_zero_units"] = [names[pk] for pk in blanks["broke_zero_unit_ids"]]
-            data["blank_streaks"] = {names[int(pk)]: n for pk, n in blanks["blank_streaks"].items()}
+        data.update(attraction_figures.attraction_figures(units, span=span, earlier=earlier))
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
         self.stdout.write(indicators_as_text(result))
-        work, blank = data["attraction"], data["blank_units"]
-        self.stdout.write(
-            f"招商引资三项工作（{as_of.year}年1月1日至{as_of.month}月{as_of.day}日）：外出招商 {work['trips']} 次，"
-            f"招商线索 {work['leads']} 个，签约项目（不含不予认定） {work['signed']} 个；"
-            f"空白单位 {len(blank)} 个{'：' + '、'.join(blank) if blank else ''}"
-        )
-        if earlier is not None and data["broke_zero_units"]:
-            self.stdout.write(f"实现零的突破：{'、'.join(data['broke_zero_units'])}")
-        if earlier is not None:
-            self.stdout.write(f"与{earlier.period}快照相比：")
+        for line in attraction_figures.attraction_text(data, span=span):
+            self.stdout.write(line)
+        if earlier is not None and data["compare_to"].get("not_compared"):
+            self.stdout.write(data["compare_to"]["not_compared"])
+        elif earlier is not None:
+            label = scoped_snapshots.scope_label(unit_name=options["unit"], level=scope.get("level"))
+            self.stdout.write(f"与{earlier.period}快照{'中' + label + '的数字' if label else ''}相比：")
             for code, points in data["compare_to"]["rates"].items():
                 if points is not None:
                     name = result.rates[code].name
