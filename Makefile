@@ -30,6 +30,7 @@ run: venv
 
 lint: venv
 	$(BIN)/ruff check tadiao tests benchmarks
+	$(BIN)/mypy
 
 test: venv
 	@bash scripts/run-tests.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: checks migrations and lint, then the whole suite on SQLite and again on PostgreSQL.
+# `make test`: checks migrations, lint and types, then the whole suite on SQLite and again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -21,6 +21,8 @@ echo "== makemigrations --check"
 DATABASE_URL= "$BIN/tadiao" makemigrations --check --dry-run
 echo "== ruff"
 "$BIN/ruff" check tadiao tests benchmarks
+echo "== mypy"
+"$BIN/mypy"  # what it checks, and how strictly: [tool.mypy] in pyproject.toml
 
 echo "== pytest on SQLite"
 DATABASE_URL= "$BIN/pytest" -q "$@"

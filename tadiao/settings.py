@@ -154,7 +154,8 @@ if _database_url:
     if not _db.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database, e.g. postgres://user@127.0.0.1:5432/tadiao")
 else:
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}
+    # (ignored for mypy below) Django takes a Path
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "tadiao.sqlite3"}  # type: ignore[typeddict-item]
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if str(_db["NAME"]) == ":memory:":
@@ -204,6 +205,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "username"  # axes' default (the user model's USERNAME_FIELD), named for the type checker
 AXES_USERNAME_CALLABLE = "tadiao.org.auth.axes_username"  # login names have no case: nor have their lockouts
 
 # --- i18n -------------------------------------------------------------------------------------------

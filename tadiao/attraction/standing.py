@@ -10,7 +10,7 @@ Who fills it: IndicatorsConfig.ready(). Without a source (never in a running sys
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +26,7 @@ class Standing:
     not year-to-date (snapshots hold year-to-date lists only) or the chosen month has no snapshot."""
 
     comparison: Any = None
-    snapshot_choices: Sequence[Any] = field(default_factory=list)
+    snapshot_choices: Iterable[Any] = field(default_factory=list)
     standing: dict | None = None
 
 

@@ -2,10 +2,11 @@
 tadiao.indicators.assessment.validate_rule in the service, which knows the item's kind and weight)."""
 
 import json
+from typing import Any, cast
 
 from django import forms
 
-from tadiao.indicators.models import AssessmentItem
+from tadiao.indicators.models import AssessmentItem, AssessmentScheme
 from tadiao.org.models import Unit
 
 
@@ -14,19 +15,19 @@ class RuleField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm font-monospace"})
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dict):
             return json.dumps(value, ensure_ascii=False)
         return value
 
-    def has_changed(self, initial, data):
+    def has_changed(self, initial: Any, data: Any) -> bool:
         # An empty box left empty is unchanged: Field.has_changed would count the to_python refusal as a change,
         # so an untouched blank row of the items would refuse the whole save.
         if not initial and not (data or "").strip():
             return False
         return super().has_changed(initial, data)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, dict):
             return value
         text = (value or "").strip()
@@ -41,7 +42,7 @@ class RuleField(forms.CharField):
         return rule
 
 
-def _small(widget):
+def _small[W: forms.Widget](widget: W) -> W:
     widget.attrs.setdefault("class", "form-control form-control-sm")
     return widget
 
@@ -106,7 +107,8 @@ class BaseItemFormSet(forms.BaseFormSet):
         """The items kept (deleted and untouched extra rows left out), in the order typed."""
         kept = []
         for n, form in enumerate(self.forms):
-            if self._should_delete_form(form) or not (form.cleaned_data.get("id") or form.has_changed()):
+            # _should_delete_form: a BaseFormSet method the stubs leave out (private in Django, but stable)
+            if self._should_delete_form(form) or not (form.cleaned_data.get("id") or form.has_changed()):  # type: ignore[attr-defined]
                 continue
             data = dict(form.cleaned_data)
             data.pop("DELETE", None)
@@ -116,7 +118,10 @@ class BaseItemFormSet(forms.BaseFormSet):
         return kept
 
 
-ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=2, can_delete=True)
+# cast: formset_factory returns a subclass of `formset`, the stubs say only of BaseFormSet.
+ItemFormSet = cast(
+    type[BaseItemFormSet], forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=2, can_delete=True)
+)
 
 
 class CopyForm(forms.Form):
@@ -126,7 +131,7 @@ class CopyForm(forms.Form):
     )
 
 
-def initial_items(scheme) -> list[dict]:
+def initial_items(scheme: AssessmentScheme) -> list[dict[str, Any]]:
     return [
         {
             "id": i.pk,

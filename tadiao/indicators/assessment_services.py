@@ -1,7 +1,9 @@
 """Writes of the quarterly assessment schemes (考评方案): a coordinator edits a scheme's items as a whole, or copies
 a scheme for a new year. Every change is audited in the same transaction."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -19,7 +21,7 @@ def _require_coordinator(by: User) -> None:
 
 
 def _item_json(item: AssessmentItem | dict) -> dict:
-    get = item.get if isinstance(item, dict) else lambda key: getattr(item, key)
+    get: Callable[[str], Any] = item.get if isinstance(item, dict) else lambda key: getattr(item, key)
     return {
         "name": get("name"),
         "kind": get("kind"),

@@ -5,9 +5,11 @@ Access: coordinators and leaders see every unit and read the scheme; only a coor
 others). A unit reporter (填报员) sees its own unit's score, rank and working only: another unit's working is
 404, the scheme settings 403. Other roles get 403."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,36 +20,37 @@ from tadiao.indicators.assessment import AssessmentError
 from tadiao.indicators.models import AssessmentItem, AssessmentScheme, Snapshot
 from tadiao.lib.forms import error_text
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.org.models import Unit
+from tadiao.org.http import AuthedRequest
+from tadiao.org.models import Unit, User
 
 
-def _require_reader(user) -> None:
+def _require_reader(user: User) -> None:
     if not (user.is_coordinator or user.is_leader or user.is_reporter):
         raise PermissionDenied("您的角色不能查看季度考评。")
 
 
-def _sees_all(user) -> bool:
+def _sees_all(user: User) -> bool:
     return user.is_coordinator or user.is_leader
 
 
-def _require_scheme_reader(user) -> None:
+def _require_scheme_reader(user: User) -> None:
     if not _sees_all(user):
         raise PermissionDenied("考评方案由调度员配置，领导可查看。")
 
 
-def _require_coordinator(user) -> None:
+def _require_coordinator(user: User) -> None:
     if not user.is_coordinator:
         raise PermissionDenied("考评方案需由调度员（重点项目办）配置。")
 
 
-def _int(value) -> int | None:
+def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def _quarter(request) -> tuple[int, int]:
+def _quarter(request: HttpRequest) -> tuple[int, int]:
     """The quarter asked for; by default the quarter of the latest snapshot, else the current quarter."""
     year, quarter = _int(request.GET.get("year")), _int(request.GET.get("quarter"))
     if year and 2000 <= year <= 2100 and quarter in (1, 2, 3, 4):
@@ -57,12 +60,12 @@ def _quarter(request) -> tuple[int, int]:
     return month.year, (month.month - 1) // 3 + 1
 
 
-def _scheme(request) -> AssessmentScheme | None:
+def _scheme(request: HttpRequest) -> AssessmentScheme | None:
     pk = _int(request.GET.get("scheme"))
     return AssessmentScheme.objects.filter(pk=pk).first() if pk else None
 
 
-def _result(request) -> assessment.Assessment:
+def _result(request: AuthedRequest) -> assessment.Assessment:
     year, quarter = _quarter(request)
     result = assessment.compute(year=year, quarter=quarter, scheme=_scheme(request))
     if not _sees_all(request.user):
@@ -71,7 +74,7 @@ def _result(request) -> assessment.Assessment:
     return result
 
 
-def _query(result: assessment.Assessment, request) -> str:
+def _query(result: assessment.Assessment, request: HttpRequest) -> str:
     query = f"year={result.year}&quarter={result.quarter}"
     if request.GET.get("scheme") and result.scheme:
         query += f"&scheme={result.scheme.pk}"
@@ -79,7 +82,7 @@ def _query(result: assessment.Assessment, request) -> str:
 
 
 @require_GET
-def assessment_page(request):
+def assessment_page(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     result = _result(request)
     today = timezone.localdate()
@@ -100,7 +103,7 @@ def assessment_page(request):
 
 
 @require_GET
-def assessment_unit(request, unit_id: int):
+def assessment_unit(request: AuthedRequest, unit_id: int) -> HttpResponse:
     """One unit's working: a panel for htmx, a page otherwise."""
     _require_reader(request.user)
     if not _sees_all(request.user) and request.user.unit_id != unit_id:
@@ -116,7 +119,7 @@ def assessment_unit(request, unit_id: int):
 
 
 @require_GET
-def assessment_export(request):
+def assessment_export(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     result = _result(request)
     if result.snapshot is None or result.scheme is None:
@@ -155,7 +158,13 @@ def assessment_export(request):
     return xlsx_response(filename, [scores, working])
 
 
-def _settings_context(request, scheme, *, scheme_form=None, formset=None) -> dict:
+def _settings_context(
+    request: AuthedRequest,
+    scheme: AssessmentScheme | None,
+    *,
+    scheme_form: assessment_forms.SchemeForm | None = None,
+    formset: assessment_forms.BaseItemFormSet | None = None,
+) -> dict[str, Any]:
     names = assessment.rate_names()
     return {
         "scheme": scheme,
@@ -194,7 +203,7 @@ def _settings_context(request, scheme, *, scheme_form=None, formset=None) -> dic
 
 
 @require_http_methods(["GET", "POST"])
-def assessment_settings(request):
+def assessment_settings(request: AuthedRequest) -> HttpResponse:
     """The scheme chosen by ?scheme= (default: the first active one); a coordinator saves it by POST."""
     if request.method == "POST":
         _require_coordinator(request.user)
@@ -226,7 +235,7 @@ def assessment_settings(request):
 
 
 @require_POST
-def assessment_scheme_copy(request, pk: int):
+def assessment_scheme_copy(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_coordinator(request.user)
     scheme = get_object_or_404(AssessmentScheme, pk=pk)
     form = assessment_forms.CopyForm(request.POST)

@@ -4,6 +4,8 @@ Shown on the project registry's batch page (/projects/batches/) through projects
 IndicatorsConfig.ready() fills: the rates are indicator definitions, computed by the indicator engine.
 """
 
+import datetime
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from tadiao.indicators.models import RateDefinition
@@ -31,7 +33,7 @@ def _within_periods(selection: dict, numbers: list[int]) -> dict:
     return scoped
 
 
-def campaign_rates(projects: QuerySet[Project], *, numbers: list[int] | None, as_of) -> list[RateResult]:
+def campaign_rates(projects: QuerySet[Project], *, numbers: list[int] | None, as_of: datetime.date) -> list[RateResult]:
     """The campaign's own rates (签约项目履约率 …) over the projects entered in the chosen periods: two queries.
 
     With a range (`numbers`), only the entries of those periods count, in the denominators as in the base set;

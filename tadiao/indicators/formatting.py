@@ -1,15 +1,18 @@
 """Indicators as the CLI's JSON object and as text: rates with two decimals, money as decimal strings."""
 
+import datetime
 from decimal import Decimal
 
-from tadiao.indicators.queries import Indicators
+from django.db.models import QuerySet
+
+from tadiao.indicators.queries import Indicators, RateResult
 from tadiao.lib.dates import cn_date
 from tadiao.lib.numbers import DASH
-from tadiao.projects.models import Batch, Stage
+from tadiao.projects.models import Batch, Project, Stage
 from tadiao.projects.queries import batch_statistics, batch_totals
 
 
-def _number(value) -> int | str:
+def _number(value: int | Decimal) -> int | str:
     return value if isinstance(value, int) else format(Decimal(value).quantize(Decimal("0.01")), "f")
 
 
@@ -17,7 +20,7 @@ def _percent(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def rate_as_json(rate) -> dict:
+def rate_as_json(rate: RateResult) -> dict:
     """{"numerator", "denominator", "percent"}: counts as integers, money and percent as decimal strings."""
     return {
         "numerator": _number(rate.numerator),
@@ -66,7 +69,7 @@ def indicators_as_text(result: Indicators) -> str:
     return "\n".join(lines)
 
 
-def batches_as_json(projects, *, as_of) -> dict:
+def batches_as_json(projects: QuerySet[Project], *, as_of: datetime.date) -> dict:
     """ "三个一批" per batch and kind over every batch, and the totals (entries counted, not projects)."""
     numbers = list(Batch.objects.values_list("number", flat=True))
     statistics = batch_statistics(projects, numbers=numbers, as_of=as_of)

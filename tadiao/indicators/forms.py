@@ -1,5 +1,7 @@
 """Forms of the indicator configuration: validate and normalise only."""
 
+from typing import Any, cast
+
 from django import forms
 
 from tadiao.indicators.models import RateDefinition
@@ -53,7 +55,7 @@ class RateDefinitionForm(forms.Form):
     description = forms.CharField(label="说明", max_length=300, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
-    def __init__(self, *args, definition: RateDefinition | None = None, **kwargs):
+    def __init__(self, *args: Any, definition: RateDefinition | None = None, **kwargs: Any) -> None:
         self.definition = definition
         if definition is not None:
             kwargs["initial"] = initial_for(definition)
@@ -78,7 +80,7 @@ class RateDefinitionForm(forms.Form):
                 options = {"tags": tags, "batches": batches}.get(key, choices)
                 self.fields[f"{prefix}_{key}"] = forms.MultipleChoiceField(
                     label=f"{side}：{label}",
-                    choices=options,
+                    choices=options,  # type: ignore[arg-type]  # None only for tags and batches, given above
                     required=False,
                     widget=forms.CheckboxSelectMultiple,
                     error_messages={"invalid_choice": "“%(value)s”不是可选的取值。"},
@@ -136,8 +138,8 @@ class RateDefinitionForm(forms.Form):
         selection.update(self.kept(side))
         return selection
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data, never None
         if self.errors:
             return cleaned
         for prefix, (side, _) in SIDES.items():

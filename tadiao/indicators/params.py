@@ -5,6 +5,7 @@ nothing here computes a figure."""
 import datetime
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from tadiao.indicators.queries import Scope
@@ -21,7 +22,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def as_of_from(request) -> datetime.date:
+def as_of_from(request: HttpRequest) -> datetime.date:
     """`?as_of=` (2026-04-30 or 2026年4月30日), else today."""
     try:
         return parse_date(request.GET.get("as_of", ""))
@@ -29,7 +30,7 @@ def as_of_from(request) -> datetime.date:
         return timezone.localdate()
 
 
-def scope_from(request) -> Scope:
+def scope_from(request: HttpRequest) -> Scope:
     """The scope bar's filters: unit, level, category, industry, tag, batch."""
     get = request.GET
     return Scope(

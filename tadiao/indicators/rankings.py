@@ -3,6 +3,7 @@
 Every unit gets its own place: ties are broken by a stated rule, then by the configured unit order (排序)."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,8 +42,8 @@ class Ranking:
     rows: list[UnitRow]  # in rank order: rank = position + 1
 
 
-def _rate_key(code: str):
-    def key(row: UnitRow):
+def _rate_key(code: str) -> Callable[[UnitRow], tuple[bool, Decimal, Decimal, int, int]]:
+    def key(row: UnitRow) -> tuple[bool, Decimal, Decimal, int, int]:
         rate = row.rates[code]
         missing = rate.percent is None
         return (missing, -(rate.percent or Decimal(0)), -Decimal(rate.numerator), row.unit.display_order, row.unit.pk)

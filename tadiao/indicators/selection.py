@@ -17,9 +17,10 @@ Keys (all optional; every given key must hold):
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Choices, Exists, OuterRef, Q
 
 from tadiao.projects.models import (
     DERIVED_TAGS,
@@ -113,11 +114,13 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
             q &= Q(total_investment__gte=DERIVED_TAGS[tag])
         else:
             # EXISTS, not a join: a join would repeat a project once per tag and inflate every count beside it.
-            q &= Exists(Project.tags.through.objects.filter(project_id=OuterRef("pk"), tag__name=tag))
+            # (ignored for mypy below) Q & Exists is a Q at runtime; the stubs say Combinable
+            q &= Exists(Project.tags.through.objects.filter(project_id=OuterRef("pk"), tag__name=tag))  # type: ignore[assignment]
     if selection.get("in_year_plan"):
-        q &= Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year))
+        # (ignored for mypy below) Q & Exists is a Q at runtime; the stubs say Combinable
+        q &= Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year))  # type: ignore[assignment]
     if selection.get("reported_this_year"):
-        q &= Exists(
+        q &= Exists(  # type: ignore[assignment]  # Q & Exists is a Q at runtime; the stubs say Combinable
             MonthlyReport.objects.filter(
                 project=OuterRef("pk"),
                 period__month__gte=year_start,
@@ -133,7 +136,7 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
             entries = entries.filter(batch__number__in=numbers)
         if kinds:
             entries = entries.filter(kind__in=kinds)
-        q &= Exists(entries)
+        q &= Exists(entries)  # type: ignore[assignment]  # Q & Exists is a Q at runtime; the stubs say Combinable
     if selection.get("exclude_cancelled"):
         q &= Q(is_cancelled=False)
     if alternatives := selection.get("any_of"):
@@ -153,7 +156,7 @@ REACHED_PHRASES = {
 }
 
 
-def _labels(choices, values) -> list[str]:
+def _labels(choices: type[Choices], values: Iterable[str]) -> list[str]:
     known = dict(choices.choices)
     return [str(known.get(v, v)) for v in values]
 

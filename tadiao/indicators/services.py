@@ -1,5 +1,6 @@
 """Writes of the indicator configuration: local rate definitions and targets, audited."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -102,7 +103,9 @@ def update_rate_definition(
 
 
 @transaction.atomic
-def save_target(*, year: int, rate: RateDefinition, level: str, deadline, percent: Decimal, by: User) -> Target:
+def save_target(
+    *, year: int, rate: RateDefinition, level: str, deadline: datetime.date, percent: Decimal, by: User
+) -> Target:
     _require_coordinator(by)
     if not Decimal("0") <= percent <= Decimal("100"):
         raise IndicatorConfigError("目标值应在 0–100 之间。")

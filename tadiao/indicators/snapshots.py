@@ -19,6 +19,7 @@ from tadiao.org.models import Unit, User
 from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Project
 from tadiao.projects.queries import visible_projects
+from tadiao.reporting.models import Period
 
 # ---------------------------------------------------------------------------------------------------
 # Sections frozen by the layers above
@@ -185,7 +186,7 @@ def blank_unit_history(*, before: datetime.date) -> list[set[int] | None]:
     return [None if ids is None else set(ids) for ids in rows]
 
 
-def freeze(*, period, by: User | None, as_of: datetime.date) -> Snapshot:
+def freeze(*, period: Period, by: User | None, as_of: datetime.date) -> Snapshot:
     """(Re)write the snapshot of a period being closed; called inside the closing transaction.
 
     `as_of`: the day of closing, or the month's last day when that is earlier (reporting.queries.snapshot_as_of):
@@ -274,7 +275,7 @@ def changes_since(
 def red_count(earlier: Snapshot | None, *, user: User, scope: queries.Scope) -> int | None:
     """Red-light projects in the snapshot, for the same scope as changes_since; None when not comparable."""
     changes, _ = changes_since({"counts_by_stage": {}, "rates": {}}, earlier, user=user, scope=scope)
-    if changes is None:
+    if changes is None or earlier is None:  # changes_since gives no changes without a snapshot
         return None
     unit_id = _compared_unit(user, scope)
     return sum(1 for w in earlier.data["warnings"] if w["light"] == 2 and (not unit_id or w["unit_id"] == unit_id))

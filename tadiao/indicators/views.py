@@ -1,10 +1,14 @@
 """Indicator pages: the overview for a scope, the warnings list (exportable), unit rankings, rate definitions
 and targets. Decorators → access gate → query calls → render."""
 
+import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,21 +18,23 @@ from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.lib.forms import error_text, posted_version
 from tadiao.lib.paging import query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
-from tadiao.projects.models import Level, Stage
+from tadiao.org.http import AuthedRequest
+from tadiao.org.models import User
+from tadiao.projects.models import Level, Project, Stage
 from tadiao.projects.queries import visible_projects
 
 
-def _require_reader(user) -> None:
+def _require_reader(user: User) -> None:
     if not (user.is_coordinator or user.is_leader or user.is_reporter):
         raise PermissionDenied("您的角色不能查看指标。")
 
 
-def scoped_projects(request):
+def scoped_projects(request: AuthedRequest) -> QuerySet[Project]:
     return params.scoped_projects(request.user, params.scope_from(request))
 
 
 @require_GET
-def overview(request):
+def overview(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     as_of = params.as_of_from(request)
     scope = params.scope_from(request)
@@ -52,12 +58,12 @@ def overview(request):
     )
 
 
-def _warning_rows(request, as_of):
+def _warning_rows(request: AuthedRequest, as_of: datetime.date) -> tuple["warnings.LitProjects", list[WarningRule]]:
     return warnings.warned_of_light(scoped_projects(request), as_of=as_of, light=request.GET.get("light", ""))
 
 
 @require_GET
-def warning_list(request):
+def warning_list(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     as_of = params.as_of_from(request)
     projects, rules = _warning_rows(request, as_of)
@@ -82,7 +88,7 @@ def warning_list(request):
 
 
 @require_GET
-def warning_export(request):
+def warning_export(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     as_of = params.as_of_from(request)
     projects, rules = _warning_rows(request, as_of)
@@ -107,7 +113,7 @@ def warning_export(request):
 
 
 @require_GET
-def ranking_list(request):
+def ranking_list(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     as_of = params.as_of_from(request)
     result = rankings.units_ranked(scoped_projects(request), as_of=as_of)
@@ -123,12 +129,14 @@ def ranking_list(request):
     )
 
 
-def _require_coordinator(user) -> None:
+def _require_coordinator(user: User) -> None:
     if not user.is_coordinator:
         raise PermissionDenied("指标口径与目标需由调度员（重点项目办）配置。")
 
 
-def _settings_context(request, *, rate_form=None, preview=None) -> dict:
+def _settings_context(
+    request: AuthedRequest, *, rate_form: forms.RateDefinitionForm | None = None, preview: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "definitions": RateDefinition.objects.all(),
         "targets": Target.objects.select_related("rate"),
@@ -142,13 +150,13 @@ def _settings_context(request, *, rate_form=None, preview=None) -> dict:
 
 
 @require_GET
-def settings_page(request):
+def settings_page(request: AuthedRequest) -> HttpResponse:
     """Rate definitions, targets and warning rules; a coordinator adds local definitions and targets here."""
     _require_reader(request.user)
     return render(request, "indicators/settings.html", _settings_context(request))
 
 
-def _preview(request, form) -> dict:
+def _preview(request: AuthedRequest, form: forms.RateDefinitionForm) -> dict[str, Any]:
     """The rate the form describes over the user's whole region today, computed without saving anything."""
     as_of = timezone.localdate()
     data = form.cleaned_data
@@ -164,7 +172,7 @@ def _preview(request, form) -> dict:
 
 
 @require_POST
-def definition_create(request):
+def definition_create(request: AuthedRequest) -> HttpResponse:
     """Save a new rate, or (the 预览 button) show its current value and keep the form as filled in."""
     _require_coordinator(request.user)
     form = forms.RateDefinitionForm(request.POST)
@@ -184,7 +192,7 @@ def definition_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-def definition_edit(request, pk: int):
+def definition_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_coordinator(request.user)
     definition = get_object_or_404(RateDefinition, pk=pk)
     form = forms.RateDefinitionForm(request.POST or None, definition=definition)
@@ -211,7 +219,7 @@ def definition_edit(request, pk: int):
 
 
 @require_POST
-def target_save(request):
+def target_save(request: AuthedRequest) -> HttpResponse:
     _require_coordinator(request.user)
     form = forms.TargetForm(request.POST)
     if form.is_valid():
@@ -226,7 +234,7 @@ def target_save(request):
 
 
 @require_POST
-def warning_rule_save(request, pk: int):
+def warning_rule_save(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_coordinator(request.user)
     rule = get_object_or_404(WarningRule, pk=pk)
     form = forms.WarningRuleForm(request.POST)

@@ -8,6 +8,7 @@ decimals as floats, and PostgreSQL classify a project on a boundary the same way
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BigIntegerField,
@@ -42,6 +43,19 @@ from tadiao.projects.models import (
 )
 from tadiao.reporting.models import MonthlyReport
 
+
+class Lights(TypedDict):
+    """What with_lights annotates on each project and its queries filter on (the `w_<rule id>` columns, one per
+    rule, are read by name)."""
+
+    light: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    LitProjects = QuerySet[WithAnnotations[Project, Lights]]
+
 GREEN, YELLOW, RED = 0, 1, 2
 LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
 M = WarningRule.Measure
@@ -72,7 +86,7 @@ def _aged(field: str, days: Decimal, at: datetime.date, *, strict: bool) -> Q:
 
 
 # For each "days since X without Y" measure: the date field it counts from and the stage not yet reached.
-DAYS_MEASURES = {
+DAYS_MEASURES: dict[str, tuple[str, str]] = {
     M.DAYS_SIGNED_NOT_APPROVED: ("signed_date", Stage.APPROVED),
     M.DAYS_APPROVED_NOT_STARTED: ("approved_date", Stage.STARTED),
     M.DAYS_SIGNED_NOT_STARTED: ("signed_date", Stage.STARTED),
@@ -168,11 +182,11 @@ def _evaluation_dates(rules: list[WarningRule], as_of: datetime.date) -> set[dat
     return dates
 
 
-def _cents(expression) -> Cast:
+def _cents(expression: Any) -> Cast:
     return Cast(Round(Coalesce(expression, Value(Decimal("0")), output_field=DecimalField()) * 100), BigIntegerField())
 
 
-def with_lights(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> QuerySet[Project]:
+def with_lights(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> "LitProjects":
     """The projects annotated with `w_<rule id>` (0/1/2) per rule and `light`, the worst of them."""
     basis = time_progress_basis()
     dates = _evaluation_dates(rules, as_of)
@@ -211,7 +225,7 @@ def active_rules() -> list[WarningRule]:
     return list(WarningRule.objects.filter(is_active=True))
 
 
-def warned_projects(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> QuerySet:
+def warned_projects(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> "LitProjects":
     """Red and yellow projects, red first, in the configured unit order."""
     return (
         with_lights(projects, as_of=as_of, rules=rules)
@@ -222,7 +236,7 @@ def warned_projects(projects: QuerySet[Project], *, as_of: datetime.date, rules:
 
 def warned_of_light(
     projects: QuerySet[Project], *, as_of: datetime.date, light: str
-) -> tuple[QuerySet, list[WarningRule]]:
+) -> tuple["LitProjects", list[WarningRule]]:
     """The warnings list: red and yellow projects, or only "red" / "yellow" ones, with the active rules used."""
     rules = active_rules()
     warned = warned_projects(projects, as_of=as_of, rules=rules).select_related("unit")
@@ -254,7 +268,7 @@ def light_totals(projects: QuerySet[Project], *, as_of: datetime.date, rules: li
     return {"red": by_light.get(RED, 0), "yellow": by_light.get(YELLOW, 0)}
 
 
-def explain(project, *, as_of: datetime.date, rules: list[WarningRule]) -> list[tuple[WarningRule, int, str]]:
+def explain(project: Project, *, as_of: datetime.date, rules: list[WarningRule]) -> list[tuple[WarningRule, int, str]]:
     """Why a project annotated by `with_lights` has its light: (rule, level, sentence) for each lit rule."""
     reasons = []
     for rule in rules:
@@ -265,13 +279,14 @@ def explain(project, *, as_of: datetime.date, rules: list[WarningRule]) -> list[
     return reasons
 
 
-def _value_text(rule: WarningRule, project, as_of: datetime.date) -> str:
+# project: Any — it carries the columns with_lights added for the rules at hand (_plan_c, _ytd_c_<date>, …).
+def _value_text(rule: WarningRule, project: Any, as_of: datetime.date) -> str:
     if rule.measure in DAYS_MEASURES:
         start = getattr(project, DAYS_MEASURES[rule.measure][0])
         return f"（已 {(as_of - start).days} 天）" if start else ""
     if rule.measure == M.DAYS_LEAD_NO_FOLLOW_UP and getattr(project, "_lead_followed", None):
         return f"（已 {(as_of - project._lead_followed).days} 天无跟进）"
-    if rule.measure in INVESTMENT_MEASURES and getattr(project, "_plan_c", 0):
+    if rule.measure in INVESTMENT_MEASURES and getattr(project, "_plan_c", None):
         rate = (Decimal(getattr(project, f"_ytd_c_{as_of:%Y%m%d}")) * 100 / Decimal(project._plan_c)).quantize(
             Decimal("0.01")
         )

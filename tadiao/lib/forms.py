@@ -1,6 +1,9 @@
 """Form helpers shared by the apps' views."""
 
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest
 
 from tadiao.lib.dates import DATE_PLACEHOLDER
 
@@ -11,23 +14,23 @@ class DateInput(forms.DateInput):
 
     input_type = "text"
 
-    def __init__(self, attrs=None, format=None):
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         attrs = {"placeholder": DATE_PLACEHOLDER, "autocomplete": "off", "inputmode": "text", **(attrs or {})}
         attrs.pop("type", None)  # a caller's {"type": "date"} would bring the browser's locale back
         super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
 
 
 
-def error_text(form) -> str:
+def error_text(form: forms.BaseForm) -> str:
     """Every error of an invalid form as one line an official can read: "标签：错误；标签：错误"."""
-    parts = []
+    parts: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         parts.extend(f"{label}：{error}" if label else str(error) for error in errors)
     return "；".join(parts)
 
 
-def posted_version(request, *, missing: int = 0) -> int:
+def posted_version(request: HttpRequest, *, missing: int = 0) -> int:
     """The `version` a form posted (the row's version when the page was shown), `missing` when absent or bad:
     a save conditional on it then fails with the service's conflict message rather than overwriting."""
     try:
@@ -36,7 +39,7 @@ def posted_version(request, *, missing: int = 0) -> int:
         return missing
 
 
-def bootstrap_widgets(form, *, small: bool = True) -> None:
+def bootstrap_widgets(form: forms.BaseForm, *, small: bool = True) -> None:
     """Bootstrap 5 classes on every visible widget, so templates can render fields one by one: form-check-input
     on check boxes (each box of a multiple choice too), form-select on selects, form-control on the rest;
     `small` adds the compact -sm sizes of the back-office pages. A class a field already sets is kept."""

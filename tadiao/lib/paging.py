@@ -1,11 +1,16 @@
 """Pagination of the list pages: the page the request asks for, in one of the offered sizes."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 PAGE_SIZES = (20, 50, 100)
 
 
-def page_of(request, rows) -> Page:
+def page_of(request: HttpRequest, rows: QuerySet[Any] | Sequence[Any]) -> Page[Any]:
     """`?page=` of `rows` with `?per_page=` (one of PAGE_SIZES, else the first); an out-of-range page gives the
     last one, as Paginator.get_page does."""
     try:
@@ -15,7 +20,7 @@ def page_of(request, rows) -> Page:
     return Paginator(rows, per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]).get_page(request.GET.get("page"))
 
 
-def query_without_page(request) -> str:
+def query_without_page(request: HttpRequest) -> str:
     """The request's query string less `page`: what the pagination links and the export link carry."""
     query = request.GET.copy()
     query.pop("page", None)

@@ -2,11 +2,12 @@
 says which conditions it ignored instead of failing."""
 
 import datetime
+from collections.abc import Mapping
 
 from tadiao.lib.dates import parse_date
 
 
-def int_param(params, name: str, invalid: list[str], label: str) -> int | None:
+def int_param(params: Mapping[str, str], name: str, invalid: list[str], label: str) -> int | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
@@ -17,7 +18,7 @@ def int_param(params, name: str, invalid: list[str], label: str) -> int | None:
         return None
 
 
-def date_param(params, name: str, invalid: list[str], label: str) -> datetime.date | None:
+def date_param(params: Mapping[str, str], name: str, invalid: list[str], label: str) -> datetime.date | None:
     """A date as our date fields send it: 2026-12-03 or 2026年12月3日 (see lib.dates.parse_date)."""
     raw = (params.get(name) or "").strip()
     if not raw:

@@ -10,12 +10,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
 
 # An .xlsx of a few thousand rows unpacks to a few MB; these leave ample room while refusing zip bombs.
 # Both can be overridden in settings (XLSX_MAX_UNCOMPRESSED_BYTES, XLSX_MAX_ENTRIES).
@@ -273,7 +276,7 @@ def xlsx_bytes(sheets: Sequence[XlsxSheet], *, large: bool = False) -> bytes:
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(filename: str, sheets: Sequence[XlsxSheet], *, large: bool = False):
+def xlsx_response(filename: str, sheets: Sequence[XlsxSheet], *, large: bool = False) -> "HttpResponse":
     """The workbook as a download named `filename` (Chinese names are encoded for every browser)."""
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
@@ -283,7 +286,7 @@ def xlsx_response(filename: str, sheets: Sequence[XlsxSheet], *, large: bool = F
     return response
 
 
-def _write_cell(sheet, row: int, col: int, value: Any, formats: dict) -> None:
+def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any]) -> None:
     if value is None or value == "":
         return
     if isinstance(value, bool):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from tadiao.org.models import User
 
@@ -18,7 +18,7 @@ SYSADMIN_ONLY = "仅系统管理员可以管理组织机构和用户。"
 COORDINATOR_ONLY = "该操作需由调度员（重点项目办）完成。"
 
 
-def add_as_argument(parser) -> None:
+def add_as_argument(parser: CommandParser) -> None:
     parser.add_argument("--as", dest="acting", metavar="USERNAME",
                         help="操作人的用户名（必填）：按该用户的角色检查权限，并记为审计日志的操作人")
 

@@ -5,11 +5,14 @@ the login signal that starts the idle clock (a request right after a login then 
 """
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 LAST_SEEN_KEY = "tadiao_last_seen"
 
@@ -30,7 +33,7 @@ class CharacterClassesValidator:
         self.min_length = min_length
         self.min_classes = min_classes
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         present = [name for name, test in self.CLASSES if any(test(c) for c in password)]
         if len(password) < self.min_length or len(present) < self.min_classes:
             raise ValidationError(self.message(), code="password_too_simple")
@@ -43,7 +46,7 @@ class CharacterClassesValidator:
         return self.message()
 
 
-def axes_username(request, credentials) -> str | None:
+def axes_username(request: HttpRequest, credentials: Mapping[str, Any] | None) -> str | None:
     """The name django-axes counts failed logins under: without case, as login names are, so DIAODU and diaodu
     share one lockout."""
     if credentials:
@@ -54,6 +57,6 @@ def axes_username(request, credentials) -> str | None:
 
 
 @receiver(user_logged_in)
-def _start_idle_clock(sender, request, user, **kwargs):
+def _start_idle_clock(sender: object, request: HttpRequest | None, user: object, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[LAST_SEEN_KEY] = int(time.time())

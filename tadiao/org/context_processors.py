@@ -1,5 +1,8 @@
 """The left navigation, by role: each person sees only the pages they may open."""
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 # (label, url name, who sees it)
@@ -39,12 +42,12 @@ MENU = [
 ]
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     roles = set(user.roles)
-    items = []
+    items: list[dict[str, Any]] = []
     for label, url_name, who in MENU:
         if roles.intersection(who):
             try:

@@ -1,5 +1,7 @@
 """Forms of the organisation pages: they validate and normalise input; the rules live in services."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -8,7 +10,7 @@ from django.db.models import Q
 
 from tadiao.lib.forms import bootstrap_widgets
 from tadiao.org import services
-from tadiao.org.models import Leader, Region, Role, Unit
+from tadiao.org.models import Leader, Region, Role, Unit, User
 
 
 class LoginForm(AuthenticationForm):
@@ -22,7 +24,7 @@ class LoginForm(AuthenticationForm):
 
 
 class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self, small=False)
 
@@ -50,12 +52,12 @@ class RegionForm(BootstrapForm):
     parent = RegionChoiceField(label="上级区划", queryset=Region.objects.none(), required=False,
                                empty_label="（无：顶级区划）")
 
-    def __init__(self, *args, region: Region | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parents = Region.objects.exclude(level=Region.Level.TOWNSHIP).order_by("path")
         if region is not None:  # a region cannot move below itself
             parents = parents.exclude(path__startswith=region.path)
-        self.fields["parent"].queryset = parents
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
@@ -85,9 +87,9 @@ class UnitForm(BootstrapForm):
     is_active = forms.BooleanField(label="启用", required=False, initial=True,
                                    help_text="停用的单位保留历史数据，但不再出现在新数据的选项中。")
 
-    def __init__(self, *args, creating: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.order_by("path")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = Region.objects.order_by("path")
         if creating:
             del self.fields["is_active"]
 
@@ -104,7 +106,7 @@ class LeaderForm(BootstrapForm):
     display_order = forms.IntegerField(label="排序", min_value=0, max_value=2_147_483_647, initial=0)
     is_active = forms.BooleanField(label="在任", required=False, initial=True)
 
-    def __init__(self, *args, creating: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if creating:
             del self.fields["is_active"]
@@ -138,15 +140,15 @@ class UserForm(BootstrapForm):
         help_text="系统管理员和审计管理员只能单独担任（三员分立）。",
     )
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only active units and leaders are offered, plus the ones the user already has.
         current_unit = user.unit_id if user is not None else None
         current_leader = user.leader_id if user is not None else None
-        self.fields["unit"].queryset = Unit.objects.filter(Q(is_active=True) | Q(pk=current_unit)).order_by(
-            "display_order", "id")
-        self.fields["leader"].queryset = Leader.objects.filter(Q(is_active=True) | Q(pk=current_leader)).order_by(
-            "display_order", "id")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
+            Q(is_active=True) | Q(pk=current_unit)).order_by("display_order", "id")
+        cast(forms.ModelChoiceField, self.fields["leader"]).queryset = Leader.objects.filter(
+            Q(is_active=True) | Q(pk=current_leader)).order_by("display_order", "id")
         if user is not None:
             del self.fields["username"]
 
@@ -156,8 +158,8 @@ class UserForm(BootstrapForm):
     def clean_full_name(self) -> str:
         return self.cleaned_data["full_name"].strip()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data, never None
         if "roles" in cleaned:
             try:
                 services.check_roles(cleaned["roles"], unit=cleaned.get("unit"))
@@ -181,8 +183,8 @@ class PasswordChangeForm(BootstrapForm):
     new_password2 = forms.CharField(label="再次输入新密码", strip=False,
                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data, never None
         if cleaned.get("new_password1") and cleaned.get("new_password2") and (
                 cleaned["new_password1"] != cleaned["new_password2"]):
             self.add_error("new_password2", "两次输入的新密码不一致。")

@@ -1,5 +1,7 @@
 """Regions, units, leaders and users with their roles: the organisation every access gate builds on."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -109,10 +111,10 @@ def _holds_only(field: str) -> Q:
     return Q(**{field: False}) | alone
 
 
-class TadiaoUserManager(UserManager):
+class TadiaoUserManager(UserManager["User"]):
     """Login names without case: DIAODU logs in as diaodu (the backend looks users up by natural key)."""
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
@@ -134,7 +136,7 @@ class User(AbstractUser):
     # password page until they chose their own.
     must_change_password = models.BooleanField("须修改密码", default=False)
 
-    objects = TadiaoUserManager()
+    objects: ClassVar[TadiaoUserManager] = TadiaoUserManager()
 
     class Meta:
         ordering = ["username"]

@@ -12,7 +12,7 @@ def root_region() -> Region | None:
 
 def scope_region(user: User) -> Region | None:
     """The region a coordinator or leader oversees: the region of their unit, else the root."""
-    if user.unit_id:
+    if user.unit is not None:  # no query when unit_id is None
         return user.unit.region
     return root_region()
 

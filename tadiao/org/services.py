@@ -7,14 +7,14 @@ them): they are deactivated instead.
 import secrets
 import string
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Field, Model, Value
 from django.db.models.functions import Concat, Substr
 
 from tadiao.audit import services as audit
@@ -45,11 +45,11 @@ class RoleSeparationError(OrgError):
 # Helpers
 
 
-def _snap(obj, fields: list[str]) -> dict[str, Any]:
+def _snap(obj: Model, fields: list[str]) -> dict[str, Any]:
     """`audit.snapshot` with choice fields as their Chinese labels, as the auditor reads them."""
     values = audit.snapshot(obj, fields)
     for name in fields:
-        field = obj._meta.get_field(name)
+        field = cast(Field[Any, Any], obj._meta.get_field(name))  # `fields` are the model's own, no reverse relation
         if field.choices and not field.is_relation:
             values[name] = getattr(obj, f"get_{name}_display")()
     return values

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org import forms, queries, services
+from tadiao.org.http import AuthedRequest
 from tadiao.org.models import Leader, Region, Unit, User
 
 PAGE_SIZE = 50
@@ -27,7 +29,7 @@ def sysadmin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     audit administrator out too)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not (request.user.is_authenticated and request.user.is_sysadmin):
             raise PermissionDenied("仅系统管理员可以管理组织机构和用户。")
         return view(request, *args, **kwargs)
@@ -35,13 +37,13 @@ def sysadmin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapper
 
 
-def _refused(form, exc: services.OrgError) -> None:
+def _refused(form: BaseForm, exc: services.OrgError) -> None:
     """Shows a service's refusal on the form field it concerns."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-def _form_page(request: HttpRequest, form, save: Callable[[dict], str], *, next_url: str, template: str,
-               context: dict) -> HttpResponse:
+def _form_page(request: AuthedRequest, form: BaseForm, save: Callable[[dict[str, Any]], str], *,
+               next_url: str, template: str, context: dict[str, Any]) -> HttpResponse:
     """The create/edit pattern: a valid POST calls `save(cleaned_data)`, which returns the success message;
     a service's refusal goes back onto the form."""
     if request.method == "POST" and form.is_valid():
@@ -60,12 +62,12 @@ def _form_page(request: HttpRequest, form, save: Callable[[dict], str], *, next_
 
 
 @sysadmin_required
-def regions(request: HttpRequest) -> HttpResponse:
+def regions(request: AuthedRequest) -> HttpResponse:
     return render(request, "org/regions.html", {"rows": queries.region_tree()})
 
 
 @sysadmin_required
-def region_create(request: HttpRequest) -> HttpResponse:
+def region_create(request: AuthedRequest) -> HttpResponse:
     return _form_page(
         request, forms.RegionForm(request.POST or None),
         lambda data: f"已新增区划：{services.create_region(by=request.user, **data).name}",
@@ -74,11 +76,11 @@ def region_create(request: HttpRequest) -> HttpResponse:
 
 
 @sysadmin_required
-def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def region_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     region = get_object_or_404(Region, pk=pk)
     initial = {"code": region.code, "name": region.name, "level": region.level, "parent": region.parent_id}
 
-    def save(data):
+    def save(data: dict[str, Any]) -> str:
         services.update_region(region=region, by=request.user, **data)
         return f"已保存区划：{data['name']}"
 
@@ -90,7 +92,7 @@ def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # Units
 
 
-def _filtered_units(request: HttpRequest) -> tuple[forms.UnitFilterForm, Any]:
+def _filtered_units(request: AuthedRequest) -> tuple[forms.UnitFilterForm, Any]:
     """The units matching the list's filters (shared by the page and its export)."""
     filters = forms.UnitFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
@@ -99,14 +101,14 @@ def _filtered_units(request: HttpRequest) -> tuple[forms.UnitFilterForm, Any]:
 
 
 @sysadmin_required
-def units(request: HttpRequest) -> HttpResponse:
+def units(request: AuthedRequest) -> HttpResponse:
     filters, rows = _filtered_units(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "org/units.html", {"filters": filters, "page": page})
 
 
 @sysadmin_required
-def units_export(request: HttpRequest) -> HttpResponse:
+def units_export(request: AuthedRequest) -> HttpResponse:
     _, rows = _filtered_units(request)
     sheet = XlsxSheet(
         "单位",
@@ -119,7 +121,7 @@ def units_export(request: HttpRequest) -> HttpResponse:
 
 
 @sysadmin_required
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthedRequest) -> HttpResponse:
     return _form_page(
         request, forms.UnitForm(request.POST or None, creating=True),
         lambda data: f"已新增单位：{services.create_unit(by=request.user, **data).name}",
@@ -128,12 +130,12 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 @sysadmin_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     initial = {"name": unit.name, "kind": unit.kind, "region": unit.region_id,
                "display_order": unit.display_order, "is_active": unit.is_active}
 
-    def save(data):
+    def save(data: dict[str, Any]) -> str:
         services.update_unit(unit=unit, by=request.user, **data)
         return f"已保存单位：{data['name']}"
 
@@ -146,12 +148,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @sysadmin_required
-def leaders(request: HttpRequest) -> HttpResponse:
+def leaders(request: AuthedRequest) -> HttpResponse:
     return render(request, "org/leaders.html", {"leaders": queries.list_leaders()})
 
 
 @sysadmin_required
-def leader_create(request: HttpRequest) -> HttpResponse:
+def leader_create(request: AuthedRequest) -> HttpResponse:
     return _form_page(
         request, forms.LeaderForm(request.POST or None, creating=True),
         lambda data: f"已新增领导：{services.create_leader(by=request.user, **data)}",
@@ -160,12 +162,12 @@ def leader_create(request: HttpRequest) -> HttpResponse:
 
 
 @sysadmin_required
-def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def leader_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     leader = get_object_or_404(Leader, pk=pk)
     initial = {"name": leader.name, "title": leader.title, "display_order": leader.display_order,
                "is_active": leader.is_active}
 
-    def save(data):
+    def save(data: dict[str, Any]) -> str:
         services.update_leader(leader=leader, by=request.user, **data)
         return "已保存领导信息。"
 
@@ -177,7 +179,7 @@ def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # Users
 
 
-def _password_page(request: HttpRequest, user: User, password: str, *, created: bool) -> HttpResponse:
+def _password_page(request: AuthedRequest, user: User, password: str, *, created: bool) -> HttpResponse:
     """The generated password, shown this once: rendered in the POST's answer, never put in the session
     or a message cookie, and not cached."""
     response = render(request, "org/user_password.html", {"account": user, "password": password, "created": created})
@@ -186,7 +188,7 @@ def _password_page(request: HttpRequest, user: User, password: str, *, created: 
 
 
 @sysadmin_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthedRequest) -> HttpResponse:
     filters = forms.UserFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     rows = queries.list_users(search=data.get("q", "").strip(), role=data.get("role", ""))
@@ -195,7 +197,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @sysadmin_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     form = forms.UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,12 +210,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @sysadmin_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.select_related("unit", "leader"), pk=pk)
     initial = {"full_name": account.full_name, "phone": account.phone, "unit": account.unit_id,
                "leader": account.leader_id, "roles": [str(role) for role in account.roles]}
 
-    def save(data):
+    def save(data: dict[str, Any]) -> str:
         services.update_user(user=account, by=request.user, **data)
         return f"已保存用户：{account.username}"
 
@@ -223,7 +225,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sysadmin_required
 @require_POST
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
     password = services.reset_password(user=account, by=request.user)
     if account.pk == request.user.pk:  # keep the administrator's own session alive
@@ -234,7 +236,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sysadmin_required
 @require_POST
-def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_toggle_active(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
     # The wanted state, not "flip": two administrators clicking at once must not undo each other.
     active = request.POST.get("active") == "1"
@@ -251,7 +253,7 @@ def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
 # The user's own password (every logged-in user; the only page open while a generated password is held)
 
 
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = forms.PasswordChangeForm(request.POST or None)
     forced = request.user.must_change_password
     if request.method == "POST" and form.is_valid():

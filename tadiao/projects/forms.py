@@ -1,8 +1,11 @@
 """Forms of the project registry: they validate and normalise; the services decide."""
 
+import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from tadiao.lib.forms import DateInput, bootstrap_widgets
 from tadiao.org.models import Leader, Unit
@@ -54,28 +57,30 @@ class ProjectForm(forms.ModelForm):
             "unit": {"required": "请选择责任单位。"},
         }
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and "tags" not in self.initial:
             # `tags` is declared here rather than in Meta.fields (the service sets them), so the ModelForm does not
             # fill it from the instance: without this an edit page shows no tag ticked and saving it clears them.
             self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
-        self.fields["unit"].queryset = units
-        self.fields["unit"].empty_label = "请选择责任单位"
-        self.fields["supervising_department"].queryset = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True)
-        self.fields["leader"].queryset = Leader.objects.filter(is_active=True)
+        unit_field = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit_field.queryset = units
+        unit_field.empty_label = "请选择责任单位"
+        cast(forms.ModelChoiceField, self.fields["supervising_department"]).queryset = Unit.objects.filter(
+            kind=Unit.Kind.DEPARTMENT, is_active=True)
+        cast(forms.ModelChoiceField, self.fields["leader"]).queryset = Leader.objects.filter(is_active=True)
         bootstrap_widgets(self)
         self.fields["code"].widget.attrs.setdefault("placeholder", "2024-330182-04-01-123456")
 
-    def clean_code(self):
+    def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
 
-    def clean_statistics_month(self):
+    def clean_statistics_month(self) -> datetime.date | None:
         month = self.cleaned_data.get("statistics_month")
         return month.replace(day=1) if month else None
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data, never None
         if cleaned.get("in_statistics") and not cleaned.get("statistics_month"):
             self.add_error("statistics_month", "入库纳统的项目请填写纳统月份。")
         lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
@@ -94,7 +99,7 @@ class NewProjectForm(ProjectForm):
 
     stage = forms.ChoiceField(label="当前阶段", choices=Stage.choices, initial=Stage.RESERVE)
 
-    def __init__(self, *args, coordinator: bool = False, **kwargs):
+    def __init__(self, *args: Any, coordinator: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].widget.attrs["class"] = "form-select form-select-sm"
         if coordinator:
@@ -110,7 +115,7 @@ class NewProjectForm(ProjectForm):
     def actual_dates(self) -> dict:
         return {stage: self.cleaned_data.get(f"actual_{field}") for stage, field in STAGE_DATE_FIELD.items()}
 
-    def actual_date_fields(self):
+    def actual_date_fields(self) -> list[forms.BoundField]:
         return [self[f"actual_{field}"] for field in STAGE_DATE_FIELD.values()]
 
 
@@ -132,12 +137,12 @@ class AdvanceStageForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, project: Project | None = None, **kwargs):
+    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].widget.attrs["class"] = "form-select form-select-sm"
         if project is not None:
             later = [(v, label) for v, label in Stage.choices if stage_rank(v) > stage_rank(project.stage)]
-            self.fields["stage"].choices = later
+            cast(forms.ChoiceField, self.fields["stage"]).choices = later
             self.fields["version"].initial = project.version
 
 
@@ -184,8 +189,8 @@ class FundingForm(forms.Form):
     in_place = _money_field("到位")
     spent = _money_field("已支出")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data, never None
         if all(k in cleaned for k in ("planned", "in_place", "spent")) and cleaned["spent"] > cleaned["in_place"]:
             self.add_error("spent", "已支出不能超过到位资金。")
         return cleaned
@@ -200,7 +205,7 @@ class BatchForm(forms.Form):
 class CompactForm(forms.Form):
     """Small inline forms: Bootstrap's compact inputs on every field."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self)
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, Stage, stage_rank
+from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, Project, Stage, stage_rank
 
 # Stages whose actual dates must follow one another in this order. The reserve date is left out: projects
 # are often entered into the reserve after the fact.
@@ -30,7 +30,7 @@ def date_order_errors(dates: dict[str, datetime.date | None]) -> list[str]:
     return errors
 
 
-def project_dates(project) -> dict[str, datetime.date | None]:
+def project_dates(project: Project) -> dict[str, datetime.date | None]:
     return {stage: getattr(project, field) for stage, field in STAGE_DATE_FIELD.items()}
 
 

@@ -1,6 +1,8 @@
 """The project registry: projects, their lifecycle, approvals checklist, annual plans, funding and tags."""
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -36,7 +38,7 @@ class Stage(models.TextChoices):
 
 STAGE_ORDER: list[str] = list(Stage.values)
 # Each stage's actual and planned date columns on Project.
-STAGE_DATE_FIELD = {
+STAGE_DATE_FIELD: dict[str, str] = {
     Stage.RESERVE: "reserve_date",
     Stage.NEGOTIATING: "negotiating_date",
     Stage.SIGNED: "signed_date",
@@ -129,7 +131,7 @@ class ApprovalKind(models.Model):
         return self.name
 
 
-def _money(verbose: str, **kwargs) -> models.DecimalField:
+def _money(verbose: str, **kwargs: Any) -> models.DecimalField:
     return models.DecimalField(verbose, max_digits=16, decimal_places=2, **kwargs)
 
 
@@ -260,10 +262,10 @@ class Project(models.Model):
             return "停工"
         return "正常"
 
-    def stage_date(self, stage: str):
+    def stage_date(self, stage: str) -> datetime.date | None:
         return getattr(self, STAGE_DATE_FIELD[stage])
 
-    def planned_stage_date(self, stage: str):
+    def planned_stage_date(self, stage: str) -> datetime.date | None:
         return getattr(self, STAGE_PLANNED_FIELD[stage])
 
 

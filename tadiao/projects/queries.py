@@ -1,8 +1,11 @@
 """Reads of the project registry, and its one access gate used by every view, export and API."""
 
 import calendar
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -19,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.http import Http404
 
 from tadiao.lib.numbers import percent_value
@@ -43,6 +47,9 @@ from tadiao.projects.models import (
     Tag,
     stage_rank,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # ---------------------------------------------------------------------------------------------------
 # The access gate
@@ -95,13 +102,14 @@ def units_for_project_form(user: User) -> QuerySet[Unit]:
         return (
             Unit.objects.filter(region__path__startswith=region.path, is_active=True) if region else Unit.objects.none()
         )
-    return Unit.objects.filter(pk=user.unit_id)
+    # unit_id None matches no unit, as wanted for a user without a unit; the stubs want a pk that is set
+    return Unit.objects.filter(pk=user.unit_id)  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------------------------------------------
 # The project list: filters and sorting
 
-SORTS = {
+SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "default": ("unit__display_order", "id"),
     "name": ("name", "id"),
     "-investment": ("-total_investment", "id"),
@@ -142,7 +150,7 @@ class ProjectFilters:
     invalid: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_query(cls, params) -> "ProjectFilters":
+    def from_query(cls, params: Mapping[str, str]) -> "ProjectFilters":
         filters = cls(q=params.get("q", "").strip()[:100])
         filters.unit = int_param(params, "unit", filters.invalid, "unit")
         filters.industry = int_param(params, "industry", filters.invalid, "industry")
@@ -200,7 +208,7 @@ def project_rows(user: User, filters: ProjectFilters, *, plan_year: int) -> Quer
     )
 
 
-def ledger_months(year: int, *, today) -> int:
+def ledger_months(year: int, *, today: datetime.date) -> int:
     """N of the export's 1—N月: the whole year once it is over, else up to the current month (0 for a future year)."""
     if year < today.year:
         return 12
@@ -275,7 +283,7 @@ def batch_entries_text(entries: Iterable[tuple[int, str]]) -> str:
     return "；".join(f"第{number}期{BatchEntry.Kind(kind).label}" for number, kind in ranked)
 
 
-def batch_statistics(projects: QuerySet[Project], *, numbers: list[int], as_of) -> list[dict]:
+def batch_statistics(projects: QuerySet[Project], *, numbers: list[int], as_of: datetime.date) -> list[dict[str, Any]]:
     """Per batch and kind: entries, started, 开工率, producing, cancelled — one GROUP BY query.
 
     Counted over entries, as the provincial tallies do: a project entered in two batches counts in both.
@@ -326,7 +334,7 @@ def batch_totals(statistics: list[dict]) -> dict:
     }
 
 
-def batch_cancelled_projects(projects: QuerySet[Project], *, numbers: list[int]):
+def batch_cancelled_projects(projects: QuerySet[Project], *, numbers: list[int]) -> QuerySet[BatchEntry]:
     """Cancelled projects entered in the batches, with their reasons (listed in the statistics)."""
     return (
         BatchEntry.objects.filter(
@@ -351,7 +359,7 @@ class BatchPage:
     campaign_rates: list
 
 
-def batch_page(user: User, *, low: int | None, high: int | None, as_of) -> BatchPage:
+def batch_page(user: User, *, low: int | None, high: int | None, as_of: datetime.date) -> BatchPage:
     """The batch page's figures; with a range, the campaign's rates count only the entries of those periods."""
     batches = list(Batch.objects.all())
     numbers = [b.number for b in batches if (low is None or b.number >= low) and (high is None or b.number <= high)]
@@ -396,13 +404,21 @@ def find_project_for_user(user: User, text: str) -> Project:
 # Special-purpose bonds (专项债)
 
 
-def six_months_before(day):
+def six_months_before(day: datetime.date) -> datetime.date:
     """The same day six calendar months earlier (the last day of that month when it is shorter)."""
     year, month = (day.year, day.month - 6) if day.month > 6 else (day.year - 1, day.month + 6)
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def bond_rows(user: User, *, batch_id: int | None, unit_id: int | None, as_of):
+class BondFlags(TypedDict):
+    """What bond_rows annotates on each application."""
+
+    unspent_six_months: bool
+
+
+def bond_rows(
+    user: User, *, batch_id: int | None, unit_id: int | None, as_of: datetime.date
+) -> "QuerySet[WithAnnotations[BondApplication, BondFlags]]":
     """The visible projects' bond applications, each flagged when its issued quota has lain unspent for six months."""
     cutoff = six_months_before(as_of)
     rows = BondApplication.objects.filter(project__in=visible_projects(user).values("pk"))
@@ -423,7 +439,7 @@ def bond_rows(user: User, *, batch_id: int | None, unit_id: int | None, as_of):
     )
 
 
-def bond_totals(rows) -> dict:
+def bond_totals(rows: QuerySet[BondApplication]) -> dict[str, Decimal | int | None]:
     """Requested, issued and spent totals and the spending rate (支出率 = spent / issued): one aggregate query."""
     totals = rows.order_by().aggregate(
         requested=Sum("requested"),

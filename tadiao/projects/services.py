@@ -5,9 +5,10 @@ Every write is one transaction with its audit event; edits are conditional on th
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from tadiao.audit import services as audit
@@ -52,7 +53,7 @@ class LifecycleError(ProjectError):
 
 
 class ConcurrentEditError(ProjectError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("该项目已被他人修改，您看到的不是最新内容。请刷新页面后重新操作。")
 
 
@@ -178,9 +179,10 @@ def create_project(
     return project
 
 
-def _same_values(stored, edited, fields: list[str]) -> bool:
+def _same_values(stored: Project, edited: Project, fields: list[str]) -> bool:
     """Whether `edited` holds the stored value of every field (foreign keys compared by id)."""
-    attnames = [type(stored)._meta.get_field(name).attname for name in fields]
+    # cast: `fields` are the model's own columns, never a reverse relation (which has no attname).
+    attnames = [cast(Field[Any, Any], type(stored)._meta.get_field(name)).attname for name in fields]
     return all(getattr(stored, name) == getattr(edited, name) for name in attnames)
 
 
@@ -207,7 +209,9 @@ def update_project(
     return project
 
 
-def _record_transition(project: Project, *, kind: str, from_stage: str, actual_date, reason: str, by: User) -> None:
+def _record_transition(
+    project: Project, *, kind: str, from_stage: str, actual_date: datetime.date | None, reason: str, by: User
+) -> None:
     StageTransition.objects.create(
         project=project,
         kind=kind,
@@ -362,9 +366,9 @@ def change_flag(
     return project
 
 
-def _upsert(model, *, lookup: dict[str, Any], values: dict[str, Any], action: str, by: User):
+def _upsert[M: Model](model: type[M], *, lookup: dict[str, Any], values: dict[str, Any], action: str, by: User) -> M:
     """Create or update the row identified by `lookup` with `values`, auditing what changed (old → new)."""
-    row, created = model.objects.get_or_create(**lookup, defaults=values)
+    row, created = model._default_manager.get_or_create(**lookup, defaults=values)
     before = {} if created else audit.snapshot(row, list(values))
     if not created:
         for name, value in values.items():
@@ -383,9 +387,9 @@ def save_approval(
     kind: ApprovalKind,
     status: str,
     department: str,
-    planned_date,
-    applied_date,
-    completed_date,
+    planned_date: datetime.date | None,
+    applied_date: datetime.date | None,
+    completed_date: datetime.date | None,
     note: str,
     by: User,
 ) -> ProjectApproval:
@@ -438,8 +442,8 @@ def save_annual_plan(
     project: Project,
     year: int,
     planned_investment: Decimal,
-    planned_start_date=None,
-    planned_completion_date=None,
+    planned_start_date: datetime.date | None = None,
+    planned_completion_date: datetime.date | None = None,
     goal: str = "",
     by: User,
 ) -> AnnualPlan:
@@ -544,7 +548,14 @@ def create_bond_batch(*, name: str, year: int, by: User) -> BondBatch:
 
 @transaction.atomic
 def save_bond_application(
-    *, project: Project, batch: BondBatch, requested: Decimal, issued: Decimal, issued_date, spent: Decimal, by: User
+    *,
+    project: Project,
+    batch: BondBatch,
+    requested: Decimal,
+    issued: Decimal,
+    issued_date: datetime.date | None,
+    spent: Decimal,
+    by: User,
 ) -> BondApplication:
     """The coordinator enters requested / issued / issue date; the project's own unit may update only what it spent."""
     if not by.is_coordinator and not (by.is_reporter and by.unit_id and project.unit_id == by.unit_id):

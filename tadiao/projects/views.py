@@ -1,8 +1,13 @@
 """Project registry pages: decorators → access gate → one service or query call → render or redirect."""
 
+import datetime
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -11,28 +16,35 @@ from tadiao.lib.forms import error_text
 from tadiao.lib.numbers import percent_value
 from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
+from tadiao.org.http import AuthedRequest
+from tadiao.org.models import User
 from tadiao.projects import exports, extensions, forms, queries, services
 from tadiao.projects.models import (
     ApprovalKind,
     Batch,
     BatchEntry,
+    BondApplication,
     BondBatch,
     FundingSource,
+    Project,
     ProjectApproval,
     Stage,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _today():
+
+def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _require_project_reader(user) -> None:
+def _require_project_reader(user: User) -> None:
     if not (user.is_coordinator or user.is_leader or user.is_reporter):
         raise PermissionDenied("您的角色不能查看项目台账。")
 
 
-def _require_coordinator(user, message: str) -> None:
+def _require_coordinator(user: User, message: str) -> None:
     """Batches and bond batches are the office's (调度员) to keep; everyone else who may read them gets 403."""
     if not user.is_coordinator:
         raise PermissionDenied(message)
@@ -43,7 +55,7 @@ BOND_BATCH_READ_ONLY = "专项债批次由调度员（重点项目办）创建�
 
 
 @require_GET
-def project_list(request):
+def project_list(request: AuthedRequest) -> HttpResponse:
     _require_project_reader(request.user)
     filters = queries.ProjectFilters.from_query(request.GET)
     plan_year = filters.year or _today().year
@@ -64,7 +76,7 @@ def project_list(request):
 
 
 @require_GET
-def project_export(request):
+def project_export(request: AuthedRequest) -> HttpResponse:
     _require_project_reader(request.user)
     filters = queries.ProjectFilters.from_query(request.GET)
     plan_year = filters.year or _today().year
@@ -74,7 +86,7 @@ def project_export(request):
 
 
 @require_GET
-def project_detail(request, pk: int):
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk)
     may_write = queries.may_write_project(request.user, project)
     light, light_reasons = extensions.light_of(project, as_of=_today())
@@ -102,7 +114,7 @@ def project_detail(request, pk: int):
     )
 
 
-def project_create(request):
+def project_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not queries.may_create_projects(user):
         raise PermissionDenied("您的角色不能新增项目。")
@@ -128,7 +140,7 @@ def project_create(request):
     return render(request, "projects/project_form.html", {"form": form, "creating": True})
 
 
-def project_edit(request, pk: int):
+def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk, write=True)
     units = queries.units_for_project_form(request.user)
     if request.method == "POST":
@@ -152,18 +164,18 @@ def project_edit(request, pk: int):
     return render(request, "projects/project_form.html", {"form": form, "project": project, "creating": False})
 
 
-def _done(request, project, message: str):
+def _done(request: HttpRequest, project: Project, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("projects:detail", pk=project.pk)
 
 
-def _refused(request, project, message: str):
+def _refused(request: HttpRequest, project: Project, message: str) -> HttpResponse:
     messages.error(request, message)
     return redirect("projects:detail", pk=project.pk)
 
 
 @require_POST
-def project_advance(request, pk: int):
+def project_advance(request: AuthedRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk, write=True)
     form = forms.AdvanceStageForm(request.POST, project=project)
     if not form.is_valid():
@@ -184,7 +196,7 @@ def project_advance(request, pk: int):
 
 
 @require_POST
-def project_change_status(request, pk: int):
+def project_change_status(request: AuthedRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk, write=True)
     form = forms.FlagForm(request.POST)
     if not form.is_valid():
@@ -213,7 +225,7 @@ def project_change_status(request, pk: int):
 
 
 @require_POST
-def approval_save(request, pk: int, kind_id: int):
+def approval_save(request: AuthedRequest, pk: int, kind_id: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk, write=True)
     kind = get_object_or_404(ApprovalKind, pk=kind_id)
     form = forms.ApprovalForm(_with(request.POST, kind=kind.pk))
@@ -229,7 +241,7 @@ def approval_save(request, pk: int, kind_id: int):
 
 
 @require_POST
-def annual_plan_save(request, pk: int):
+def annual_plan_save(request: AuthedRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk, write=True)
     form = forms.AnnualPlanForm(request.POST)
     if not form.is_valid():
@@ -243,7 +255,7 @@ def annual_plan_save(request, pk: int):
 
 
 @require_POST
-def funding_save(request, pk: int):
+def funding_save(request: AuthedRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for_user(request.user, pk, write=True)
     form = forms.FundingForm(request.POST)
     if not form.is_valid():
@@ -255,7 +267,7 @@ def funding_save(request, pk: int):
     return _done(request, project, "已保存资金来源。")
 
 
-def approval_kinds(request):
+def approval_kinds(request: AuthedRequest) -> HttpResponse:
     """The approvals checklist's items and which of them must be done before 开工: the office sets this."""
     _require_project_reader(request.user)
     kinds = list(ApprovalKind.objects.all())
@@ -274,7 +286,7 @@ def approval_kinds(request):
     )
 
 
-def _with(data, **extra):
+def _with(data: QueryDict, **extra: object) -> QueryDict:
     merged = data.copy()
     for key, value in extra.items():
         merged[key] = str(value)
@@ -285,7 +297,7 @@ def _with(data, **extra):
 # "三个一批" batches
 
 
-def _number(request, name: str) -> int | None:
+def _number(request: HttpRequest, name: str) -> int | None:
     try:
         return int(request.GET.get(name, ""))
     except ValueError:
@@ -293,7 +305,7 @@ def _number(request, name: str) -> int | None:
 
 
 @require_GET
-def batch_list(request):
+def batch_list(request: AuthedRequest) -> HttpResponse:
     _require_project_reader(request.user)
     page = queries.batch_page(request.user, low=_number(request, "from"), high=_number(request, "to"), as_of=_today())
     return render(
@@ -314,7 +326,7 @@ def batch_list(request):
 
 
 @require_POST
-def batch_create(request):
+def batch_create(request: AuthedRequest) -> HttpResponse:
     _require_coordinator(request.user, BATCH_READ_ONLY)
     form = forms.BatchForm(request.POST)
     if not form.is_valid():
@@ -329,7 +341,7 @@ def batch_create(request):
 
 
 @require_GET
-def batch_detail(request, number: int):
+def batch_detail(request: AuthedRequest, number: int) -> HttpResponse:
     _require_project_reader(request.user)
     batch = get_object_or_404(Batch, number=number)
     entries = queries.batch_entries(request.user, batch)
@@ -346,7 +358,7 @@ def batch_detail(request, number: int):
 
 
 @require_POST
-def batch_entry_add(request, number: int):
+def batch_entry_add(request: AuthedRequest, number: int) -> HttpResponse:
     batch = get_object_or_404(Batch, number=number)
     _require_coordinator(request.user, BATCH_READ_ONLY)
     try:
@@ -361,7 +373,7 @@ def batch_entry_add(request, number: int):
 
 
 @require_POST
-def batch_entry_remove(request, number: int, entry_id: int):
+def batch_entry_remove(request: AuthedRequest, number: int, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(BatchEntry.objects.select_related("batch", "project"), pk=entry_id, batch__number=number)
     queries.get_project_for_user(request.user, entry.project_id)  # 404 outside the user's scope, before the 403
     _require_coordinator(request.user, BATCH_READ_ONLY)
@@ -377,7 +389,9 @@ def batch_entry_remove(request, number: int, entry_id: int):
 # Special-purpose bonds (专项债)
 
 
-def _bond_rows(request):
+def _bond_rows(
+    request: AuthedRequest,
+) -> tuple["QuerySet[WithAnnotations[BondApplication, queries.BondFlags]]", datetime.date]:
     as_of = _today()
     rows = queries.bond_rows(
         request.user, batch_id=_number(request, "batch"), unit_id=_number(request, "unit"), as_of=as_of
@@ -386,7 +400,7 @@ def _bond_rows(request):
 
 
 @require_GET
-def bond_list(request):
+def bond_list(request: AuthedRequest) -> HttpResponse:
     _require_project_reader(request.user)
     rows, as_of = _bond_rows(request)
     return render(
@@ -409,7 +423,7 @@ def bond_list(request):
 
 
 @require_GET
-def bond_export(request):
+def bond_export(request: AuthedRequest) -> HttpResponse:
     _require_project_reader(request.user)
     rows, as_of = _bond_rows(request)
     body = (
@@ -448,7 +462,7 @@ def bond_export(request):
 
 
 @require_POST
-def bond_batch_create(request):
+def bond_batch_create(request: AuthedRequest) -> HttpResponse:
     _require_coordinator(request.user, BOND_BATCH_READ_ONLY)
     form = forms.BondBatchForm(request.POST)
     if not form.is_valid():
@@ -463,7 +477,7 @@ def bond_batch_create(request):
 
 
 @require_POST
-def bond_save(request):
+def bond_save(request: AuthedRequest) -> HttpResponse:
     form = forms.BondApplicationForm(request.POST)
     if not form.is_valid():
         messages.error(request, error_text(form))

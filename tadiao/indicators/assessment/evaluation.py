@@ -43,9 +43,9 @@ def quarter_snapshot(year: int, quarter: int) -> Snapshot | None:
 def scheme_for_year(year: int) -> AssessmentScheme | None:
     """The active scheme of that year, else the active scheme valid for every year."""
     schemes = AssessmentScheme.objects.filter(is_active=True).exclude(year__isnull=False, year__lt=year)
-    schemes = list(schemes.exclude(year__gt=year).order_by("year", "id"))
-    dated = [s for s in schemes if s.year == year]
-    return (dated or schemes or [None])[0]
+    ordered = list(schemes.exclude(year__gt=year).order_by("year", "id"))
+    dated = [s for s in ordered if s.year == year]
+    return next(iter(dated or ordered), None)
 
 
 def rate_names() -> dict[str, str]:

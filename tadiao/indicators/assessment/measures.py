@@ -48,7 +48,7 @@ FIXED_MEASURES = {
     ]
 }
 METHODS = {"ratio": "对照目标", "rank": "按排名", "per_count": "按个数", "flag": "按条件"}
-METHODS_BY_KIND = {
+METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     AssessmentItem.Kind.BASE: ("ratio", "rank"),
     AssessmentItem.Kind.BONUS: ("per_count", "flag"),
     AssessmentItem.Kind.DEDUCTION: ("per_count", "flag"),

@@ -20,7 +20,7 @@ from tadiao.indicators.assessment.measures import (
 from tadiao.indicators.models import AssessmentItem
 
 
-def _decimal(value, what: str) -> Decimal:
+def _decimal(value: object, what: str) -> Decimal:
     if isinstance(value, bool):
         raise AssessmentError(f"{what}应为数字。")
     try:
@@ -80,7 +80,7 @@ def _validate_single(rule: dict, *, kind: str, rate_names: Mapping[str, str], wh
     return clean
 
 
-def validate_rule(rule, *, kind: str, weight: Decimal, rate_names: Mapping[str, str]) -> dict:
+def validate_rule(rule: object, *, kind: str, weight: Decimal, rate_names: Mapping[str, str]) -> dict:
     """The rule normalised (numbers as decimal strings), or AssessmentError with the reason in Chinese."""
     if not isinstance(rule, dict) or not rule:
         raise AssessmentError("计分规则应为非空的 JSON 对象。")

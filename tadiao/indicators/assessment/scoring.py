@@ -86,7 +86,8 @@ def _score_single(rule: dict, *, kind: str, weight: Decimal, unit_id: int, ctx: 
         if not value:
             return ZERO, f"{measure.label}：否，{'不扣分' if deduct else '不加分'}"
         return (-q(weight) if deduct else q(weight)), f"{measure.label}：是，{'扣' if deduct else '加'} {q(weight)} 分"
-    shown = f"{measure.label} {as_shown(value, measure.kind)}{note}"
+    # (ignored for mypy below) bool only for flag measures, scored above
+    shown = f"{measure.label} {as_shown(value, measure.kind)}{note}"  # type: ignore[arg-type]
     if method == "per_count":
         points = Decimal(rule["points"])
         raw = q(value * points)
@@ -104,7 +105,8 @@ def _score_single(rule: dict, *, kind: str, weight: Decimal, unit_id: int, ctx: 
         if value >= target:
             return q(weight), f"{shown}，目标 {target_text}，已达到目标，得满分 {q(weight)}"
         score = q(weight * value / target)
-        formula = f"{num(weight)} × {_plain(value, measure.kind)} ÷ {_plain(target, measure.kind)} = {score}"
+        # (ignored for mypy below) bool only for flag measures, scored above
+        formula = f"{num(weight)} × {_plain(value, measure.kind)} ÷ {_plain(target, measure.kind)} = {score}"  # type: ignore[arg-type]
         return score, f"{shown}，目标 {target_text}，得分 {formula}"
     # rank
     n, place = ctx.rank(measure, unit_id)
@@ -117,7 +119,7 @@ def _score_single(rule: dict, *, kind: str, weight: Decimal, unit_id: int, ctx: 
     return score, f"{where}，得分 {num(weight)} × ({n} − {place} + 1) ÷ {n} = {score}"
 
 
-def _score_item(item, *, unit_id: int, ctx: _Context) -> ItemScore:
+def _score_item(item: AssessmentItem, *, unit_id: int, ctx: _Context) -> ItemScore:
     weight = Decimal(item.weight)
     rule = item.rule
     if "parts" not in rule:

@@ -1,6 +1,7 @@
 """Template filters for money and dates (loaded as builtins)."""
 
 import datetime
+from typing import Any
 
 from django import template
 
@@ -10,17 +11,17 @@ register = template.Library()
 
 
 @register.filter
-def wan(value) -> str:
+def wan(value: object) -> str:
     return numbers.wan(value)
 
 
 @register.filter
-def yi(value) -> str:
+def yi(value: object) -> str:
     return numbers.yi(value)
 
 
 @register.filter
-def cndate(value) -> str:
+def cndate(value: object) -> str:
     """2026年11月5日; empty dates as blank."""
     if isinstance(value, datetime.date):
         return dates.cn_date(value)
@@ -28,12 +29,12 @@ def cndate(value) -> str:
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Any, key: object) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
 @register.filter
-def points(value) -> str:
+def points(value: object) -> str:
     """A difference of rates in percentage points: "+3.20 个百分点" / "-1.05 个百分点"."""
     number = numbers.to_decimal(value)
     if number is None:
@@ -42,7 +43,7 @@ def points(value) -> str:
 
 
 @register.filter
-def signed(value) -> str:
+def signed(value: object) -> str:
     """A change in a count: "+3", "-1", "0"."""
     if value is None or value == "":
         return ""
@@ -50,13 +51,13 @@ def signed(value) -> str:
 
 
 @register.filter
-def absolute(value):
+def absolute(value: object) -> object:
     """|x| of a number or of a decimal string ("-0.30" → 0.30)."""
     number = numbers.to_decimal(value)
     return abs(number) if number is not None else value
 
 
 @register.filter
-def percent_of(numerator, denominator) -> str:
+def percent_of(numerator: object, denominator: object) -> str:
     """{{ spent|percent_of:issued }} → "58.82%", or "—" when the denominator is empty."""
     return numbers.percent(numerator, denominator)

@@ -1,8 +1,9 @@
 """`tadiao assessment --quarter 2026Q3 [--scheme NAME] [--json]`: the quarterly assessment (季考评) of every unit."""
 
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadiao.indicators import assessment
 from tadiao.indicators.assessment import AssessmentError
@@ -12,12 +13,12 @@ from tadiao.indicators.models import AssessmentScheme
 class Command(BaseCommand):
     help = "按考评方案计算季度考评得分、排名和末位约谈单位（依据季末月份的指标快照）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quarter", required=True, help="季度，例如 2026Q3")
         parser.add_argument("--scheme", help="考评方案名称（默认：该年度适用的启用方案）")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象（含每个单位的计分过程）")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             year, quarter = assessment.parse_quarter(options["quarter"])
         except AssessmentError as exc:

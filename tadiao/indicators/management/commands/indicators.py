@@ -3,8 +3,9 @@
 import datetime
 import json
 from decimal import Decimal
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadiao.attraction import queries as attraction
 from tadiao.indicators import queries, snapshots
@@ -23,19 +24,19 @@ def _level(value: str) -> str:
 class Command(BaseCommand):
     help = "计算指定日期、范围的指标（开工率、五率、年度投资完成率、序时进度等）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, help="统计日期 YYYY-MM-DD")
         parser.add_argument("--unit", help="责任单位名称")
         parser.add_argument("--level", help="项目级别：国家重点/省重点/市重点/县区重点/一般 或代码")
         parser.add_argument("--compare-to", help="与该月快照比较，YYYY-MM")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             as_of = datetime.date.fromisoformat(options["as_of"])
         except ValueError as exc:
             raise CommandError(f"--as-of 应为 YYYY-MM-DD 格式的日期，而不是“{options['as_of']}”。") from exc
-        scope = {}
+        scope: dict[str, Any] = {}
         if options["unit"]:
             unit = Unit.objects.filter(name=options["unit"]).first()
             if unit is None:
@@ -58,10 +59,10 @@ class Command(BaseCommand):
         result = queries.compute_indicators(projects, as_of=as_of)
         data = indicators_as_json(result)
         data.update(batches_as_json(projects, as_of=as_of))
-        units = Unit.objects.filter(is_active=True).order_by("display_order", "id")
+        active = Unit.objects.filter(is_active=True).order_by("display_order", "id")
         if "unit_id" in scope:
-            units = units.filter(pk=scope["unit_id"])
-        units = list(units)
+            active = active.filter(pk=scope["unit_id"])
+        units = list(active)
         work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
         names = {u.pk: u.name for u in units}
         data["attraction"] = {key: work["totals"][key] for key in ("trips", "leads", "signed", "signed_investment")}

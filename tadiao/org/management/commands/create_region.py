@@ -1,7 +1,9 @@
 """`tadiao create_region --as USERNAME --code 330182 --name 安澜市 --level COUNTY [--parent CODE]`: a new region
 through the same form checks, service and audit event as the 行政区划 page (system administrator only)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadiao.lib.forms import error_text
 from tadiao.org import acting, forms, services
@@ -22,14 +24,14 @@ def parse_level(text: str) -> str:
 class Command(BaseCommand):
     help = "新建行政区划（同“组织机构 → 行政区划”页的校验和审计；操作人须为系统管理员）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         acting.add_as_argument(parser)
         parser.add_argument("--code", help="区划代码：县级及以上 6 位 GB/T 2260 代码，乡镇（街道）12 位统计用区划代码")
         parser.add_argument("--name", help="名称，如 安澜市")
         parser.add_argument("--level", help=f"层级：{LEVEL_HELP}")
         parser.add_argument("--parent", metavar="CODE", help="上级区划代码；不填为顶级区划（一个系统只有一个）")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         by = acting.acting_user(options["acting"])
         acting.require(by, by.is_sysadmin, acting.SYSADMIN_ONLY)
         acting.require_options(options, {"code": "--code 区划代码", "name": "--name 名称", "level": "--level 层级"})

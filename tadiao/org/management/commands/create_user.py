@@ -2,7 +2,9 @@
 a new account through the same form checks, service and audit event as the 用户 page (system administrator only);
 the generated password is printed this once, as the page shows it once."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadiao.lib.forms import error_text
 from tadiao.org import acting, forms, services
@@ -23,7 +25,7 @@ def parse_role(text: str) -> str:
 class Command(BaseCommand):
     help = "新建用户并生成初始密码（同“组织机构 → 用户”页的校验和审计；操作人须为系统管理员）。密码只显示这一次。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", nargs="?", help="登录用户名，创建后不能修改")
         acting.add_as_argument(parser)
         parser.add_argument("--full-name", dest="full_name", help="姓名")
@@ -32,7 +34,7 @@ class Command(BaseCommand):
                             help=f"角色，可重复：{ROLE_HELP}；系统管理员和审计管理员只能单独担任")
         parser.add_argument("--phone", default="", help="联系电话")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         by = acting.acting_user(options["acting"])
         acting.require(by, by.is_sysadmin, acting.SYSADMIN_ONLY)
         acting.require_options(options, {"username": "用户名", "full_name": "--full-name 姓名",
