@@ -74,6 +74,7 @@ def main(argv=None) -> int:
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest counts")
     parser.add_argument("--only", action="append", default=[], help="one item (repeatable); default: all")
+    parser.add_argument("--explain", action="store_true", help="print the plan of each item's slowest statement")
     args = parser.parse_args(argv)
 
     built = _setup(args)
@@ -88,7 +89,7 @@ def main(argv=None) -> int:
         return 2
     coordinator, reporter, unit_id = _actors(built["last_month"])
     ctx = Context(as_of=month_end(built["last_month"]), repeat=args.repeat, coordinator=coordinator,
-                  reporter=reporter, unit_id=unit_id)
+                  reporter=reporter, unit_id=unit_id, explain=args.explain)
     print(f"{platform.node()} · {os.cpu_count()} 核 · Python {platform.python_version()} · "
           f"{connection.vendor} · {built}")
     print(f"\n{'item':<34}{'ours ms':>10}{'baseline ms':>13}{'ratio':>8}{'goal':>7}{'queries':>9}  note")
@@ -102,6 +103,8 @@ def main(argv=None) -> int:
             queries = "" if result.queries is None else result.queries
             print(f"{result.name:<34}{result.ours * 1000:>10.1f}{result.baseline * 1000:>13.1f}"
                   f"{result.ratio:>8.2f}{result.goal:>7.1f}{queries!s:>9}  {result.note}{mark}", flush=True)
+    for plan in ctx.plans:
+        print(f"\n{plan}")
     return 1 if missed else 0
 
 

@@ -63,3 +63,24 @@ def peak_memory(fn: Callable[[], Any]) -> tuple[int, Any]:
     finally:
         tracemalloc.stop()
     return peak, result
+
+
+def slowest_plan(captured: Captured) -> tuple[float, str, list[str]]:
+    """The slowest captured SELECT (timed again alone), its start and the database's plan for it: EXPLAIN QUERY
+    PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL."""
+    timed = []
+    with connection.cursor() as cursor:
+        for sql, params in captured.statements:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timed.append((time.perf_counter() - started, sql, params))
+        if not timed:
+            return 0.0, "", []
+        seconds, sql, params = max(timed, key=lambda t: t[0])
+        explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ANALYZE "
+        cursor.execute(explain + sql, params)
+        plan = [" ".join(str(c) for c in row[-1:]) for row in cursor.fetchall()]
+    return seconds, sql[:160], plan

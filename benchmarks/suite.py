@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from benchmarks import handwritten
-from benchmarks.measure import best, capture, peak_memory, replay
+from benchmarks.measure import Captured, best, capture, peak_memory, replay, slowest_plan
 
 
 @dataclass
@@ -20,7 +20,15 @@ class Context:
     coordinator: object
     reporter: object
     unit_id: int
-    notes: list[str] = field(default_factory=list)
+    explain: bool = False
+    plans: list[str] = field(default_factory=list)
+
+    def keep_plan(self, name: str, captured: Captured) -> None:
+        """With --explain: the plan of the item's slowest statement, printed after the table."""
+        if not self.explain:
+            return
+        seconds, sql, plan = slowest_plan(captured)
+        self.plans.append(f"### {name}: {seconds * 1000:.0f} ms\n{sql}…\n" + "\n".join(f"    {line}" for line in plan))
 
 
 @dataclass
@@ -69,6 +77,7 @@ def indicators(ctx: Context) -> list[Result]:
         disagree = [code for code, percent in hand.items()
                     if (None if engine.rates[code].percent is None else str(engine.rates[code].percent)) != percent]
         captured, _ = capture(lambda p=projects: queries.compute_indicators(p, as_of=ctx.as_of))
+        ctx.keep_plan(label, captured)
         results.append(Result(label, ours, base, 1.5, len(captured.statements),
                               f"结果不一致：{disagree}" if disagree else "与手写 SQL 一致"))
     return results
@@ -85,6 +94,7 @@ def _page(ctx: Context, name: str, user, url: str, goal: float = 2.0) -> Result:
     ours, _ = best(lambda: client.get(url), ctx.repeat)
     captured, _ = capture(lambda: client.get(url))
     base, rows = best(replay(captured), ctx.repeat)
+    ctx.keep_plan(name, captured)
     return Result(name, ours, base, goal, len(captured.statements), f"{url}（SQL 取回 {rows} 行）")
 
 
@@ -175,6 +185,7 @@ def close_month(ctx: Context) -> list[Result]:
     ours_time, _ = best(ours, ctx.repeat)
     base_time, _ = best(lambda: queries.compute_indicators(Project.objects.all(), as_of=ctx.as_of), ctx.repeat)
     captured, _ = capture(ours)
+    ctx.keep_plan("closing a month", captured)
     return [Result("closing a month (snapshot)", ours_time, base_time, 2.0, len(captured.statements),
                    "基线：同一口径的指标计算本身")]
 
