@@ -3,6 +3,7 @@ whatever the number of projects (never a Python loop over projects)."""
 
 import calendar
 import datetime
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -156,7 +157,7 @@ def _totals(rows: QuerySet[Any], group: str | None, **aggregates: Any) -> dict:
 
 
 def _investments(
-    projects: QuerySet[Project], *, selections: dict[str, Q], as_of: datetime.date, by_unit: bool = False
+    projects: QuerySet[Project], *, selections: dict[str, dict], as_of: datetime.date, by_unit: bool = False
 ) -> dict:
     """{key: {name: (annual planned, year-to-date reported)}} in 万元 for each named selection of the projects;
     key None, or the unit id when by_unit.
@@ -167,15 +168,14 @@ def _investments(
     """
     year_start = as_of.replace(month=1, day=1)
     group = "project__unit_id" if by_unit else None
-    distinct: list[Q] = []  # two rates over the same projects share one SUM
-    for q in selections.values():
-        if q not in distinct:
-            distinct.append(q)
-    column = {name: f"s{distinct.index(q)}" for name, q in selections.items()}
+    # Two rates over the same selection of projects (e.g. the year totals and 年度投资完成率) share one SUM.
+    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
+    column = {name: f"s{distinct.index(json.dumps(sel, sort_keys=True))}" for name, sel in selections.items()}
 
     def sums(field: str) -> dict[str, Sum]:
         return {
-            f"s{i}": Sum(field, filter=Q(project__in=projects.filter(q).values("pk"))) for i, q in enumerate(distinct)
+            f"s{i}": Sum(field, filter=Q(project__in=projects.filter(to_q(json.loads(key), as_of=as_of)).values("pk")))
+            for i, key in enumerate(distinct)
         }
 
     planned = _totals(
@@ -208,7 +208,7 @@ def _investments(
 def _investment(projects: QuerySet[Project], *, as_of: datetime.date, by_unit: bool = False) -> dict:
     """{key: (annual planned, year-to-date reported)} investment in 万元 of all the projects; key None, or the unit
     id when by_unit."""
-    found = _investments(projects, selections={"all": Q()}, as_of=as_of, by_unit=by_unit)
+    found = _investments(projects, selections={"all": {}}, as_of=as_of, by_unit=by_unit)
     return {key: values["all"] for key, values in found.items()}
 
 
@@ -218,7 +218,7 @@ def _rates(
     as_of: datetime.date,
     definitions: list[RateDefinition],
     by_unit: bool,
-    also_investment: dict[str, Q] | None = None,
+    also_investment: dict[str, dict] | None = None,
 ) -> dict:
     """{key: {code: RateResult}}: all COUNT rates in one aggregate query, all INVESTMENT rates in two more.
     `also_investment` adds named selections to those two queries: their (planned, reported) pairs come back under
@@ -236,7 +236,7 @@ def _rates(
                 num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
                 results.setdefault(key, {})[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den))
     investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
-    selections = {d.code: to_q(d.denominator, as_of=as_of) for d in investment_rates} | (also_investment or {})
+    selections = {d.code: d.denominator for d in investment_rates} | (also_investment or {})
     if selections:
         for key, pairs in _investments(projects, selections=selections, as_of=as_of, by_unit=by_unit).items():
             for d in investment_rates:
@@ -302,7 +302,7 @@ def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, wit
     definitions = active_definitions()
     # The year's plan totals ride along with the investment rates' two queries.
     found = _rates(projects, as_of=as_of, definitions=definitions, by_unit=False,
-                   also_investment={YEAR_TOTALS: to_q({"in_year_plan": True}, as_of=as_of)}).get(None, {})
+                   also_investment={YEAR_TOTALS: {"in_year_plan": True}}).get(None, {})
     planned, completed = found.get(YEAR_TOTALS, (ZERO, ZERO))
     return Indicators(
         as_of=as_of,
