@@ -5,6 +5,7 @@ import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.test import Client
@@ -130,26 +131,33 @@ def ledger_export(ctx: Context) -> list[Result]:
         response = project_ledger_response(rows, plan_year=year, today=ctx.as_of)
         return len(b"".join(response.streaming_content) if response.streaming else response.content)
 
-    # The baseline gets the rows ready-made: XlsxWriter writing them alone, as the issue sets it.
+    # The baseline gets the rows ready-made and writes the same cells as ours (dates as dates, money as formatted
+    # numbers, text as text): XlsxWriter writing them alone, as the issue sets it.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.name, p.code, u.name, p.level, p.category, '', p.nature, p.total_investment, p.signed_date, "
             "p.approved_date, p.planned_started_date, p.started_date, p.planned_completed_date, p.completed_date, "
             "p.producing_date, p.at_capacity_date, p.stage, '', p.stage, '', p.investor, '', 0, 0, '', '' "
             "FROM projects_project p JOIN org_unit u ON u.id = p.unit_id ORDER BY p.id")
-        rows = cursor.fetchall()
+        rows = [
+            [datetime.date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 and v[4] == "-" else v for v in row]
+            for row in cursor.fetchall()
+        ]
 
     def baseline():
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
+        date, money = book.add_format({"num_format": "yyyy-mm-dd"}), book.add_format({"num_format": "#,##0.00"})
         sheet = book.add_worksheet("项目")
         for r, row in enumerate(rows, start=1):
             sheet.write_number(r, 0, r)
             for c, value in enumerate(row, start=1):
-                if value is None:
+                if value is None or value == "":
                     continue
-                if isinstance(value, int | float):
-                    sheet.write_number(r, c, value)
+                if isinstance(value, datetime.date):
+                    sheet.write_datetime(r, c, value, date)
+                elif isinstance(value, int | float | Decimal):
+                    sheet.write_number(r, c, float(value), money)
                 else:
                     sheet.write_string(r, c, str(value))
         book.close()
