@@ -3,11 +3,12 @@ whatever the number of projects (never a Python loop over projects)."""
 
 import calendar
 import datetime
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 
 from tadiao.indicators import events as event_counts
 from tadiao.indicators.models import RateDefinition, Snapshot, Target
@@ -155,17 +156,32 @@ def _totals(rows: QuerySet[Any], group: str | None, **aggregates: Any) -> dict:
     return {row.pop(group): row for row in rows.order_by().values(group).annotate(**aggregates)}
 
 
-def _investment(projects: QuerySet[Project], *, as_of: datetime.date, by_unit: bool = False) -> dict:
-    """{key: (annual planned, year-to-date reported)} investment in 万元; key None, or the unit id when by_unit.
+def _investments(
+    projects: QuerySet[Project], *, selections: dict[str, dict], as_of: datetime.date, by_unit: bool = False
+) -> dict:
+    """{key: {name: (annual planned, year-to-date reported)}} in 万元 for each named selection of the projects;
+    key None, or the unit id when by_unit.
 
-    Two aggregate queries: the year's plans, and the submitted or approved reports from January to the as-of month.
+    Two aggregate queries whatever the number of selections: the year's plans and the submitted or approved reports
+    from January to the as-of month are each read once, with one conditional SUM per selection (the reports of a
+    province are the largest table: reading them once per rate was most of the engine's time).
     """
     year_start = as_of.replace(month=1, day=1)
     group = "project__unit_id" if by_unit else None
+    # Two rates over the same selection of projects (e.g. the year totals and 年度投资完成率) share one SUM.
+    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
+    column = {name: f"s{distinct.index(json.dumps(sel, sort_keys=True))}" for name, sel in selections.items()}
+
+    def sums(field: str) -> dict[str, Sum]:
+        return {
+            f"s{i}": Sum(field, filter=Q(project__in=projects.filter(to_q(json.loads(key), as_of=as_of)).values("pk")))
+            for i, key in enumerate(distinct)
+        }
+
     planned = _totals(
         AnnualPlan.objects.filter(project__in=projects.values("pk"), year=as_of.year),
         group,
-        s=Sum("planned_investment"),
+        **sums("planned_investment"),
     )
     completed = _totals(
         MonthlyReport.objects.filter(
@@ -175,18 +191,38 @@ def _investment(projects: QuerySet[Project], *, as_of: datetime.date, by_unit: b
             status__in=REPORTED_STATUSES,
         ),
         group,
-        s=Sum("investment_completed"),
+        **sums("investment_completed"),
     )
     return {
-        key: ((planned.get(key) or {}).get("s") or ZERO, (completed.get(key) or {}).get("s") or ZERO)
+        key: {
+            name: (
+                (planned.get(key) or {}).get(column[name]) or ZERO,
+                (completed.get(key) or {}).get(column[name]) or ZERO,
+            )
+            for name in selections
+        }
         for key in planned.keys() | completed.keys()
     }
 
 
+def _investment(projects: QuerySet[Project], *, as_of: datetime.date, by_unit: bool = False) -> dict:
+    """{key: (annual planned, year-to-date reported)} investment in 万元 of all the projects; key None, or the unit
+    id when by_unit."""
+    found = _investments(projects, selections={"all": {}}, as_of=as_of, by_unit=by_unit)
+    return {key: values["all"] for key, values in found.items()}
+
+
 def _rates(
-    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition], by_unit: bool
+    projects: QuerySet[Project],
+    *,
+    as_of: datetime.date,
+    definitions: list[RateDefinition],
+    by_unit: bool,
+    also_investment: dict[str, dict] | None = None,
 ) -> dict:
-    """{key: {code: RateResult}}: all COUNT rates in one aggregate query, each INVESTMENT rate in two."""
+    """{key: {code: RateResult}}: all COUNT rates in one aggregate query, all INVESTMENT rates in two more.
+    `also_investment` adds named selections to those two queries: their (planned, reported) pairs come back under
+    their names (compute_indicators' year totals need no queries of their own)."""
     results: dict = {}
     count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
     if count_rates:
@@ -199,13 +235,17 @@ def _rates(
             for d in count_rates:
                 num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
                 results.setdefault(key, {})[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den))
-    for d in definitions:
-        if d.measure == RateDefinition.Measure.INVESTMENT:
-            selected = projects.filter(to_q(d.denominator, as_of=as_of))
-            for key, (planned, completed) in _investment(selected, as_of=as_of, by_unit=by_unit).items():
+    investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
+    selections = {d.code: d.denominator for d in investment_rates} | (also_investment or {})
+    if selections:
+        for key, pairs in _investments(projects, selections=selections, as_of=as_of, by_unit=by_unit).items():
+            for d in investment_rates:
+                planned, completed = pairs[d.code]
                 results.setdefault(key, {})[d.code] = RateResult(
                     d.code, d.name, completed, planned, percent_of(completed, planned), d.measure
                 )
+            for name in also_investment or {}:
+                results.setdefault(key, {})[name] = pairs[name]
     return results
 
 
@@ -261,16 +301,21 @@ def evaluate_targets(projects: QuerySet[Project], *, as_of: datetime.date) -> li
     return results
 
 
+YEAR_TOTALS = "__year_totals__"
+
+
 def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, with_targets: bool = True) -> Indicators:
     """Every indicator for the projects (already scoped) on the as-of date."""
     basis = time_progress_basis()
-    planned, completed = _investment(projects.filter(to_q({"in_year_plan": True}, as_of=as_of)), as_of=as_of).get(
-        None, (ZERO, ZERO)
-    )
+    definitions = active_definitions()
+    # The year's plan totals ride along with the investment rates' two queries.
+    found = _rates(projects, as_of=as_of, definitions=definitions, by_unit=False,
+                   also_investment={YEAR_TOTALS: {"in_year_plan": True}}).get(None, {})
+    planned, completed = found.get(YEAR_TOTALS, (ZERO, ZERO))
     return Indicators(
         as_of=as_of,
         counts_by_stage=counts_by_stage(projects, as_of=as_of),
-        rates=compute_rates(projects, as_of=as_of, definitions=active_definitions()),
+        rates={d.code: found.get(d.code) or _empty(d) for d in definitions},
         time_progress=time_progress(as_of, basis=basis),
         annual_planned=planned,
         annual_completed=completed,

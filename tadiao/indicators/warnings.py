@@ -246,23 +246,26 @@ def warned_of_light(
 
 
 def counts_by_unit(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
-    """{unit id: {"red": n, "yellow": n}} for units with any warning: one GROUP BY query."""
-    rows = (
-        with_lights(projects, as_of=as_of, rules=rules)
-        .order_by()
-        .values("unit_id")
-        .annotate(red=Count("pk", filter=Q(light=RED)), yellow=Count("pk", filter=Q(light=YELLOW)))
-    )
-    return {row["unit_id"]: {"red": row["red"], "yellow": row["yellow"]} for row in rows if row["red"] or row["yellow"]}
+    """{unit id: {"red": n, "yellow": n}} for units with any warning: one GROUP BY query.
+
+    Grouped by (unit, light) rather than counting red and yellow with two filtered COUNTs: the light is a large
+    expression (each rule's correlated subqueries), and each reference to it is evaluated again — grouping names
+    it once (half the time on a province)."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = with_lights(projects, as_of=as_of, rules=rules).order_by().values("unit_id", "light").annotate(n=Count("pk"))
+    for row in rows:
+        if row["light"] in (RED, YELLOW):
+            counts.setdefault(row["unit_id"], {"red": 0, "yellow": 0})["red" if row["light"] == RED else "yellow"] = (
+                row["n"]
+            )
+    return counts
 
 
 def light_totals(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
-    totals = (
-        with_lights(projects, as_of=as_of, rules=rules)
-        .order_by()
-        .aggregate(red=Count("pk", filter=Q(light=RED)), yellow=Count("pk", filter=Q(light=YELLOW)))
-    )
-    return {"red": totals["red"], "yellow": totals["yellow"]}
+    """{"red": n, "yellow": n}: one GROUP BY query (grouped by the light for the reason counts_by_unit gives)."""
+    by_light = dict(with_lights(projects, as_of=as_of, rules=rules).order_by().values_list("light").annotate(
+        n=Count("pk")))
+    return {"red": by_light.get(RED, 0), "yellow": by_light.get(YELLOW, 0)}
 
 
 def explain(project: Project, *, as_of: datetime.date, rules: list[WarningRule]) -> list[tuple[WarningRule, int, str]]:
