@@ -13,7 +13,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from tadiao.org.auth import LAST_SEEN_KEY
 
-OPEN_PREFIXES = ("/accounts/login/", "/static/", "/healthz")
+# The open API (/api/v1/) authenticates each request itself (a personal token or the session) and answers 401.
+OPEN_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/api/v1/")
 
 
 class LoginRequiredEverywhereMiddleware:
