@@ -169,6 +169,18 @@ class ProjectDetail(ProjectRow):
     fundings: list[FundingOut] = described("分来源资金")
 
     @staticmethod
+    def resolve_approvals(obj: Project) -> list[dict]:
+        return obj.approval_rows
+
+    @staticmethod
+    def resolve_annual_plans(obj: Project) -> list:
+        return list(obj.annual_plans.all())
+
+    @staticmethod
+    def resolve_fundings(obj: Project) -> list:
+        return list(obj.fundings.all())
+
+    @staticmethod
     def resolve_supervising_department(obj: Project) -> str | None:
         return str(obj.supervising_department) if obj.supervising_department_id else None
 
@@ -194,9 +206,7 @@ def project_detail(request: HttpRequest, project_id: int):
          "actual": row["actual"], "state": row["state"]}
         for row in queries.stage_timeline(project)
     ]
-    project.approvals = [_approval(row) for row in queries.approvals_checklist(project)]
-    project.annual_plans = list(project.annual_plans.all())
-    project.fundings = list(project.fundings.all())
+    project.approval_rows = [_approval(row) for row in queries.approvals_checklist(project)]
     project.may_write = queries.may_write_project(request.user, project)
     return project
 
