@@ -34,3 +34,10 @@ class ApiClient:
 def api_as(client):
     """api_as(user) → a client whose requests carry a new token of that user."""
     return lambda user, **kwargs: ApiClient(client, make_token(user, **kwargs))
+
+
+@pytest.fixture
+def period_for_api(coordinator):
+    from tadiao.reporting import services as reporting
+
+    return reporting.open_period(month=datetime.date(2026, 11, 1), by=coordinator)

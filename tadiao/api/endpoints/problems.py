@@ -5,7 +5,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from tadiao.api.core import Message, Paging, page_of, page_schema
 from tadiao.api.endpoints.projects import UnitRef
@@ -137,5 +137,5 @@ def problem_reply(request: HttpRequest, problem_id: int, payload: ReplyIn):
     try:
         services.reply(problem=problem, content=payload.content, by=request.user, today=timezone.localdate())
     except services.CoordinationError as exc:
-        return 400, {"detail": exc.message}
-    return 201, _detail(request, queries.get_problem_for_user(request.user, problem_id))
+        return Status(400, {"detail": exc.message})
+    return Status(201, _detail(request, queries.get_problem_for_user(request.user, problem_id)))

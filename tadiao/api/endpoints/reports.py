@@ -5,7 +5,7 @@ import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from tadiao.api import queries as api_queries
 from tadiao.api.core import Message, Paging, page_of, page_schema
@@ -125,7 +125,7 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
     if period is None or month != f"{period.month:%Y-%m}":
         raise Http404("该月份尚未开启填报。")
     if not may_write_project(request.user, project):
-        return 403, {"detail": "您只能查看该月报，不能修改。"}
+        return Status(403, {"detail": "您只能查看该月报，不能修改。"})
     form = ReportForm(
         {
             **{k: "" if v is None else str(v) for k, v in payload.dict().items() if k not in ("submit",)},
@@ -133,7 +133,7 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
         }
     )
     if not form.is_valid():
-        return 422, {"detail": error_text(form)}
+        return Status(422, {"detail": error_text(form)})
     try:
         report = services.save_report(
             project=project, period=period, data=form.report_data(), by=request.user,
@@ -142,11 +142,11 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
         if payload.submit:
             services.submit_report(report=report, by=request.user, expected_version=report.version)
     except services.ImplausibleFigureError as exc:
-        return 422, {"detail": exc.message, "warnings": exc.warnings}
+        return Status(422, {"detail": exc.message, "warnings": exc.warnings})
     except services.ReportConflictError as exc:
-        return 409, {"detail": exc.message}
+        return Status(409, {"detail": exc.message})
     except services.ReportingError as exc:
-        return 400, {"detail": exc.message}
+        return Status(400, {"detail": exc.message})
     return queries.get_report_for_user(request.user, report.pk)
 
 
@@ -161,7 +161,7 @@ def report_submit(request: HttpRequest, report_id: int, payload: SubmitIn):
     try:
         services.submit_report(report=report, by=request.user, expected_version=payload.version)
     except services.ReportConflictError as exc:
-        return 409, {"detail": exc.message}
+        return Status(409, {"detail": exc.message})
     except services.ReportingError as exc:
-        return 400, {"detail": exc.message}
+        return Status(400, {"detail": exc.message})
     return queries.get_report_for_user(request.user, report.pk)
