@@ -5,7 +5,8 @@ import datetime
 from django.db.models import QuerySet
 
 from tadiao.api.models import ApiToken
-from tadiao.org.models import User
+from tadiao.org.models import Region, Unit, User
+from tadiao.org.queries import reads_whole_region, regions_with_descendants, scope_region, units_in_scope
 from tadiao.reporting.models import MonthlyReport
 from tadiao.reporting.queries import report_scope
 
@@ -33,3 +34,27 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
 def all_tokens() -> QuerySet[ApiToken]:
     """Every user's tokens, for the system administrator's page: one query with their owners."""
     return ApiToken.objects.select_related("user", "user__unit", "revoked_by").order_by("-created_at", "-id")
+
+
+def visible_units(user: User) -> QuerySet[Unit]:
+    """The units of the caller's scope (org's units_in_scope): a reporter only its own."""
+    return units_in_scope(user).order_by("display_order", "id")
+
+
+def units_for_figures(user: User, *, unit_id: int | None) -> QuerySet[Unit]:
+    """The active units whose three work items the indicators count: the caller's scope, narrowed to one unit."""
+    units = visible_units(user).filter(is_active=True)
+    return units.filter(pk=unit_id) if unit_id else units
+
+
+def visible_regions(user: User) -> QuerySet[Region]:
+    """The caller's region and those below it (coordinators, leaders, the system administrator); a reporter's
+    unit's region only; nothing for anyone else."""
+    if not user.is_authenticated:
+        return Region.objects.none()
+    if reads_whole_region(user) or user.is_sysadmin:
+        region = scope_region(user)
+        return regions_with_descendants(region).order_by("path", "id") if region else Region.objects.none()
+    if user.is_reporter and user.unit_id:
+        return Region.objects.filter(pk=user.unit.region_id).order_by("path", "id")
+    return Region.objects.none()

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from tadiao.indicators.queries import Indicators
+from tadiao.attraction import queries as attraction
+from tadiao.indicators.queries import Indicators, compute_indicators
 from tadiao.lib.dates import cn_date
 from tadiao.lib.numbers import DASH
 from tadiao.projects.models import Batch, Stage
@@ -88,3 +89,16 @@ def batches_as_json(projects, *, as_of) -> dict:
             "percent": _percent(totals["percent"]),
         },
     }
+
+
+def scope_as_json(projects, units: list, *, as_of) -> tuple[Indicators, dict, dict]:
+    """What `tadiao indicators --json` prints for a scope (before any comparison), and the open API's
+    /api/v1/indicators answers: (the computed indicators, the JSON object, the units' three work items)."""
+    result = compute_indicators(projects, as_of=as_of)
+    data = indicators_as_json(result)
+    data.update(batches_as_json(projects, as_of=as_of))
+    work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
+    names = {u.pk: u.name for u in units}
+    data["attraction"] = {key: work["totals"][key] for key in ("trips", "leads", "signed", "signed_investment")}
+    data["blank_units"] = [names[pk] for pk in work["blank_unit_ids"]]
+    return result, data, work

@@ -6,9 +6,8 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tadiao.attraction import queries as attraction
 from tadiao.indicators import queries, snapshots
-from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
+from tadiao.indicators.formatting import indicators_as_text, scope_as_json
 from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Project
 
@@ -55,17 +54,12 @@ class Command(BaseCommand):
             if scope:
                 raise CommandError("--compare-to 目前只能与全域快照比较，请去掉 --unit / --level。")
         projects = queries.Scope(**scope).apply(Project.objects.all())
-        result = queries.compute_indicators(projects, as_of=as_of)
-        data = indicators_as_json(result)
-        data.update(batches_as_json(projects, as_of=as_of))
         units = Unit.objects.filter(is_active=True).order_by("display_order", "id")
         if "unit_id" in scope:
             units = units.filter(pk=scope["unit_id"])
         units = list(units)
-        work = attraction.work_items_as_json(units, start=as_of.replace(month=1, day=1), end=as_of)
+        result, data, work = scope_as_json(projects, units, as_of=as_of)
         names = {u.pk: u.name for u in units}
-        data["attraction"] = {key: work["totals"][key] for key in ("trips", "leads", "signed", "signed_investment")}
-        data["blank_units"] = [names[pk] for pk in work["blank_unit_ids"]]
         if earlier is not None:
             changes = snapshots.compare(data, earlier.data["indicators"])
             data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
