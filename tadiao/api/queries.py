@@ -5,6 +5,7 @@ import datetime
 from django.db.models import QuerySet
 
 from tadiao.api.models import ApiToken
+from tadiao.attraction import queries as attraction
 from tadiao.org.models import Region, Unit, User
 from tadiao.org.queries import reads_whole_region, regions_with_descendants, scope_region, units_in_scope
 from tadiao.reporting.models import MonthlyReport
@@ -42,8 +43,8 @@ def visible_units(user: User) -> QuerySet[Unit]:
 
 
 def units_for_figures(user: User, *, unit_id: int | None) -> QuerySet[Unit]:
-    """The active units whose three work items the indicators count: the caller's scope, narrowed to one unit."""
-    units = visible_units(user).filter(is_active=True)
+    """The active units whose three work items the indicators count (attraction's gate), narrowed to one unit."""
+    units = attraction.visible_units(user)
     return units.filter(pk=unit_id) if unit_id else units
 
 
