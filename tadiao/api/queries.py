@@ -10,6 +10,8 @@ from tadiao.org.models import Region, Unit, User
 from tadiao.org.queries import reads_whole_region, regions_with_descendants, scope_region, units_in_scope
 from tadiao.reporting.models import MonthlyReport
 from tadiao.reporting.queries import report_scope
+from tadiao.weekly.models import WeeklyReport
+from tadiao.weekly.queries import weekly_scope
 
 
 def visible_reports(
@@ -59,3 +61,16 @@ def visible_regions(user: User) -> QuerySet[Region]:
     if user.is_reporter and user.unit_id:
         return Region.objects.filter(pk=user.unit.region_id).order_by("path", "id")
     return Region.objects.none()
+
+
+def visible_weekly_reports(
+    user: User, *, week_start: datetime.date | None = None, project_id: int | None = None
+) -> QuerySet[WeeklyReport]:
+    """Weekly reports of the projects in the user's weekly scope (weekly's gate), newest week first, then by project:
+    one query per page."""
+    rows = WeeklyReport.objects.filter(project__in=weekly_scope(user))
+    if week_start is not None:
+        rows = rows.filter(week_start=week_start)
+    if project_id is not None:
+        rows = rows.filter(project_id=project_id)
+    return rows.select_related("project", "project__unit").order_by("-week_start", "project_id", "id")

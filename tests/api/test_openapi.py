@@ -6,11 +6,14 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 from openapi_spec_validator import validate
 
+from tadiao.indicators.models import Snapshot
 from tadiao.reporting import services as reporting
 from tests.coordination.conftest import make_problem
 from tests.factories import UnitFactory
+from tests.weekly.conftest import make_report
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -50,7 +53,9 @@ def test_every_documented_get_endpoint_answers(client, schema, api_as, coordinat
     report = reporting.save_report(project=project_a, period=period, data={"progress_text": "x"}, by=coordinator,
                                    expected_version=None)
     problem = make_problem(project_a, UnitFactory(region=region))
-    ids = {"project_id": project_a.pk, "report_id": report.pk, "problem_id": problem.pk, "unit_id": unit_a.pk,
+    Snapshot.objects.create(period=period, as_of=datetime.date(2026, 11, 30), data={}, created_at=timezone.now())
+    weekly = make_report(project_a)
+    ids = {"project_id": project_a.pk, "report_id": report.pk, "problem_id": problem.pk, "weekly_id": weekly.pk,
            "month": "2026-11"}
     caller = api_as(coordinator)
     gets = [path for path, ops in schema["paths"].items() if "get" in ops and not path.endswith("openapi.json")]
@@ -59,8 +64,9 @@ def test_every_documented_get_endpoint_answers(client, schema, api_as, coordinat
         url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path.removeprefix("/api/v1"))
         answer = caller.get(url)
         assert answer.status_code == 200, (path, answer.content[:300])
-        missing = caller.get(re.sub(r"\{(\w+)\}", "999999", path.removeprefix("/api/v1")))
-        if "{" in path and "month" not in path:
+        missing = caller.get(re.sub(r"\{(\w+)\}", lambda m: "1999-01" if m.group(1) == "month" else "999999",
+                                    path.removeprefix("/api/v1")))
+        if "{" in path:
             assert missing.status_code == 404, path
 
 
