@@ -10,6 +10,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.renderers import JSONRenderer
 from pydantic import Field
 
 from tadiao.api.auth import AUTH, RateLimited
@@ -43,6 +44,13 @@ VALIDATION_TEXT = {
 }
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with the Chinese as it is (not \\u escapes): readable in a terminal and a log."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class SwaggerLocal(DocsBase):
     """Swagger UI from static/vendor/swagger-ui (no CDN: the intranet has no internet)."""
 
@@ -59,6 +67,7 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     docs=SwaggerLocal(),
+    renderer=ChineseJSONRenderer(),
     urls_namespace="api-v1",
 )
 
