@@ -3,6 +3,8 @@ static files, and the paging every list endpoint shares."""
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,9 +54,12 @@ class ChineseJSONRenderer(JSONRenderer):
 
 
 class SwaggerLocal(DocsBase):
-    """Swagger UI from static/vendor/swagger-ui (no CDN: the intranet has no internet)."""
+    """Swagger UI from static/vendor/swagger-ui (no CDN: the intranet has no internet). The page is for people:
+    it asks for the login like every page (the schema itself, /openapi.json, is open to scripts)."""
 
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return render(request, "api/docs.html", {"api": api, "openapi_url": self.get_openapi_url(api, kwargs)})
 
 

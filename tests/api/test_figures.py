@@ -43,6 +43,7 @@ def test_units_and_regions_three_actors(api_as, reporter_a, reporter_b, leader, 
     names = [u["name"] for u in api_as(leader).get("/units").json()["results"]]
     assert names == ["市发展和改革局", "东城镇", "西湖街道"]
     assert [r["id"] for r in api_as(reporter_a, name="二").get("/regions").json()["results"]] == [region.pk]
+    assert [r["code"] for r in api_as(leader, name="二").get("/regions").json()["results"]] == [region.code]
 
 
 @pytest.mark.parametrize("n", [3, 6])

@@ -69,3 +69,17 @@ def test_lists_query_counts_are_flat(api_as, coordinator, unit_a, n, django_asse
     # the token and its user's unit, the rate-limit UPDATE, the count, the page (period joined)
     with django_assert_num_queries(4):
         assert client.get("/snapshots").json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_work_items_query_count_is_flat(api_as, coordinator, region, n, django_assert_num_queries):
+    from tests.factories import UnitFactory
+
+    for _ in range(n):
+        UnitFactory(region=region)
+    client = api_as(coordinator)
+    with django_assert_num_queries(7) as captured:
+        assert len(client.get("/work-items").json()["units"]) == n + 1
+    # the token and its user's unit, the rate-limit UPDATE, the scope region, the units, then the work items'
+    # own fixed queries (trips, leads, signed projects by unit)
+    assert len(captured.captured_queries) == 7

@@ -71,6 +71,7 @@ def test_every_documented_get_endpoint_answers(client, schema, api_as, coordinat
 
 
 def test_the_docs_page_uses_local_swagger_ui(client, coordinator):
+    assert client.get("/api/v1/docs")["Location"].startswith("/accounts/login/")  # a page: login first
     client.force_login(coordinator)
     page = client.get("/api/v1/docs").content.decode()
     scripts = re.findall(r'(?:src|href)="([^"]+)"', page)

@@ -77,5 +77,5 @@ def unit_list(request: HttpRequest, paging: Query[Paging]):
 
 @router.get("/regions", response={200: RegionPage}, summary="行政区划")
 def region_list(request: HttpRequest, paging: Query[Paging]):
-    """调用者范围内的区划（按树的顺序）：调度员、领导为其区域及下级，填报员为本单位所在区划。"""
+    """调用者范围内的区划（按区划代码路径排序）：调度员、领导为其区域及下级，填报员为本单位所在区划。"""
     return page_of(request, api_queries.visible_regions(request.user), paging)
