@@ -32,6 +32,7 @@ def test_list_and_detail_three_actors(api_as, reporter_a, reporter_b, leader, pr
 def test_supervision_items_by_kind(api_as, coordinator, problem_a, project_a, dept):
     item = make_problem(project_a, dept, kind=Problem.Kind.SUPERVISION)
     assert [r["id"] for r in api_as(coordinator).get("/problems", kind="SUPERVISION").json()["results"]] == [item.pk]
+    assert api_as(coordinator, name="二").get("/problems", kind="MEETING").status_code == 422
 
 
 def test_reply_three_actors(api_as, reporter_a, reporter_b, leader, problem_a):

@@ -25,6 +25,9 @@ def test_list_uses_the_list_pages_filters(api_as, coordinator, unit_a):
     row = client.get("/projects", tag="亿元以上").json()["results"][0]
     assert row["total_investment"] == "12000.00" and "亿元以上" in row["tags"]
     assert client.get("/projects", unit="x").status_code == 422
+    wrong = client.get("/projects", level="PROVINCE", sort="size")
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"] == "请求参数有误：不是可选的值：level=PROVINCE、sort=size"
 
 
 def test_pages_are_stable_and_link_the_next(api_as, coordinator, unit_a):

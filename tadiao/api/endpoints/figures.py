@@ -8,12 +8,13 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from tadiao.api import queries as api_queries
-from tadiao.api.core import Message, Paging, page_of, page_schema
+from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
 from tadiao.api.endpoints.projects import require_business_reader
 from tadiao.api.fields import described
 from tadiao.indicators.formatting import scope_as_json
 from tadiao.indicators.params import scope_from, scoped_projects
 from tadiao.org.models import Unit
+from tadiao.projects.models import Category, Level
 
 router = Router(tags=["指标与组织"])
 
@@ -30,11 +31,14 @@ class IndicatorQuery(Schema):
     batch: int | None = described("“三个一批”期次 ID", None)
 
 
-@router.get("/indicators", response={200: dict, 403: Message}, summary="指标（与 tadiao indicators --json 相同）")
+@router.get(
+    "/indicators", response={200: dict, 403: Message, 422: Message}, summary="指标（与 tadiao indicators --json 相同）"
+)
 def indicators(request: HttpRequest, filters: Query[IndicatorQuery]):
     """开工率、五率、年度投资完成率、序时进度、“三个一批”与招商引资三项工作等，键与 `tadiao indicators --json`
     相同（见 README）；只统计调用者可查看的项目与单位。比率为两位小数的字符串，空集为 null。"""
     require_business_reader(request)
+    reject_unknown(request.GET, {"level": Level.values, "category": Category.values})
     as_of = filters.as_of or timezone.localdate()
     scope = scope_from(request)
     units = list(api_queries.units_for_figures(request.user, unit_id=scope.unit_id))

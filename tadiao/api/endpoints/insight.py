@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from tadiao.api.core import Message, Paging, page_of, page_schema
+from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
 from tadiao.api.endpoints.figures import IndicatorQuery
 from tadiao.api.endpoints.projects import UnitRef, require_business_reader
 from tadiao.api.fields import described
@@ -18,7 +18,7 @@ from tadiao.indicators import queries as indicators
 from tadiao.indicators import snapshots, warnings
 from tadiao.indicators.params import scope_from, scoped_projects
 from tadiao.org.queries import reads_whole_region
-from tadiao.projects.models import Project
+from tadiao.projects.models import Category, Level, Project
 
 router = Router(tags=["预警、快照与三项工作"])
 
@@ -47,10 +47,11 @@ class WarningRow(Schema):
 WarningPage = page_schema("WarningPage", WarningRow, "预警项目")
 
 
-@router.get("/warnings", response={200: WarningPage, 403: Message}, summary="预警项目")
+@router.get("/warnings", response={200: WarningPage, 403: Message, 422: Message}, summary="预警项目")
 def warning_list(request: HttpRequest, filters: Query[WarningQuery], paging: Query[Paging]):
     """与“预警项目”页面相同：调用者可查看的项目中亮红灯、黄灯的，红灯在前，按单位顺序。"""
     require_business_reader(request)
+    reject_unknown(request.GET, {"light": ("red", "yellow"), "level": Level.values, "category": Category.values})
     as_of = filters.as_of or timezone.localdate()
     rows, rules = warnings.warned_of_light(
         scoped_projects(request.user, scope_from(request)), as_of=as_of, light=filters.light

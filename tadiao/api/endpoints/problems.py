@@ -5,13 +5,15 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
+from ninja import Status as Answer
+from ninja.errors import HttpError
 
-from tadiao.api.core import Message, Paging, page_of, page_schema
+from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
 from tadiao.api.endpoints.projects import UnitRef
 from tadiao.api.fields import described
 from tadiao.coordination import queries, services
-from tadiao.coordination.models import Problem, Reply
+from tadiao.coordination.models import Category, Problem, Reply, Status
 
 router = Router(tags=["问题协调"])
 
@@ -106,13 +108,17 @@ class ReplyIn(Schema):
     content: str = described("回复内容（必填）", max_length=2000)
 
 
-@router.get("/problems", response={200: ProblemPage, 403: Message}, summary="问题与督办事项列表")
+@router.get("/problems", response={200: ProblemPage, 403: Message, 422: Message}, summary="问题与督办事项列表")
 def problem_list(request: HttpRequest, filters: Query[ProblemQuery], paging: Query[Paging]):
     """与“问题协调”“督办事项”页面相同的筛选与排序；填报员只看到与本单位有关的事项。"""
     queries.require_reader(request.user)
-    kind = filters.kind if filters.kind in Problem.Kind.values else Problem.Kind.PROBLEM
+    reject_unknown(request.GET, {"kind": Problem.Kind.values, "status": Status.values, "state": queries.STATE_FILTERS,
+                                 "category": Category.values, "sort": queries.SORTS})
+    kind = filters.kind or Problem.Kind.PROBLEM
     parsed = queries.ProblemFilters.from_query(request.GET)
     rows = queries.problem_rows(request.user, parsed, kind=kind, today=timezone.localdate())
+    if parsed.invalid:
+        raise HttpError(422, f"请求参数有误：{'、'.join(parsed.invalid)}")
     return page_of(request, rows, paging)  # every sort ends with the id: a stable order
 
 
@@ -137,5 +143,5 @@ def problem_reply(request: HttpRequest, problem_id: int, payload: ReplyIn):
     try:
         services.reply(problem=problem, content=payload.content, by=request.user, today=timezone.localdate())
     except services.CoordinationError as exc:
-        return Status(400, {"detail": exc.message})
-    return Status(201, _detail(request, queries.get_problem_for_user(request.user, problem_id)))
+        return Answer(400, {"detail": exc.message})
+    return Answer(201, _detail(request, queries.get_problem_for_user(request.user, problem_id)))

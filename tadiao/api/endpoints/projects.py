@@ -8,11 +8,11 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from tadiao.api.core import Message, Paging, page_of, page_schema
+from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
 from tadiao.api.fields import Money, described
 from tadiao.org.queries import reads_business_data
 from tadiao.projects import queries
-from tadiao.projects.models import Project
+from tadiao.projects.models import Category, Level, Project, Stage
 
 router = Router(tags=["项目"])
 
@@ -189,6 +189,8 @@ class ProjectDetail(ProjectRow):
 def project_list(request: HttpRequest, filters: Query[ProjectQuery], paging: Query[Paging]):
     """与“项目台账”页面相同的筛选与排序；填报员只看到本单位的项目。"""
     require_business_reader(request)
+    reject_unknown(request.GET, {"level": Level.values, "category": Category.values, "stage": Stage.values,
+                                 "status": queries.STATUS_FILTERS, "sort": queries.SORTS})
     parsed = queries.ProjectFilters.from_query(request.GET)
     if parsed.invalid:
         raise HttpError(422, f"筛选条件有误：{'、'.join(parsed.invalid)}")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from tadiao.api import queries as api_queries
-from tadiao.api.core import Message, Paging, page_of, page_schema
+from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
 from tadiao.api.endpoints.projects import UnitRef, require_business_reader
 from tadiao.api.fields import Money, described
 from tadiao.lib.forms import error_text
@@ -100,9 +100,9 @@ class RefusedOut(Schema):
 def report_list(request: HttpRequest, filters: Query[ReportQuery], paging: Query[Paging]):
     """调用者可查看的项目的月报，按月份（新→旧）、项目排序。"""
     require_business_reader(request)
+    reject_unknown(request.GET, {"status": MonthlyReport.Status.values})
     month = queries.parse_month(filters.month, default=timezone.localdate()) if filters.month else None
-    status = filters.status if filters.status in MonthlyReport.Status.values else ""
-    rows = api_queries.visible_reports(request.user, month=month, project_id=filters.project, status=status)
+    rows = api_queries.visible_reports(request.user, month=month, project_id=filters.project, status=filters.status)
     return page_of(request, rows, paging)
 
 
