@@ -20,7 +20,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 class RateLimited(HttpError):
     """429 with the seconds to wait (the handler sets Retry-After)."""
 
-    def __init__(self, wait: int):
+    def __init__(self, wait: int) -> None:
         limit = settings.TADIAO_API_RATE_LIMIT
         super().__init__(429, f"请求过于频繁：每个令牌每分钟最多 {limit} 次，请 {wait} 秒后再试。")
         self.wait = wait

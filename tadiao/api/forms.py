@@ -1,5 +1,7 @@
 """The form of a new personal API token: validate and normalise only (the rules are in services.create_token)."""
 
+from typing import Any
+
 from django import forms
 
 from tadiao.lib.forms import DateInput, bootstrap_widgets
@@ -16,6 +18,6 @@ class TokenForm(forms.Form):
     )
     read_only = forms.BooleanField(label="只读（只能查询，不能填报、回复）", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self)

@@ -21,7 +21,7 @@ MAX_DAYS = 366
 class TokenError(Exception):
     """A refused token write; the message is the Chinese text the user sees."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 

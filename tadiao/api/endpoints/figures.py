@@ -2,6 +2,7 @@
 --json`, over the caller's visible projects) and the organisation the caller may read."""
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,7 +35,7 @@ class IndicatorQuery(Schema):
 @router.get(
     "/indicators", response={200: dict, 403: Message, 422: Message}, summary="指标（与 tadiao indicators --json 相同）"
 )
-def indicators(request: HttpRequest, filters: Query[IndicatorQuery]):
+def indicators(request: HttpRequest, filters: Query[IndicatorQuery]) -> dict[str, Any]:
     """开工率、五率、年度投资完成率、序时进度、“三个一批”与招商引资三项工作等，键与 `tadiao indicators --json`
     相同（见 README）；只统计调用者可查看的项目与单位。比率为两位小数的字符串，空集为 null。"""
     require_business_reader(request)
@@ -74,12 +75,12 @@ RegionPage = page_schema("RegionPage", RegionOut, "区划")
 
 
 @router.get("/units", response={200: UnitPage}, summary="单位列表")
-def unit_list(request: HttpRequest, paging: Query[Paging]):
+def unit_list(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     """调用者可查看的单位：调度员、领导为本区域的单位，填报员只有本单位。"""
     return page_of(request, api_queries.visible_units(request.user), paging)
 
 
 @router.get("/regions", response={200: RegionPage}, summary="行政区划")
-def region_list(request: HttpRequest, paging: Query[Paging]):
+def region_list(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     """调用者范围内的区划（按区划代码路径排序）：调度员、领导为其区域及下级，填报员为本单位所在区划。"""
     return page_of(request, api_queries.visible_regions(request.user), paging)

@@ -3,6 +3,7 @@ the frozen monthly snapshots (for those who read the whole region), and the thre
 (attraction's gate)."""
 
 import datetime
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from tadiao.api.fields import described
 from tadiao.attraction import queries as attraction
 from tadiao.indicators import queries as indicators
 from tadiao.indicators import snapshots, warnings
+from tadiao.indicators.models import Snapshot
 from tadiao.indicators.params import scope_from, scoped_projects
 from tadiao.org.queries import reads_whole_region
 from tadiao.projects.models import Category, Level, Project
@@ -48,7 +50,7 @@ WarningPage = page_schema("WarningPage", WarningRow, "预警项目")
 
 
 @router.get("/warnings", response={200: WarningPage, 403: Message, 422: Message}, summary="预警项目")
-def warning_list(request: HttpRequest, filters: Query[WarningQuery], paging: Query[Paging]):
+def warning_list(request: HttpRequest, filters: Query[WarningQuery], paging: Query[Paging]) -> dict[str, Any]:
     """与“预警项目”页面相同：调用者可查看的项目中亮红灯、黄灯的，红灯在前，按单位顺序。"""
     require_business_reader(request)
     reject_unknown(request.GET, {"light": ("red", "yellow"), "level": Level.values, "category": Category.values})
@@ -86,14 +88,14 @@ def _require_region_reader(request: HttpRequest) -> None:
 
 
 @router.get("/snapshots", response={200: SnapshotPage, 403: Message}, summary="月度快照列表")
-def snapshot_list(request: HttpRequest, paging: Query[Paging]):
+def snapshot_list(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     """已关账月份的快照（不含数据），新月份在前。"""
     _require_region_reader(request)
     return page_of(request, indicators.closed_snapshots(), paging)
 
 
 @router.get("/snapshots/{month}", response={200: SnapshotOut, 403: Message, 404: Message}, summary="月度快照")
-def snapshot_detail(request: HttpRequest, month: str):
+def snapshot_detail(request: HttpRequest, month: str) -> Snapshot:
     _require_region_reader(request)
     first = indicators.parse_month(month)
     snapshot = snapshots.snapshot_for_month(first) if first else None
@@ -108,7 +110,7 @@ class WorkItemQuery(Schema):
 
 
 @router.get("/work-items", response={200: dict, 403: Message, 422: Message}, summary="招商引资三项工作")
-def work_items(request: HttpRequest, filters: Query[WorkItemQuery]):
+def work_items(request: HttpRequest, filters: Query[WorkItemQuery]) -> dict[str, Any]:
     """调用者可查看的各单位在期间内的外出招商次数、招商线索数、签约项目数与签约投资（万元），以及三项均为零的
     空白单位：{start, end, totals, units: [{id, name, trips, leads, signed, signed_investment}], blank_unit_ids}。
     填报员只有本单位。"""

@@ -2,6 +2,7 @@
 item with its replies, and a reply through coordination's reply service."""
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -109,7 +110,7 @@ class ReplyIn(Schema):
 
 
 @router.get("/problems", response={200: ProblemPage, 403: Message, 422: Message}, summary="问题与督办事项列表")
-def problem_list(request: HttpRequest, filters: Query[ProblemQuery], paging: Query[Paging]):
+def problem_list(request: HttpRequest, filters: Query[ProblemQuery], paging: Query[Paging]) -> dict[str, Any]:
     """与“问题协调”“督办事项”页面相同的筛选与排序；填报员只看到与本单位有关的事项。"""
     queries.require_reader(request.user)
     reject_unknown(request.GET, {"kind": Problem.Kind.values, "status": Status.values, "state": queries.STATE_FILTERS,
@@ -131,13 +132,13 @@ def _detail(request: HttpRequest, problem: Problem) -> Problem:
 
 @router.get("/problems/{problem_id}", response={200: ProblemDetail, 403: Message, 404: Message},
             summary="事项详情（含回复）")
-def problem_detail(request: HttpRequest, problem_id: int):
+def problem_detail(request: HttpRequest, problem_id: int) -> Problem:
     return _detail(request, queries.get_problem_for_user(request.user, problem_id))
 
 
 @router.post("/problems/{problem_id}/replies", response={201: ProblemDetail, 400: Message, 403: Message,
                                                           404: Message}, summary="回复事项")
-def problem_reply(request: HttpRequest, problem_id: int, payload: ReplyIn):
+def problem_reply(request: HttpRequest, problem_id: int, payload: ReplyIn) -> Answer:
     """办理单位、提出单位或重点项目办回复；已销号的事项不能回复。"""
     problem = queries.get_problem_for_user(request.user, problem_id, write=True)
     try:

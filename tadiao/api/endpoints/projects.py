@@ -2,6 +2,8 @@
 approvals, annual plans and funding — through projects.queries' gate, as the pages."""
 
 import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -101,7 +103,7 @@ class ProjectRow(Schema):
         return [t.name for t in obj.tags.all()] + obj.derived_tags
 
     @staticmethod
-    def resolve_year_planned(obj: Project):
+    def resolve_year_planned(obj: Project) -> Decimal | None:
         return getattr(obj, "year_planned", None)
 
 
@@ -186,7 +188,7 @@ class ProjectDetail(ProjectRow):
 
 
 @router.get("/projects", response={200: ProjectPage, 403: Message, 422: Message}, summary="项目列表")
-def project_list(request: HttpRequest, filters: Query[ProjectQuery], paging: Query[Paging]):
+def project_list(request: HttpRequest, filters: Query[ProjectQuery], paging: Query[Paging]) -> dict[str, Any]:
     """与“项目台账”页面相同的筛选与排序；填报员只看到本单位的项目。"""
     require_business_reader(request)
     reject_unknown(request.GET, {"level": Level.values, "category": Category.values, "stage": Stage.values,
@@ -199,7 +201,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectQuery], paging: Que
 
 
 @router.get("/projects/{project_id}", response={200: ProjectDetail, 403: Message, 404: Message}, summary="项目详情")
-def project_detail(request: HttpRequest, project_id: int):
+def project_detail(request: HttpRequest, project_id: int) -> Project:
     """项目的基本信息、各阶段日期、前期手续、年度计划与资金；范围外的项目返回 404。"""
     require_business_reader(request)
     project = queries.get_project_for_user(request.user, project_id)

@@ -2,6 +2,7 @@
 services with the same version check as the form (a stale `version` is refused with 409)."""
 
 import datetime
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -97,7 +98,7 @@ class RefusedOut(Schema):
 
 
 @router.get("/reports", response={200: ReportPage, 403: Message, 422: Message}, summary="月报列表")
-def report_list(request: HttpRequest, filters: Query[ReportQuery], paging: Query[Paging]):
+def report_list(request: HttpRequest, filters: Query[ReportQuery], paging: Query[Paging]) -> dict[str, Any]:
     """调用者可查看的项目的月报，按月份（新→旧）、项目排序。"""
     require_business_reader(request)
     reject_unknown(request.GET, {"status": MonthlyReport.Status.values})
@@ -107,7 +108,7 @@ def report_list(request: HttpRequest, filters: Query[ReportQuery], paging: Query
 
 
 @router.get("/reports/{report_id}", response={200: ReportOut, 403: Message, 404: Message}, summary="月报详情")
-def report_detail(request: HttpRequest, report_id: int):
+def report_detail(request: HttpRequest, report_id: int) -> MonthlyReport:
     require_business_reader(request)
     return queries.get_report_for_user(request.user, report_id)
 
@@ -117,7 +118,7 @@ def report_detail(request: HttpRequest, report_id: int):
     response={200: ReportOut, 400: RefusedOut, 403: Message, 404: Message, 409: RefusedOut, 422: RefusedOut},
     summary="填报或修改月报（可同时报送）",
 )
-def report_save(request: HttpRequest, project_id: int, month: str, payload: ReportIn):
+def report_save(request: HttpRequest, project_id: int, month: str, payload: ReportIn) -> MonthlyReport | Status:
     """与填报页面相同：只有项目所属单位（或调度员）可以填报；已报送、已审核或已关账的月报不能修改；
     版本号不是最新的返回 409；数字明显异常时返回 422 与异常提示，确认后带 confirm_warnings=true 重新提交。"""
     project = get_project_for_user(request.user, project_id)
@@ -155,7 +156,7 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
     response={200: ReportOut, 400: RefusedOut, 403: Message, 404: Message, 409: RefusedOut},
     summary="报送月报",
 )
-def report_submit(request: HttpRequest, report_id: int, payload: SubmitIn):
+def report_submit(request: HttpRequest, report_id: int, payload: SubmitIn) -> MonthlyReport | Status:
     """报送草稿或已退回的月报，等待重点项目办审核。"""
     report = queries.get_report_for_user(request.user, report_id, write=True)
     try:

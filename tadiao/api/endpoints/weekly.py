@@ -2,6 +2,7 @@
 a unit's reporter only its own unit's."""
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -50,7 +51,7 @@ WeeklyPage = page_schema("WeeklyPage", WeeklyOut, "周报")
 
 
 @router.get("/weekly-reports", response={200: WeeklyPage, 403: Message, 422: Message}, summary="周报列表")
-def weekly_list(request: HttpRequest, filters: Query[WeeklyQuery], paging: Query[Paging]):
+def weekly_list(request: HttpRequest, filters: Query[WeeklyQuery], paging: Query[Paging]) -> dict[str, Any]:
     """调用者可查看的周报，新的周在前，再按项目。"""
     queries.require_reader(request.user)
     try:
@@ -63,7 +64,7 @@ def weekly_list(request: HttpRequest, filters: Query[WeeklyQuery], paging: Query
 
 
 @router.get("/weekly-reports/{weekly_id}", response={200: WeeklyOut, 403: Message, 404: Message}, summary="周报详情")
-def weekly_detail(request: HttpRequest, weekly_id: int):
+def weekly_detail(request: HttpRequest, weekly_id: int) -> WeeklyReport:
     queries.require_reader(request.user)
     report = queries.get_report_for_user(request.user, weekly_id)
     return WeeklyReport.objects.select_related("project", "project__unit").get(pk=report.pk)
