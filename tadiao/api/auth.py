@@ -40,11 +40,11 @@ class TokenAuth(HttpBearer):
         )
         if found is None or not found.is_active_on(timezone.localdate()) or not found.user.is_active:
             return None
-        if found.read_only and request.method not in SAFE_METHODS:
-            raise HttpError(403, f"令牌“{found.name}”是只读令牌，不能修改数据。")
         wait = services.count_request(token=found, now=timezone.now(), limit=settings.TADIAO_API_RATE_LIMIT)
         if wait:
             raise RateLimited(wait)
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise HttpError(403, f"令牌“{found.name}”是只读令牌，不能修改数据。")
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         current_via.set(f"经 API 令牌“{found.name}”")
@@ -57,6 +57,8 @@ class BrowserSessionAuth(SessionAuth):
     openapi_description = "浏览器登录会话（Cookie）；修改数据的请求须带 X-CSRFToken 请求头。"
 
     def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None  # no login session at all: 401 (not a CSRF refusal) for a script that forgot its token
         try:
             return super()._get_key(request)
         except HttpError as exc:

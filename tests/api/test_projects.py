@@ -65,6 +65,8 @@ def test_no_token_no_answer(client, project_a):
     answer = client.get("/api/v1/projects")
     assert answer.status_code == 401 and "令牌" in answer.json()["detail"]
     assert client.get("/api/v1/projects", headers={"Authorization": "Bearer tdk_wrong"}).status_code == 401
+    assert client.post(f"/api/v1/problems/{project_a.pk}/replies", {}, content_type="application/json"
+                       ).status_code == 401  # a write without token nor session: 401, not a CSRF refusal
 
 
 @pytest.mark.parametrize("n", [3, 6])
