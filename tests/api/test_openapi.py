@@ -68,6 +68,13 @@ def test_every_documented_get_endpoint_answers(client, schema, api_as, coordinat
                                     path.removeprefix("/api/v1")))
         if "{" in path:
             assert missing.status_code == 404, path
+    # The writes answer too: an empty body is refused in Chinese (422 for the missing fields), never a 500.
+    writes = [(path, method) for path, ops in schema["paths"].items() for method in ops if method != "get"]
+    assert len(writes) == 3
+    for path, method in writes:
+        url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path.removeprefix("/api/v1"))
+        answer = caller.send(method, url, {})
+        assert answer.status_code == 422 and CHINESE.search(answer.json()["detail"]), (path, answer.content[:300])
 
 
 def test_the_docs_page_uses_local_swagger_ui(client, coordinator):
