@@ -38,6 +38,7 @@ VALIDATION_TEXT = {
     "date_type": "应为 YYYY-MM-DD 格式的日期",
     "string_type": "应为文字",
     "string_too_long": "文字过长",
+    "string_pattern_mismatch": "格式不对",
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
     "literal_error": "不是可选的值",
