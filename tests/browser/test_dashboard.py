@@ -9,12 +9,19 @@ import pytest
 from tadiao.projects.models import Stage
 from tadiao.reporting import services as reporting
 from tests.browser.conftest import log_in
+from tests.browser.seed import seed_indicator_defaults
 from tests.conftest import PASSWORD
 from tests.factories import AnnualPlanFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = datetime.date
 CHARTS = ["chart-funnel", "chart-investment", "chart-ranking", "chart-warnings", "chart-milestones"]
+
+
+@pytest.fixture(autouse=True)
+def _indicator_defaults(db):
+    """A transactional test before this one (test_api_docs.py, alphabetically first) emptied the seeded rates."""
+    seed_indicator_defaults()
 
 
 def test_charts_render_and_click_through(page, screenshot_dir, coordinator, reporter_a, unit_a, unit_b):
