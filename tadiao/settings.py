@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tadiao.gis",
     "tadiao.oc4ids",
     "tadiao.demo",
+    "tadiao.api",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,8 @@ UPLOAD_MAX_BYTES = _env_int("TADIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 IMAGE_MAX_PIXELS = _env_int("TADIAO_IMAGE_MAX_PIXELS", 40_000_000)  # site photos (width × height), before decoding
 GIS_BOUNDARY_MAX_BYTES = _env_int("TADIAO_GIS_BOUNDARY_MAX_BYTES", 5 * 1024 * 1024)  # the 一张图's boundary GeoJSON
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The open API (/api/v1/): requests per minute and per personal token (429 with Retry-After beyond it).
+TADIAO_API_RATE_LIMIT = _env_int("TADIAO_API_RATE_LIMIT", 120)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- background tasks --------------------------------------------------------------------------------

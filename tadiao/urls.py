@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tadiao.api.v1 import api
 from tadiao.org.forms import LoginForm
 from tadiao.org.views import password_change
 from tadiao.views import healthz, home, manifest, service_worker
@@ -28,4 +29,6 @@ urlpatterns = [
     path("imports/", include("tadiao.imports.urls")),
     path("weekly/", include("tadiao.weekly.urls")),
     path("gis/", include("tadiao.gis.urls")),
+    path("api/v1/", api.urls),
+    path("api-tokens/", include("tadiao.api.urls")),
 ]

@@ -155,6 +155,7 @@ def _model(label: str):
 # Which object a `pk` of a URL names, by the URL's name (namespace, then the name's start).
 PK_MODELS = {
     "projects:": "projects.Project",
+    "api:revoke": "api.ApiToken",
     "reporting:period_": "reporting.Period",
     "reporting:review": "reporting.MonthlyReport",
     "reporting:photo_upload": "reporting.MonthlyReport",
@@ -225,8 +226,12 @@ def _sample_args(name: str, arg_names: list[str], user) -> dict | None:
         if arg == "pk":
             obj = _pick(_pk_model(name), user)
             value = obj.pk if obj else None
-        elif arg == "project_pk":
+        elif arg in ("project_pk", "project_id"):  # project_id: the open API's paths (/api/v1/, JSON: not crawled)
             obj = _pick(Project, user)
+            value = obj.pk if obj else None
+        elif arg in ("report_id", "problem_id", "weekly_id"):
+            obj = _pick(_model({"report_id": "reporting.MonthlyReport", "problem_id": "coordination.Problem",
+                                "weekly_id": "weekly.WeeklyReport"}[arg]), user)
             value = obj.pk if obj else None
         elif arg == "unit_id":
             value = user.unit_id

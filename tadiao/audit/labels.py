@@ -21,6 +21,7 @@ ACTION_GROUPS = {
     "imports": "数据导入",
     "weekly": "周调度",
     "gis": "一张图",
+    "api": "开放接口",
 }
 
 # What an action code means, for the auditor. A few codes come from branches being merged alongside this one
@@ -167,6 +168,9 @@ ACTION_LABELS = {
     "weekly.report.problem_raised": "周报提出问题",
     # 一张图
     "gis.boundary.uploaded": "上传地图边界",
+    # 开放接口
+    "api.token.created": "创建 API 令牌",
+    "api.token.revoked": "吊销 API 令牌",
 }
 
 # The last part of a code, for a code recorded by a newer version than this table (shown with its object type).
@@ -265,4 +269,5 @@ SUBJECT_LABELS = {
     "trips": "外出招商",
     "economy": "经济指标",
     "leads": "招商线索",
+    "token": "API 令牌",
 }

@@ -1,4 +1,4 @@
-from tadiao.audit.context import current_ip
+from tadiao.audit.context import current_ip, current_via
 
 
 def client_ip(request) -> str | None:
@@ -12,7 +12,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = current_ip.set(client_ip(request))
+        via = current_via.set("")  # the open API names its token here for this request only
         try:
             return self.get_response(request)
         finally:
+            current_via.reset(via)
             current_ip.reset(token)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from tadiao.audit.context import current_ip
+from tadiao.audit.context import current_ip, with_via
 from tadiao.audit.models import AuditEvent
 
 
@@ -55,7 +55,7 @@ def record(
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=_plain(changes or {}),
         result=result,
-        message=message[:500],
+        message=with_via(message)[:500],
     )
 
 
@@ -65,12 +65,12 @@ def record_many(
     """Append one event per (action, object, changes), in batched INSERTs: a bulk write's audit trail costs a
     fixed number of statements per 500 objects instead of one each."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    at, ip = timezone.now(), current_ip.get()
+    at, ip, message = timezone.now(), current_ip.get(), with_via("")[:500]
     name = actor_name or (str(user) if user else "")
     rows = [
         AuditEvent(
             at=at, actor=user, actor_name=name, ip=ip, action=action, object_type=obj._meta.label_lower,
-            object_id=str(obj.pk), object_repr=str(obj)[:200], changes=_plain(changes or {}),
+            object_id=str(obj.pk), object_repr=str(obj)[:200], changes=_plain(changes or {}), message=message,
         )
         for action, obj, changes in events
     ]

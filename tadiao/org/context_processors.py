@@ -39,6 +39,7 @@ MENU = [
     ("单位管理", "org:units", ("sysadmin",)),
     ("领导管理", "org:leaders", ("sysadmin",)),
     ("用户管理", "org:users", ("sysadmin",)),
+    ("API 令牌管理", "api:all_tokens", ("sysadmin",)),
     ("审计日志", "audit:list", ("auditor",)),
 ]
 

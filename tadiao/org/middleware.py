@@ -17,7 +17,8 @@ from tadiao.org.auth import LAST_SEEN_KEY
 
 # The web-app manifest and the service worker are fetched by the browser itself, without or beside a session.
 PWA_FILES = ("/manifest.webmanifest", "/sw.js")
-OPEN_PREFIXES = ("/accounts/login/", "/static/", "/healthz", *PWA_FILES)
+# The open API (/api/v1/) authenticates each request itself (a personal token or the session) and answers 401.
+OPEN_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/api/v1/", *PWA_FILES)
 
 
 class LoginRequiredEverywhereMiddleware:

@@ -26,6 +26,12 @@ def _indicator_defaults(db):
 CHARTS = ["chart-funnel", "chart-investment", "chart-ranking", "chart-warnings", "chart-milestones"]
 
 
+@pytest.fixture(autouse=True)
+def _indicator_defaults(db):
+    """A transactional test before this one (test_api_docs.py, alphabetically first) emptied the seeded rates."""
+    seed_indicator_defaults()
+
+
 def test_charts_render_and_click_through(page, screenshot_dir, coordinator, reporter_a, unit_a, unit_b):
     started = ProjectFactory(
         unit=unit_a,

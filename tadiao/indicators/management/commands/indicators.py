@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadiao.indicators import attraction_figures, queries, scoped_snapshots, snapshots
-from tadiao.indicators.formatting import batches_as_json, indicators_as_json, indicators_as_text
+from tadiao.indicators.formatting import indicators_as_text
+from tadiao.indicators.scope_json import scope_as_json
 from tadiao.org.models import Unit
 from tadiao.projects.models import Level, Project
 
@@ -64,13 +65,11 @@ class Command(BaseCommand):
             if earlier is None:
                 raise CommandError(f"没有{month.year}年{month.month}月的快照：该月尚未关账。")
         projects = queries.Scope(**scope).apply(Project.objects.all())
-        result = queries.compute_indicators(projects, as_of=as_of)
-        data = indicators_as_json(result)
-        data.update(batches_as_json(projects, as_of=as_of))
         active = Unit.objects.filter(is_active=True).order_by("display_order", "id")
         if "unit_id" in scope:
             active = active.filter(pk=scope["unit_id"])
         units = list(active)
+        result, data = scope_as_json(projects, units, as_of=as_of, span=span, earlier=earlier)
         if earlier is not None and scope:
             # Like with like: the snapshot's figures of the same unit and / or level (scoped_snapshots.py).
             data["compare_to"] = scoped_snapshots.compare_scoped(
@@ -79,7 +78,6 @@ class Command(BaseCommand):
         elif earlier is not None:
             changes = snapshots.compare(data, earlier.data["indicators"])
             data["compare_to"] = {"period": f"{earlier.period.month:%Y-%m}", **changes}
-        data.update(attraction_figures.attraction_figures(units, span=span, earlier=earlier))
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
