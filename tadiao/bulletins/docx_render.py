@@ -13,6 +13,7 @@ Fonts: title 2号 (22 pt) 方正小标宋简体; body 3号 (16 pt) 仿宋_GB2312
 digits and Latin letters in Times New Roman.
 """
 
+import copy
 import io
 import re
 import shutil
@@ -28,6 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
 from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 
@@ -310,6 +312,10 @@ def build_body(tpl: DocxTemplate, content: dict, charts: dict[str, bytes]):
     return subdoc
 
 
+W_P, W_R, W_T = qn("w:p"), qn("w:r"), qn("w:t")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
 def _cell_text(cell, text: str, east_asia: str, *, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -351,25 +357,52 @@ def build_attachments(tpl: DocxTemplate, tables: Iterable[dict]):
         header._tr.get_or_add_trPr().append(repeat)
         for cell, text in zip(header.cells, table["headers"], strict=True):
             _cell_text(cell, text, HEADING_1_FONT)
-        for row in table["rows"]:
-            cells = grid.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                _cell_text(cell, str(text), BODY_FONT)
-        _column_widths(grid, table["headers"])
+        widths = _column_widths(grid, table["headers"])  # the header row now; each body row is a copy of one set
+        _add_body_rows(grid, table["rows"], widths=widths)
     return subdoc
+
+
+def _add_body_rows(grid, rows: Iterable[Iterable], *, widths: list) -> None:
+    """The table's rows, each a copy of one formatted row with its texts put in.
+
+    Formatting each cell through python-docx (alignment, spacing, a run with its East-Asian font) costs ~0.5 ms a
+    cell; a province's warned-projects attachment has 20 000 rows. The row is formatted once and copied: the same
+    XML, written at lxml's speed. A text with a line break or tab goes through python-docx, which turns them into
+    <w:br/> / <w:tab/>."""
+    template = grid.add_row()
+    for cell, width in zip(template.cells, widths, strict=True):
+        _cell_text(cell, "-", BODY_FONT)
+        cell.width = width
+    model = template._tr
+    model.getparent().remove(model)
+    table_element = grid._tbl
+    for values in rows:
+        tr = copy.deepcopy(model)
+        table_element.append(tr)
+        for tc, value in zip(tr.tc_lst, values, strict=True):
+            text = str(value)
+            if "\n" in text or "\t" in text:
+                _Cell(tc, grid).paragraphs[0].runs[0].text = text
+                continue
+            node = tc.find(f"{W_P}/{W_R}/{W_T}")
+            node.text = text
+            if text != text.strip():
+                node.set(XML_SPACE, "preserve")
 
 
 WIDE_COLUMNS = {"单位", "责任单位", "项目名称", "问题", "预警原因", "牵头单位"}
 
 
-def _column_widths(grid, headers: list[str]) -> None:
-    """The type area's 156 mm shared out: 序号 narrow, names and reasons wide."""
+def _column_widths(grid, headers: list[str]) -> list:
+    """The type area's 156 mm shared out: 序号 narrow, names and reasons wide; set on the rows there are, and
+    returned for the rows to come."""
     weights = [0.6 if h == "序号" else 2.0 if h in WIDE_COLUMNS else 1.0 for h in headers]
     widths = [Mm(TYPE_WIDTH_MM * w / sum(weights)) for w in weights]
     grid.autofit = False
     for row in grid.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
+    return widths
 
 
 # ---------------------------------------------------------------------------------------------------

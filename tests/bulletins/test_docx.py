@@ -117,6 +117,26 @@ def test_charts_and_attachment_tables(rendered):
     assert east_asia(cell_run) == "仿宋_GB2312"
 
 
+def test_attachment_rows_are_copies_of_one_formatted_row_with_their_own_texts():
+    # Body rows are written by copying one formatted row (a province's attachment has 20 000 rows): every row keeps
+    # the format and width, and texts with edge spaces, a line break or a tab come back as written.
+    rows = [[1, " 前后有空格 ", "东城镇", "红灯：超过计划开工日期\n黄灯：停工"], [2, "项目乙", "西城镇", "甲\t乙"],
+            *[[n, f"项目{n}", "南城镇", "红灯"] for n in range(3, 203)]]
+    table = {"number": 1, "title": "附件1：预警项目清单", "headers": ["序号", "项目名称", "责任单位", "预警原因"],
+             "rows": rows}
+    document = Document(io.BytesIO(docx_render.render(content=content(tables=[table]), charts={})))
+    grid = document.tables[-1]
+    assert len(grid.rows) == 1 + 202
+    assert [c.text for c in grid.rows[1].cells] == ["1", " 前后有空格 ", "东城镇", "红灯：超过计划开工日期\n黄灯：停工"]
+    assert [c.text for c in grid.rows[2].cells] == ["2", "项目乙", "西城镇", "甲\t乙"]
+    assert [c.text for c in grid.rows[202].cells] == ["202", "项目202", "南城镇", "红灯"]
+    header_widths = [c.width for c in grid.rows[0].cells]
+    for row in (grid.rows[1], grid.rows[2], grid.rows[202]):
+        assert [c.width for c in row.cells] == header_widths
+        run = row.cells[1].paragraphs[0].runs[0]
+        assert east_asia(run) == "仿宋_GB2312" and run.font.size == docx_render.SIZE_TABLE
+
+
 def test_the_committed_default_template_is_the_built_one():
     """Rebuild with `tadiao build_bulletin_template` after changing build_default_template()."""
     committed = Document(str(docx_render.DEFAULT_TEMPLATE))
