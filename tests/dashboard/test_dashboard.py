@@ -120,7 +120,7 @@ def _grow(region, n: int, offset: int) -> None:
         target(town, growth="6.50", year=2026)
 
 
-# The page (43, whatever the number of units and rows): session, user, unit, region (the scope); the indicators —
+# The page (44, whatever the number of units and rows): session, user, unit, region (the scope); the indicators —
 # reporting settings, rate definitions, the COUNT rates in one query, the plan sums and the completion sums (one
 # query each for the year totals, the started projects and the 双过半 check), counts by stage, targets, the events
 # of the month and of 1—N月 (one aggregate); the last snapshot; the units
@@ -128,8 +128,8 @@ def _grow(region, n: int, offset: int) -> None:
 # warning lights by unit; total investment; 三项工作: units in scope, trips, leads, signings, the earlier
 # snapshots' blank lists (compared with the last snapshot read above); economy: latest period, its figures with
 # targets; problems: totals, by category, by level, by unit; the monthly investment chart; the milestone chart; the
-# small map (4): the current boundary, the warning rules, the reporting settings, the projects with their lights and
-# units in one query; the scope bar's units, industries and batches, and the closed months to compare with (issue 15:
+# small map (5): the current boundary, the warning rules, the reporting settings, the located projects with their
+# lights and units in one query, the count of those without a location; the scope bar's units, industries and batches, and the closed months to compare with (issue 15:
 # any of them).
 def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger):
     reporting.close_period(
@@ -145,7 +145,7 @@ def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger
     _grow(region, 5, 0)
     at_n = count()
     _grow(region, 5, 5)
-    assert count() == at_n == 43
+    assert count() == at_n == 44
 
 
 def _section(page: str, element_id: str) -> str:
