@@ -21,6 +21,7 @@ from tadiao.bulletins.models import Bulletin, BulletinSettings, NumberSequence
 from tadiao.indicators.models import RateDefinition, Snapshot
 from tadiao.indicators.snapshots import latest_snapshot_before
 from tadiao.lib import leases
+from tadiao.notifications import webhooks
 from tadiao.org.models import User
 from tadiao.reporting.models import Period
 
@@ -388,6 +389,10 @@ def run_generation(*, bulletin_id: int, by_id: int | None = None) -> Bulletin:
         audit.record(actor=by, action="bulletins.bulletin.generated", obj=bulletin, changes={
             "doc_number": bulletin.doc_number, "docx_bytes": len(docx), "pdf": pdf is not None,
             "template": office.template_name or "默认模板",
+        })
+        webhooks.emit(event="bulletin.published", now=now, data={
+            "bulletin_id": bulletin.pk, "doc_number": bulletin.doc_number, "title": bulletin.title,
+            "month": f"{bulletin.period.month:%Y-%m}", "issued_date": bulletin.issued_date, "pdf": pdf is not None,
         })
     return Bulletin.objects.get(pk=bulletin_id)
 

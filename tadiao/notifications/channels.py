@@ -11,12 +11,13 @@ from django.db import transaction
 
 from tadiao.audit import services as audit
 from tadiao.lib.versioning import save_if_unchanged, unchanged
+from tadiao.notifications import webhooks
 from tadiao.notifications.messages import NotificationError
 from tadiao.notifications.models import Channel, Message, Outbox
 from tadiao.notifications.queueing import schedule_delivery
 from tadiao.org.models import User
 
-CHANNEL_FIELDS = ["type", "name", "webhook_url", "secret", "email_recipients", "kinds", "enabled"]
+CHANNEL_FIELDS = ["type", "name", "webhook_url", "secret", "email_recipients", "kinds", "events", "enabled"]
 
 
 class ConcurrentEditError(NotificationError):
@@ -46,6 +47,13 @@ def _check_channel_values(data: dict) -> None:
             raise NotificationError("邮件渠道须填写收件人邮箱。")
     elif not data.get("webhook_url", "").strip():
         raise NotificationError("机器人渠道须填写 Webhook 地址。")
+    if data["type"] == Channel.Type.WEBHOOK:
+        unknown = [e for e in data.get("events") or [] if e not in webhooks.EVENTS]
+        if unknown or not data.get("events"):
+            raise NotificationError("Webhook 订阅须至少选择一个事件。")
+        stored_secret = bool(data.get("pk")) and Channel.objects.filter(pk=data["pk"]).exclude(secret="").exists()
+        if not data.get("secret") and not stored_secret:
+            raise NotificationError("Webhook 订阅须填写签名密钥。")
     duplicate = Channel.objects.filter(name=data["name"])
     if data.get("pk"):
         duplicate = duplicate.exclude(pk=data["pk"])
@@ -107,11 +115,15 @@ def delete_channel(*, channel: Channel, by: User) -> None:
 def queue_test_message(*, channel: Channel, by: User, now: datetime.datetime) -> Outbox:
     """A 测试消息 for one channel, whatever kinds and units it carries; sent like any other row."""
     _check_manager(by)
-    row = Outbox.objects.create(
-        channel=channel, kind=Message.Kind.OTHER, title="测试消息",
-        body=f"这是一条来自塔吊重点项目调度平台的测试消息，由{by}发送。收到即表示“{channel.name}”配置正确。",
-        next_attempt_at=now, created_at=now,
-    )
+    if channel.type == Channel.Type.WEBHOOK:
+        row = webhooks.ping_row(channel, by=str(by), now=now)
+        row.save()
+    else:
+        row = Outbox.objects.create(
+            channel=channel, kind=Message.Kind.OTHER, title="测试消息",
+            body=f"这是一条来自塔吊重点项目调度平台的测试消息，由{by}发送。收到即表示“{channel.name}”配置正确。",
+            next_attempt_at=now, created_at=now,
+        )
     audit.record(actor=by, action="notifications.channel.tested", obj=channel)
     return row
 

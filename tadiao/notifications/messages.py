@@ -70,7 +70,8 @@ def notify(
         [Message(user=u, kind=kind, title=title, body=body, link=link, created_at=now) for u in recipients]
     )
     unit_ids = {u.pk for u in units} | {u.unit_id for u in recipients if u.unit_id}
-    enabled = Channel.objects.filter(enabled=True).prefetch_related("units")
+    # Webhook subscriptions receive events (webhooks.emit), not notifications.
+    enabled = Channel.objects.filter(enabled=True).exclude(type=Channel.Type.WEBHOOK).prefetch_related("units")
     channels = [c for c in enabled if _carries(c, kind=kind, unit_ids=unit_ids)]
     if channels:
         Outbox.objects.bulk_create(

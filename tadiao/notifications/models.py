@@ -5,6 +5,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# The events a Webhook subscription may receive, with their Chinese labels (notifications.webhooks emits them).
+WEBHOOK_EVENTS: dict[str, str] = {
+    "report.submitted": "月报报送",
+    "report.approved": "月报审核通过",
+    "stage.advanced": "项目阶段推进",
+    "problem.escalated": "问题升级协调",
+    "bulletin.published": "月通报生成",
+}
+
 
 class Message(models.Model):
     """One in-app message to one user; unread while `read_at` is empty."""
@@ -62,6 +71,8 @@ class Channel(models.Model):
         DINGTALK = "DINGTALK", "钉钉机器人"
         WECOM = "WECOM", "企业微信机器人"
         EMAIL = "EMAIL", "电子邮件"
+        # An outside system's address: signed JSON events (notifications.webhooks), not notifications.
+        WEBHOOK = "WEBHOOK", "Webhook 订阅"
 
     type = models.CharField("渠道类型", max_length=10, choices=Type.choices)
     name = models.CharField("名称", max_length=100, unique=True)
@@ -70,6 +81,8 @@ class Channel(models.Model):
     secret = models.CharField("加签密钥", max_length=200, blank=True)
     email_recipients = models.TextField("收件人邮箱", blank=True, help_text="每行一个，或以逗号分隔")
     kinds = models.JSONField("推送的消息类型", default=list, blank=True)
+    # Webhook subscriptions only: the event names it receives (notifications.webhooks.EVENTS).
+    events = models.JSONField("订阅的事件", default=list, blank=True)
     units = models.ManyToManyField("org.Unit", verbose_name="推送的单位", blank=True, related_name="+")
     enabled = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -106,6 +119,10 @@ class Channel(models.Model):
         return "、".join(Message.Kind(k).label for k in self.kinds if k in Message.Kind.values) or "全部"
 
     @property
+    def event_labels(self) -> str:
+        return "、".join(WEBHOOK_EVENTS.get(e, e) for e in self.events) or "—"
+
+    @property
     def recipient_list(self) -> list[str]:
         return [a.strip() for a in self.email_recipients.replace(",", "\n").replace("，", "\n").split() if a.strip()]
 
@@ -124,6 +141,9 @@ class Outbox(models.Model):
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
+    # Webhook rows only: the event name and the exact JSON body that is signed and POSTed on every attempt.
+    event = models.CharField("事件", max_length=40, blank=True)
+    payload = models.TextField("事件内容", blank=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField("已尝试次数", default=0)
     # Due time of the next attempt; while an attempt runs it is pushed ahead (a lease), so a second

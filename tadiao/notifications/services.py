@@ -33,6 +33,7 @@ from django.core.mail import send_mail
 from django.db.models import Count
 from django.utils import timezone
 
+from tadiao.notifications import webhooks
 from tadiao.notifications.channels import (
     CHANNEL_FIELDS,
     ConcurrentEditError,
@@ -167,6 +168,12 @@ def _post_json(url: str, payload: dict) -> None:
 
 def send(channel: Channel, row: Outbox, *, now: datetime.datetime) -> None:
     """Hand one row to its channel; raises DeliveryError when it did not arrive."""
+    if channel.type == Channel.Type.WEBHOOK:
+        try:
+            webhooks.post(channel, row, timeout=HTTP_TIMEOUT)
+        except webhooks.WebhookFailed as exc:
+            raise DeliveryError(str(exc), permanent=exc.permanent) from exc
+        return
     text = message_text(row)
     if channel.type == Channel.Type.DINGTALK:
         url = channel.webhook_url

@@ -119,7 +119,7 @@ def channel_edit(request, pk: int):
             units=units,
             initial={
                 "type": channel.type, "name": channel.name, "webhook_url": channel.webhook_url,
-                "email_recipients": channel.email_recipients, "kinds": channel.kinds,
+                "email_recipients": channel.email_recipients, "kinds": channel.kinds, "events": channel.events,
                 "units": list(channel.units.all()), "enabled": channel.enabled, "version": channel.version,
             },
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tadiao.audit import services as audit
 from tadiao.lib.versioning import save_if_unchanged
+from tadiao.notifications import webhooks
 from tadiao.org.models import User
 from tadiao.projects.lifecycle import (
     crosses_start,
@@ -297,6 +298,11 @@ def advance_stage(
     if source:
         changes["source"] = [None, source]
     audit.record(actor=by, action="projects.project.stage_advanced", obj=project, message=note, changes=changes)
+    webhooks.emit(event="stage.advanced", data={
+        "project_id": project.pk, "project_code": project.code, "project_name": project.name,
+        "unit_id": project.unit_id, "from_stage": old_stage, "to_stage": stage, "actual_date": actual_date,
+        "skipped": bool(skipped), "source": source,
+    })
     return project
 
 

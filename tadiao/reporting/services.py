@@ -17,6 +17,7 @@ from tadiao.audit import services as audit
 from tadiao.lib.dates import cn_date, month_end
 from tadiao.lib.versioning import save_if_unchanged, unchanged, update_if_unchanged
 from tadiao.notifications import services as notifications
+from tadiao.notifications import webhooks
 from tadiao.org.models import Unit, User
 from tadiao.projects import services as project_services
 from tadiao.projects.lifecycle import crosses_start, gaps_text, project_dates, stages_passed_without_date
@@ -204,7 +205,18 @@ def submit_report(*, report: MonthlyReport, by: User, expected_version: int) -> 
         return_reason="",
     )
     audit.record(actor=by, action="reporting.report.submitted", obj=report, changes={"status": [old, report.status]})
+    webhooks.emit(event="report.submitted", data=_report_event(report), now=report.submitted_at)
     return report
+
+
+def _report_event(report: MonthlyReport) -> dict:
+    """A report's data in a Webhook event (docs/webhooks.md): ids, names, the month — no texts of the report."""
+    project = report.project
+    return {
+        "report_id": report.pk, "project_id": project.pk, "project_code": project.code, "project_name": project.name,
+        "unit_id": project.unit_id, "unit_name": project.unit.name, "month": f"{report.period.month:%Y-%m}",
+        "status": report.status,
+    }
 
 
 @dataclass(frozen=True)
@@ -295,6 +307,7 @@ def approve_report(
         changes={"status": [MonthlyReport.Status.SUBMITTED, report.status]},
     )
     report.stage_advance = _advance_from_report(report, by=by, today=today)
+    webhooks.emit(event="report.approved", data=_report_event(report), now=report.reviewed_at)
     _notify_unit(
         report=report,
         kind="REPORT_APPROVED",

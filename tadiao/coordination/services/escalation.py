@@ -23,6 +23,7 @@ from tadiao.coordination.services.base import (
     _transition,
     default_working_days,
 )
+from tadiao.notifications import webhooks
 from tadiao.org.models import User
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,11 @@ def _escalate(
         needs_decision=False,
         changes={"deadline": [problem.deadline, deadline]},
     )
+    webhooks.emit(event="problem.escalated", data={
+        "problem_id": problem.pk, "kind": problem.kind, "title": problem.title, "project_id": problem.project_id,
+        "lead_unit_id": problem.lead_unit_id, "from_level": new_level - 1, "to_level": new_level,
+        "deadline": deadline, "by": "office" if by is not None and by.is_authenticated else "daily_job",
+    })
     leaders = _leaders_in_scope(problem.lead_unit) if new_level >= Level.LEADER else []
     _notify(
         by=by,
