@@ -129,8 +129,8 @@ def _grow(region, n: int, offset: int) -> None:
 # snapshots' blank lists (compared with the last snapshot read above); economy: latest period, its figures with
 # targets; problems: totals, by category, by level, by unit; the monthly investment chart; the milestone chart; the
 # small map (5): the current boundary, the warning rules, the reporting settings, the located projects with their
-# lights and units in one query, the count of those without a location; the scope bar's units, industries and batches, and the closed months to compare with (issue 15:
-# any of them).
+# lights and units in one query, the count of those without a location; the scope bar's units, industries and
+# batches, and the closed months to compare with (issue 15: any of them).
 def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger):
     reporting.close_period(
         period=Period.objects.get(month=D(2026, 3, 1)), by=coordinator, today=D(2026, 4, 5), reason="月末后关账"

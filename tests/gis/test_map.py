@@ -235,9 +235,9 @@ def _count(client, url):
 
 # Page, 年度投资完成率 (17): session, user; the rate definitions; the current map; the user's unit and region (the
 # scope); the warning rules and the reporting settings (序时进度) of the lights; the located points (units joined, the
-# year's plan and the lights as subqueries) and the count of the projects without a location; the map's areas (regions joined); the projects' units with their regions' paths;
-# the engine's two aggregates of an investment rate grouped by unit (plans, reports); the filter bar's units,
-# industries and tags.
+# year's plan and the lights as subqueries) and the count of the projects without a location; the map's areas
+# (regions joined); the projects' units with their regions' paths; the engine's two aggregates of an investment
+# rate grouped by unit (plans, reports); the filter bar's units, industries and tags.
 # Data, 年度投资完成率 (14): the same without the filter bar's three.
 # Data, 开工率 (13): one aggregate, grouped by unit, for a count rate.
 @pytest.mark.parametrize(
