@@ -18,7 +18,7 @@ from tadiao.lib.paging import PAGE_SIZES, page_of, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.http import AuthedRequest
 from tadiao.org.models import User
-from tadiao.projects import exports, extensions, forms, queries, services
+from tadiao.projects import batch_services, exports, extensions, forms, queries, services
 from tadiao.projects.models import (
     ApprovalKind,
     Batch,
@@ -344,7 +344,7 @@ def batch_create(request: AuthedRequest) -> HttpResponse:
         messages.error(request, error_text(form))
     else:
         try:
-            batch = services.create_batch(**form.cleaned_data, by=request.user)
+            batch = batch_services.create_batch(**form.cleaned_data, by=request.user)
             messages.success(request, f"已创建{batch}。")
         except services.ProjectError as exc:
             messages.error(request, exc.message)
@@ -374,7 +374,7 @@ def batch_entry_add(request: AuthedRequest, number: int) -> HttpResponse:
     _require_coordinator(request.user, BATCH_READ_ONLY)
     try:
         project = queries.find_project_for_user(request.user, request.POST.get("project", ""))
-        services.add_batch_entry(batch=batch, project=project, kind=request.POST.get("kind", ""), by=request.user)
+        batch_services.add_batch_entry(batch=batch, project=project, kind=request.POST.get("kind", ""), by=request.user)
         messages.success(request, f"已将{project.name}列入{batch}。")
     except ValueError as exc:
         messages.error(request, str(exc))
@@ -389,7 +389,7 @@ def batch_entry_remove(request: AuthedRequest, number: int, entry_id: int) -> Ht
     queries.get_project_for_user(request.user, entry.project_id)  # 404 outside the user's scope, before the 403
     _require_coordinator(request.user, BATCH_READ_ONLY)
     try:
-        services.remove_batch_entry(entry=entry, by=request.user)
+        batch_services.remove_batch_entry(entry=entry, by=request.user)
         messages.success(request, "已移出。")
     except services.ProjectError as exc:
         messages.error(request, exc.message)
@@ -480,7 +480,7 @@ def bond_batch_create(request: AuthedRequest) -> HttpResponse:
         messages.error(request, error_text(form))
     else:
         try:
-            services.create_bond_batch(**form.cleaned_data, by=request.user)
+            batch_services.create_bond_batch(**form.cleaned_data, by=request.user)
             messages.success(request, f"已创建专项债批次：{form.cleaned_data['name']}")
         except services.ProjectError as exc:
             messages.error(request, exc.message)
@@ -501,7 +501,7 @@ def bond_save(request: AuthedRequest) -> HttpResponse:
         return redirect("projects:bonds")
     project = queries.get_project_for_user(request.user, found.pk, write=True)
     try:
-        services.save_bond_application(project=project, **data, by=request.user)
+        batch_services.save_bond_application(project=project, **data, by=request.user)
         messages.success(request, f"已保存专项债：{project.name}")
     except services.ProjectError as exc:
         messages.error(request, exc.message)

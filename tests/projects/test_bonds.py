@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from tadiao.audit.models import AuditEvent
 from tadiao.indicators import warnings
-from tadiao.projects import services
+from tadiao.projects import batch_services, services
 from tadiao.projects.models import BondApplication, BondBatch, Project
 from tadiao.projects.queries import six_months_before
 from tests.conftest import login
@@ -134,10 +134,10 @@ def test_service_refuses_another_units_project_to_a_reporter(reporter_b, coordin
     x = BondApplication.objects.get(project=bonds["x"])
     fields = {"batch": bonds["batch"], "requested": x.requested, "issued": x.issued, "issued_date": x.issued_date}
     with pytest.raises(services.ProjectError, match="本单位项目"):
-        services.save_bond_application(project=bonds["x"], **fields, spent=Decimal("900"), by=reporter_b)
+        batch_services.save_bond_application(project=bonds["x"], **fields, spent=Decimal("900"), by=reporter_b)
     assert BondApplication.objects.get(project=bonds["x"]).spent == Decimal("600")
     # The coordinator still saves any unit's project.
-    services.save_bond_application(project=bonds["x"], **fields, spent=Decimal("900"), by=coordinator)
+    batch_services.save_bond_application(project=bonds["x"], **fields, spent=Decimal("900"), by=coordinator)
     assert BondApplication.objects.get(project=bonds["x"]).spent == Decimal("900")
 
 

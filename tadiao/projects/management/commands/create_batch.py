@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tadiao.lib.dates import cn_date
 from tadiao.lib.forms import error_text
 from tadiao.org import acting
-from tadiao.projects import forms, services
+from tadiao.projects import batch_services, forms, services
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(error_text(form))
         try:
-            batch = services.create_batch(**form.cleaned_data, by=by)
+            batch = batch_services.create_batch(**form.cleaned_data, by=by)
         except services.ProjectError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"已创建{batch}（{cn_date(batch.date)}）。")
