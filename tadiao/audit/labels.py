@@ -270,5 +270,6 @@ SUBJECT_LABELS = {
     "trips": "外出招商",
     "economy": "经济指标",
     "leads": "招商线索",
+    "approvals": "审批事项",
     "token": "API 令牌",
 }
