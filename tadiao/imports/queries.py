@@ -4,6 +4,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from tadiao.imports import registry
+from tadiao.imports.sheets import ERROR_COLUMN, sheet_for
+from tadiao.lib import xlsx
 from tadiao.imports.models import ImportJob
 from tadiao.org.queries import units_in_scope
 
@@ -61,9 +63,6 @@ def template_workbook(*, user, kind: str) -> bytes:
 def job_row_errors(job: ImportJob) -> list[tuple[int, list[str]]]:
     """(Excel line, messages) of every wrong row of a failed job, read back from its error workbook (the 错误原因
     column beside the rows as uploaded); [] when the job has none."""
-    from tadiao.imports.sheets import ERROR_COLUMN, sheet_for  # sheets imports the registry, as this module does
-    from tadiao.lib import xlsx
-
     if not job.error_file:
         return []
     with job.error_file.open("rb") as handle:
