@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tadiao.audit.models import AuditEvent
 from tadiao.imports import approval_import
@@ -17,7 +18,7 @@ from tadiao.imports.services.base import Row
 from tadiao.projects.models import ApprovalKind, ProjectApproval
 from tests.conftest import login
 from tests.factories import ProjectFactory
-from tests.imports.helpers import write_workbook
+from tests.imports.helpers import read_rows, write_workbook
 from tests.imports.test_views import upload
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,15 @@ def test_query_count_does_not_grow_with_the_rows(reporter_a, unit_a):
         row.values["status"] = "已办结"
         row.values["completed_date"] = D(2026, 4, 1)
     assert _queries(rows_n, reporter_a) == _queries(rows_2n, reporter_a)
+
+
+def test_the_template_has_the_platform_headers_and_its_example_row_is_refused(client, reporter_a, county, tmp_path):
+    login(client, reporter_a)
+    response = client.get(reverse("imports:template", args=["approvals"]))
+    content = b"".join(response.streaming_content)
+    assert read_rows(content, "审批事项")[0] == HEADERS
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as caught:
+        _command(path, "--as", "reporter_a")
+    assert str(caught.value).splitlines()[-1] == "第 2 行：这是导入模板中的示例行，请改写或删除后再导入。"
