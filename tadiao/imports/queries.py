@@ -4,9 +4,9 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from tadiao.imports import registry
+from tadiao.imports.models import ImportJob
 from tadiao.imports.sheets import ERROR_COLUMN, sheet_for
 from tadiao.lib import xlsx
-from tadiao.imports.models import ImportJob
 from tadiao.org.queries import units_in_scope
 
 
