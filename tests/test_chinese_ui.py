@@ -229,9 +229,9 @@ def _sample_args(name: str, arg_names: list[str], user) -> dict | None:
         elif arg in ("project_pk", "project_id"):  # project_id: the open API's paths (/api/v1/, JSON: not crawled)
             obj = _pick(Project, user)
             value = obj.pk if obj else None
-        elif arg in ("report_id", "problem_id", "weekly_id"):
+        elif arg in ("report_id", "problem_id", "weekly_id", "job_id"):
             obj = _pick(_model({"report_id": "reporting.MonthlyReport", "problem_id": "coordination.Problem",
-                                "weekly_id": "weekly.WeeklyReport"}[arg]), user)
+                                "weekly_id": "weekly.WeeklyReport", "job_id": "imports.ImportJob"}[arg]), user)
             value = obj.pk if obj else None
         elif arg == "unit_id":
             value = user.unit_id

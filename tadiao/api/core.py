@@ -94,8 +94,18 @@ api = TadiaoAPI(
 )
 
 
+# The machine code of every error answer, by HTTP status: {"detail": "中文说明", "code": "not_found"}.
+ERROR_CODES = {400: "rejected", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict",
+               422: "invalid", 429: "rate_limited"}
+
+
+def error_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
+    """An error answer's body: the Chinese `detail` and the machine `code` of its status."""
+    return {"detail": detail, "code": ERROR_CODES.get(status, "error"), **extra}
+
+
 def _answer(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, **extra}, status=status)
+    return api.create_response(request, error_body(status, detail, **extra), status=status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -176,3 +186,5 @@ class Message(Schema):
     """An error answer."""
 
     detail: str = Field(description="说明（中文）")
+    code: str = Field(description="机器可读的错误代码：rejected 400、unauthenticated 401、forbidden 403、"
+                                  "not_found 404、conflict 409、invalid 422、rate_limited 429")

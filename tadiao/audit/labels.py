@@ -152,6 +152,7 @@ ACTION_LABELS = {
     # 数据导入
     "imports.ledger.imported": "导入项目台账",
     "imports.plans.imported": "导入年度计划",
+    "imports.approvals.imported": "导入审批事项",
     "imports.progress.imported": "导入月度进展",
     "imports.units.imported": "导入单位",
     "imports.trips.imported": "导入外出招商",
@@ -269,5 +270,6 @@ SUBJECT_LABELS = {
     "trips": "外出招商",
     "economy": "经济指标",
     "leads": "招商线索",
+    "approvals": "审批事项",
     "token": "API 令牌",
 }

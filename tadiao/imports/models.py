@@ -23,6 +23,7 @@ class ImportJob(models.Model):
         TRIPS = "TRIPS", "外出招商"
         ECONOMY = "ECONOMY", "经济指标"
         LEADS = "LEADS", "招商线索"
+        APPROVALS = "APPROVALS", "审批事项"
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", "排队中"

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from tadiao.imports import registry
 from tadiao.imports.models import ImportJob
+from tadiao.imports.sheets import ERROR_COLUMN, sheet_for
+from tadiao.lib import xlsx
 from tadiao.org.queries import units_in_scope
 
 
@@ -56,3 +58,22 @@ def template_workbook(*, user, kind: str) -> bytes:
         kind=kind, example_unit=example_unit, example_region_code=root.code if root else "330999",
         industries=list(Industry.objects.values_list("name", flat=True)),
     )
+
+
+def job_row_errors(job: ImportJob) -> list[tuple[int, list[str]]]:
+    """(Excel line, messages) of every wrong row of a failed job, read back from its error workbook (the 错误原因
+    column beside the rows as uploaded); [] when the job has none."""
+    if not job.error_file:
+        return []
+    with job.error_file.open("rb") as handle:
+        rows = xlsx.read_sheet(handle, sheet=sheet_for(job.kind)[0])
+    header = next((i for i, row in enumerate(rows) if ERROR_COLUMN in [str(c) for c in row]), None)
+    if header is None:
+        return []
+    column = [str(c) for c in rows[header]].index(ERROR_COLUMN)
+    found = []
+    for index in range(header + 1, len(rows)):
+        text = str(rows[index][column]).strip() if column < len(rows[index]) else ""
+        if text:
+            found.append((index + 1, text.splitlines()))
+    return found

@@ -66,6 +66,7 @@ APP_SHEETS: dict[str, str] = {
     "TRIPS": "tadiao.attraction.import_sheet.TRIP_IMPORT",
     "LEADS": "tadiao.attraction.lead_import.LEAD_IMPORT",
     "ECONOMY": "tadiao.economy.import_sheet.ECONOMY_IMPORT",
+    "APPROVALS": "tadiao.imports.approval_import.APPROVAL_IMPORT",
 }
 
 

@@ -6,9 +6,12 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from openapi_spec_validator import validate
 
+from tadiao.imports.models import ImportJob
+from tadiao.imports.services import jobs
 from tadiao.indicators.models import Snapshot
 from tadiao.reporting import services as reporting
 from tests.coordination.conftest import make_problem
@@ -55,8 +58,10 @@ def test_every_documented_get_endpoint_answers(client, schema, api_as, coordinat
     problem = make_problem(project_a, UnitFactory(region=region))
     Snapshot.objects.create(period=period, as_of=datetime.date(2026, 11, 30), data={}, created_at=timezone.now())
     weekly = make_report(project_a)
+    job = jobs.create_job(kind=ImportJob.Kind.APPROVALS, by=coordinator, content=ContentFile(b"x"),
+                          original_name="审批事项.xlsx")
     ids = {"project_id": project_a.pk, "report_id": report.pk, "problem_id": problem.pk, "weekly_id": weekly.pk,
-           "month": "2026-11"}
+           "month": "2026-11", "job_id": job.pk}
     caller = api_as(coordinator)
     gets = [path for path, ops in schema["paths"].items() if "get" in ops and not path.endswith("openapi.json")]
     assert len(gets) >= 5
@@ -70,7 +75,7 @@ def test_every_documented_get_endpoint_answers(client, schema, api_as, coordinat
             assert missing.status_code == 404, path
     # The writes answer too: an empty body is refused in Chinese (422 for the missing fields), never a 500.
     writes = [(path, method) for path, ops in schema["paths"].items() for method in ops if method != "get"]
-    assert len(writes) == 3
+    assert len(writes) == 4
     for path, method in writes:
         url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path.removeprefix("/api/v1"))
         answer = caller.send(method, url, {})

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as Answer
 from ninja.errors import HttpError
 
-from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
+from tadiao.api.core import Message, Paging, error_body, page_of, page_schema, reject_unknown
 from tadiao.api.endpoints.projects import UnitRef
 from tadiao.api.fields import described
 from tadiao.coordination import queries, services
@@ -144,5 +144,5 @@ def problem_reply(request: HttpRequest, problem_id: int, payload: ReplyIn) -> An
     try:
         services.reply(problem=problem, content=payload.content, by=request.user, today=timezone.localdate())
     except services.CoordinationError as exc:
-        return Answer(400, {"detail": exc.message})
+        return Answer(400, error_body(400, exc.message))
     return Answer(201, _detail(request, queries.get_problem_for_user(request.user, problem_id)))

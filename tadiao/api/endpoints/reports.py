@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from tadiao.api import queries as api_queries
-from tadiao.api.core import Message, Paging, page_of, page_schema, reject_unknown
+from tadiao.api.core import Message, Paging, error_body, page_of, page_schema, reject_unknown
 from tadiao.api.endpoints.projects import UnitRef, require_business_reader
 from tadiao.api.fields import Money, described
 from tadiao.lib.forms import error_text
@@ -94,6 +94,7 @@ class SubmitIn(Schema):
 
 class RefusedOut(Schema):
     detail: str = described("说明（中文）")
+    code: str = described("机器可读的错误代码：rejected、conflict、invalid")
     warnings: list[str] = described("异常提示（数字明显异常时）", [])
 
 
@@ -126,7 +127,7 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
     if period is None or month != f"{period.month:%Y-%m}":
         raise Http404("该月份尚未开启填报。")
     if not may_write_project(request.user, project):
-        return Status(403, {"detail": "您只能查看该月报，不能修改。"})
+        return Status(403, error_body(403, "您只能查看该月报，不能修改。"))
     form = ReportForm(
         {
             **{k: "" if v is None else str(v) for k, v in payload.dict().items() if k not in ("submit",)},
@@ -134,7 +135,7 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
         }
     )
     if not form.is_valid():
-        return Status(422, {"detail": error_text(form)})
+        return Status(422, error_body(422, error_text(form)))
     try:
         report = services.save_report(
             project=project, period=period, data=form.report_data(), by=request.user,
@@ -143,11 +144,11 @@ def report_save(request: HttpRequest, project_id: int, month: str, payload: Repo
         if payload.submit:
             services.submit_report(report=report, by=request.user, expected_version=report.version)
     except services.ImplausibleFigureError as exc:
-        return Status(422, {"detail": exc.message, "warnings": exc.warnings})
+        return Status(422, error_body(422, exc.message, warnings=exc.warnings))
     except services.ReportConflictError as exc:
-        return Status(409, {"detail": exc.message})
+        return Status(409, error_body(409, exc.message))
     except services.ReportingError as exc:
-        return Status(400, {"detail": exc.message})
+        return Status(400, error_body(400, exc.message))
     return queries.get_report_for_user(request.user, report.pk)
 
 
@@ -162,7 +163,7 @@ def report_submit(request: HttpRequest, report_id: int, payload: SubmitIn) -> Mo
     try:
         services.submit_report(report=report, by=request.user, expected_version=payload.version)
     except services.ReportConflictError as exc:
-        return Status(409, {"detail": exc.message})
+        return Status(409, error_body(409, exc.message))
     except services.ReportingError as exc:
-        return Status(400, {"detail": exc.message})
+        return Status(400, error_body(400, exc.message))
     return queries.get_report_for_user(request.user, report.pk)

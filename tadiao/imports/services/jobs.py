@@ -37,6 +37,7 @@ CONFLICT_EXAMPLES = {
     ImportJob.Kind.TRIPS: "如他人同时登记了同一次外出招商",
     ImportJob.Kind.LEADS: "如他人同时登记了同一项目的招商线索",
     ImportJob.Kind.ECONOMY: "如他人同时录入了同一区划同一期间的指标",
+    ImportJob.Kind.APPROVALS: "如他人同时录入了同一项目的同一前期手续",
 }
 
 

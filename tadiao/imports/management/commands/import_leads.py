@@ -15,11 +15,11 @@ from tadiao.org.acting import acting_user, add_as_argument
 SHEET = "招商线索"
 
 
-def error_lines(path: Path) -> list[str]:
+def error_lines(path: Path, *, sheet: str = SHEET) -> list[str]:
     """"第 N 行：…" for every row of an error workbook with an error (the Excel line of the uploaded sheet)."""
     if not path.is_file():
         return []
-    rows = xlsx.read_sheet(str(path), sheet=SHEET)
+    rows = xlsx.read_sheet(str(path), sheet=sheet)
     header = next((i for i, row in enumerate(rows) if ERROR_COLUMN in [str(c) for c in row]), None)
     if header is None:
         return []
