@@ -1,18 +1,20 @@
-"""Shared by the import commands (import_ledger, import_plans, import_progress, import_units): parse the
-arguments, run the same service synchronously."""
+"""Shared by the import commands (import_ledger, import_plans, import_progress, import_units; and, acting as a
+named user, import_leads and import_approvals): parse the arguments, run the same service synchronously."""
 
 import datetime
 import shutil
 from pathlib import Path
 
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tadiao.imports import queries
 from tadiao.imports.models import ImportJob
 from tadiao.imports.services import jobs
+from tadiao.imports.sheets import ERROR_COLUMN
 from tadiao.lib import xlsx
+from tadiao.org.acting import acting_user, add_as_argument
 from tadiao.org.models import User
 
 
@@ -56,3 +58,44 @@ class ImportCommand(BaseCommand):
                 message += f"\n错误报告：{target}"
             raise CommandError(message)
         self.stdout.write(self.style.SUCCESS(job.summary))
+
+
+def error_lines(path: Path, *, sheet: str) -> list[str]:
+    """"第 N 行：…" for every row of an error workbook with an error (the Excel line of the uploaded sheet)."""
+    if not path.is_file():
+        return []
+    rows = xlsx.read_sheet(str(path), sheet=sheet)
+    header = next((i for i, row in enumerate(rows) if ERROR_COLUMN in [str(c) for c in row]), None)
+    if header is None:
+        return []
+    column = [str(c) for c in rows[header]].index(ERROR_COLUMN)
+    lines = []
+    for index in range(header + 1, len(rows)):
+        row = rows[index]
+        message = str(row[column]).strip() if column < len(row) else ""
+        if message:
+            lines.append(f"第 {index + 1} 行：" + "；".join(message.splitlines()))
+    return lines
+
+
+class ActingImportCommand(ImportCommand):
+    """An import run as the user named by --as (the setup commands' way), printing each refused row of `sheet`."""
+
+    sheet: str = ""
+    today_help: str = "以该日期为“今天”；不填为当天"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="要导入的 .xlsx 文件")
+        add_as_argument(parser)
+        parser.add_argument("--today", metavar="YYYY-MM-DD", help=self.today_help)
+
+    def handle(self, *args, file: str, acting: str | None = None, today: str | None = None, **options) -> None:
+        by = acting_user(acting)
+        try:
+            super().handle(file=file, user=by.username, today=today)
+        except CommandError as exc:
+            path = Path(file)
+            # Only when this run wrote an error report (a refusal of the whole file has none).
+            report = path.with_name(f"{path.stem}.errors.xlsx")
+            lines = error_lines(report, sheet=self.sheet) if f"错误报告：{report}" in str(exc) else []
+            raise CommandError("\n".join([str(exc), *lines])) from exc
