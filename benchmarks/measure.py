@@ -1,8 +1,7 @@
 """Timing helpers of the benchmark suite: best-of-N wall time, the SQL a call runs (to count it and to replay it
-as the raw-SQL baseline), and the peak memory of a call."""
+as the raw-SQL baseline), and the plan of its slowest statement."""
 
 import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,17 +51,6 @@ def replay(captured: Captured) -> Callable[[], int]:
         return rows
 
     return run
-
-
-def peak_memory(fn: Callable[[], Any]) -> tuple[int, Any]:
-    """Peak Python memory (bytes) allocated while `fn` runs."""
-    tracemalloc.start()
-    try:
-        result = fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak, result
 
 
 def slowest_plan(captured: Captured) -> tuple[float, str, list[str]]:

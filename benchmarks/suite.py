@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from benchmarks import handwritten
-from benchmarks.measure import Captured, best, capture, peak_memory, replay, slowest_plan
+from benchmarks.measure import Captured, best, capture, replay, slowest_plan
 
 
 @dataclass
@@ -245,5 +245,3 @@ def bulletin(ctx: Context) -> list[Result]:
     return [Result("bulletin draft + .docx", ours_time, base_time, 2.0, len(captured.statements),
                    f"{len(tables)} 张附表 {rows} 行，{len(state['docx']) / 1e3:.0f} KB（含图表绘制）")]
 
-
-__all__ = ["ITEMS", "Context", "Result", "peak_memory"]

@@ -205,13 +205,6 @@ def _investments(
     }
 
 
-def _investment(projects: QuerySet[Project], *, as_of: datetime.date, by_unit: bool = False) -> dict:
-    """{key: (annual planned, year-to-date reported)} investment in 万元 of all the projects; key None, or the unit
-    id when by_unit."""
-    found = _investments(projects, selections={"all": {}}, as_of=as_of, by_unit=by_unit)
-    return {key: values["all"] for key, values in found.items()}
-
-
 def _rates(
     projects: QuerySet[Project],
     *,
