@@ -32,16 +32,7 @@
     });
   }
 
-  // ECharts lays the geo out from the element's size: drawn into a box that has no size yet (a phone layout still
-  // settling), it fails on an empty view rectangle. Wait for the box to have one.
-  function whenSized(element, then) {
-    if (element.clientWidth > 0 && element.clientHeight > 0) { then(); return; }
-    if (typeof ResizeObserver === "undefined") { window.setTimeout(function () { whenSized(element, then); }, 50); return; }
-    var observer = new ResizeObserver(function () {
-      if (element.clientWidth > 0 && element.clientHeight > 0) { observer.disconnect(); then(); }
-    });
-    observer.observe(element);
-  }
+  var whenSized = window.tadiaoWhenSized;  // when_sized.js, loaded first
 
   function draw(element, option, geojson) {
     whenSized(element, function () { drawNow(element, option, geojson); });

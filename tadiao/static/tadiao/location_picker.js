@@ -60,15 +60,7 @@
     });
   }
 
-  // The map: drawn once its box has a size (the geo layout throws on an empty box), as gis.js does.
-  function whenSized(element, then) {
-    if (element.clientWidth > 0 && element.clientHeight > 0) { then(); return; }
-    if (typeof ResizeObserver === "undefined") { window.setTimeout(function () { whenSized(element, then); }, 50); return; }
-    var observer = new ResizeObserver(function () {
-      if (element.clientWidth > 0 && element.clientHeight > 0) { observer.disconnect(); then(); }
-    });
-    observer.observe(element);
-  }
+  var whenSized = window.tadiaoWhenSized;  // when_sized.js, loaded first
 
   function draw(option, geojson) {
     echarts.registerMap(option.geo.map, geojson);
