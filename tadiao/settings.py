@@ -175,7 +175,11 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # worker + commands stay far below PostgreSQL's 100 connections). A psycopg pool would only help threads.
     _db["CONN_MAX_AGE"] = _env_int("TADIAO_DB_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
-    _db["OPTIONS"] = {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, **_db.get("OPTIONS", {})}
+    # jit=off: PostgreSQL compiles a query to machine code when its estimated cost is high, which the warning
+    # lights and the indicators' conditional sums always are; the compiling took 150–190 ms of a 500 ms query
+    # and doubled a one-unit query that runs in 25 ms (docs/performance.md). Reports are read, not crunched for
+    # minutes, so compiling never pays back. A DATABASE_URL's own ?options= wins.
+    _db["OPTIONS"] = {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, "options": "-c jit=off", **_db.get("OPTIONS", {})}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -158,6 +158,17 @@ def test_postgresql_keeps_checked_connections_from_the_environment(tmp_path):
     assert tuned.stdout.split() == ["0", "True", "3", "False"], tuned.stderr
 
 
+@pytest.mark.django_db
+def test_postgresql_sessions_do_not_jit_compile_queries():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
 # 20 reporters saving at once through the real services, each in its own thread and connection: every save
 # goes through (IMMEDIATE queues the writers on the busy timeout). Without IMMEDIATE a transaction that read
 # before writing fails at once with "database is locked" when another writer committed in between.

@@ -17,16 +17,18 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Round
+from django.db.models.sql.constants import LOUTER
+from django_cte import CTE, with_cte
 
 from tadiao.attraction import queries as attraction
 from tadiao.indicators.models import WarningRule
@@ -35,7 +37,6 @@ from tadiao.indicators.selection import REPORTED_STATUSES
 from tadiao.projects.models import (
     STAGE_DATE_FIELD,
     STAGE_PLANNED_FIELD,
-    AnnualPlan,
     BondApplication,
     Project,
     ProjectApproval,
@@ -187,38 +188,66 @@ def _cents(expression: Any) -> Cast:
 
 
 def with_lights(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> "LitProjects":
-    """The projects annotated with `w_<rule id>` (0/1/2) per rule and `light`, the worst of them."""
+    """The projects annotated with `w_<rule id>` (0/1/2) per rule and `light`, the worst of them.
+
+    Each rule's level is computed once per project, in a materialized CTE (`lit_levels`) that the projects join:
+    as plain annotations, Django inlines an expression again at every reference, so the light (the GREATEST of
+    the levels) and every filter or ordering on it re-ran each rule's subqueries. The year-to-date reports the
+    investment rules compare are summed in one grouped pass (`lit_ytd`), joined rather than correlated, and the
+    year's plan is a join too."""
+    if not rules:
+        return projects.annotate(light=Value(GREEN, output_field=IntegerField()))
     basis = time_progress_basis()
     dates = _evaluation_dates(rules, as_of)
     ctx = Context(as_of, {at: int(time_progress(at, basis=basis) * 100) for at in dates})
+    ids = projects.order_by().values("pk")
+    levels = Project.objects.filter(pk__in=ids).order_by()
+    ctes = []
+    carried = []  # the columns explain() reads, passed through the CTE
     if any(rule.measure in INVESTMENT_MEASURES for rule in rules):
-        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year).values("planned_investment")[:1]
-        projects = projects.annotate(_plan_c=_cents(Subquery(plan)))
-        for at in dates:
-            reported = (
-                MonthlyReport.objects.filter(
-                    project=OuterRef("pk"),
-                    period__month__gte=at.replace(month=1, day=1),
-                    period__month__lte=at,
-                    status__in=REPORTED_STATUSES,
-                )
-                .order_by()
-                .values("project")
-                .annotate(s=Sum("investment_completed"))
-                .values("s")[:1]
+        reported = (
+            MonthlyReport.objects.filter(
+                project__in=ids,
+                period__month__gte=as_of.replace(month=1, day=1),
+                period__month__lte=max(dates),
             )
-            projects = projects.annotate(**{ctx.ytd(at): _cents(Subquery(reported))})
-            projects = projects.annotate(
+            .order_by()
+            .values("project_id")
+            # The status is tested in the sums, not in WHERE: there SQLite drove the scan from the status index
+            # (most reports are reported) instead of from the projects asked about.
+            .annotate(**{
+                f"c{at:%Y%m%d}": Sum(
+                    "investment_completed", filter=Q(period__month__lte=at, status__in=REPORTED_STATUSES)
+                )
+                for at in dates
+            })
+        )
+        ytd = CTE(reported, name="lit_ytd")
+        ctes.append(ytd)
+        levels = ytd.join(levels, id=ytd.col.project_id, _join_type=LOUTER)
+        levels = levels.annotate(
+            _year_plan=FilteredRelation("annual_plans", condition=Q(annual_plans__year=as_of.year)),
+            _plan_c=_cents(F("_year_plan__planned_investment")),
+        )
+        carried.append("_plan_c")
+        for at in dates:
+            levels = levels.annotate(**{ctx.ytd(at): _cents(getattr(ytd.col, f"c{at:%Y%m%d}"))})
+            levels = levels.annotate(
                 **{ctx.scaled(at): F(ctx.ytd(at)) * 10000, ctx.share(at): F(ctx.ytd(at)) * 100000000}
             )
+            carried.append(ctx.ytd(at))
     if any(rule.measure == M.DAYS_LEAD_NO_FOLLOW_UP for rule in rules):
-        projects = projects.annotate(_lead_followed=attraction.last_follow_up_or_start(as_of=as_of))
-    levels = {f"w_{rule.pk}": _rule_level(rule, ctx) for rule in rules}
-    projects = projects.annotate(**levels)
-    if not levels:
-        return projects.annotate(light=Value(GREEN, output_field=IntegerField()))
-    names = [F(name) for name in levels]
-    return projects.annotate(light=names[0] if len(names) == 1 else Greatest(*names))
+        levels = levels.annotate(_lead_followed=attraction.last_follow_up_or_start(as_of=as_of))
+        carried.append("_lead_followed")
+    names = [f"w_{rule.pk}" for rule in rules]
+    levels = levels.annotate(**{f"w_{rule.pk}": _rule_level(rule, ctx) for rule in rules})
+    lit = CTE(levels.values("id", *carried, *names), name="lit_levels", materialized=True)
+    ctes.append(lit)
+    joined = lit.join(projects, id=lit.col.id)
+    joined = joined.annotate(**{name: getattr(lit.col, name) for name in (*carried, *names)})
+    columns = [F(name) for name in names]
+    joined = joined.annotate(light=columns[0] if len(columns) == 1 else Greatest(*columns))
+    return with_cte(*ctes, select=joined)
 
 
 def active_rules() -> list[WarningRule]:

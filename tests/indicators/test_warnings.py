@@ -120,3 +120,46 @@ def test_query_count_is_flat(ledger, unit_a):
         _planned(unit_a, f"X{i}", "1000", "100")
     # Each call: the reporting settings, then one query.
     assert count() == at_n == 4
+
+
+def test_draft_reports_do_not_count(ledger):
+    period = Period.objects.create(month=D(2026, 6, 1), deadline=D(2026, 6, 25))
+    MonthlyReport.objects.create(project=ledger["w2"], period=period, investment_completed=Decimal("320"),
+                                 status="DRAFT")
+    assert _lights()["W2"] == warnings.RED  # still 190 of 1000 reported
+
+
+def test_a_streak_compares_each_month_end_with_that_months_year_to_date(ledger):
+    # 不足序时进度八成 red only when it held at the ends of June and May. W3 (200 reported in May, 20%): at the end
+    # of May 序时进度 is 41.67%, 80% of it 33.33% > 20% → red both months. W2 got 300 more in June: 49% ≥ 40%.
+    WarningRule.objects.filter(measure=WarningRule.Measure.PERCENT_OF_TIME_PROGRESS).update(streak_months=2)
+    period = Period.objects.create(month=D(2026, 6, 1), deadline=D(2026, 6, 25))
+    MonthlyReport.objects.create(project=ledger["w2"], period=period, investment_completed=Decimal("300"),
+                                 status="APPROVED")
+    rules = warnings.active_rules()
+    rows = {p.name: p for p in warnings.with_lights(Project.objects.all(), as_of=AS_OF, rules=rules)}
+    rule = next(r for r in rules if r.measure == WarningRule.Measure.PERCENT_OF_TIME_PROGRESS)
+    assert getattr(rows["W3"], f"w_{rule.pk}") == warnings.RED
+    assert getattr(rows["W2"], f"w_{rule.pk}") == warnings.GREEN
+    assert rows["W2"].light == warnings.GREEN  # 49% against 50%: not 10 points behind either
+
+
+def test_each_rule_is_evaluated_once_per_project(ledger):
+    # The light, the filter on it and its ordering name each rule's level once (a CTE the projects join): the
+    # reports are read by one grouped pass and the year's plans by one join, whatever the number of rules and
+    # streak months — inlined annotations had repeated each correlated subquery at every reference.
+    WarningRule.objects.filter(measure__in=warnings.INVESTMENT_MEASURES).update(streak_months=3)
+    rules = warnings.active_rules()
+    with CaptureQueriesContext(connection) as ctx:
+        list(warnings.warned_projects(Project.objects.all(), as_of=AS_OF, rules=rules))
+    sql = ctx.captured_queries[-1]["sql"]
+    assert sql.count('FROM "reporting_monthlyreport"') == 1
+    assert sql.count('JOIN "projects_annualplan"') == 1 and 'FROM "projects_annualplan"' not in sql
+
+
+def test_lit_projects_keep_the_callers_scope(ledger, unit_a):
+    lit = warnings.with_lights(Project.objects.filter(unit=unit_a), as_of=AS_OF, rules=warnings.active_rules())
+    assert sorted(p.name for p in lit) == ["W1", "W2", "W7", "W8", "W9"]
+    assert lit.count() == 5
+    assert lit.filter(light=warnings.RED).count() == 2  # W2 W7
+    assert [p.name for p in lit.order_by("name")[1:3]] == ["W2", "W7"]

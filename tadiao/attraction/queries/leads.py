@@ -56,7 +56,8 @@ def last_follow_up_or_start(*, as_of: datetime.date) -> Coalesce:
     else the day talks began (None without a lead). Used to say "已 N 天无跟进"."""
     last = FollowUp.objects.filter(lead__project=OuterRef("pk"), date__lte=as_of)
     last = last.order_by().values("lead").annotate(m=Max("date")).values("m")[:1]
-    began = Lead.objects.filter(project=OuterRef("pk")).values("start_date")[:1]
+    # order_by(): one lead per project, and Lead's default ordering would join the unit for every project.
+    began = Lead.objects.filter(project=OuterRef("pk")).order_by().values("start_date")[:1]
     return Coalesce(Subquery(last), Subquery(began))
 
 
