@@ -110,7 +110,8 @@ def test_generation_runs_as_a_task_and_stores_the_docx(october, coordinator, imm
         services.request_generation(bulletin=bulletin, expected_version=1, by=coordinator,
                                     enqueue=tasks.enqueue_generation)
     bulletin.refresh_from_db()
-    assert bulletin.status == Bulletin.Status.READY and bulletin.percent == 100 and bulletin.generated_at, bulletin.error
+    assert bulletin.status == Bulletin.Status.READY, bulletin.error
+    assert bulletin.percent == 100 and bulletin.generated_at
     document = Document(bulletin.file.path)
     texts = [p.text for p in document.paragraphs]
     assert "X发改〔2026〕1号" in texts and "2026年11月5日" in texts
