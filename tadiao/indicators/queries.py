@@ -8,7 +8,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.sql.constants import LOUTER
+from django_cte import CTE, with_cte
 
 from tadiao.indicators import events as event_counts
 from tadiao.indicators.models import RateDefinition, Snapshot, Target
@@ -17,7 +32,7 @@ from tadiao.indicators.targets import TargetResult, evaluate_quantity_targets, t
 from tadiao.lib.dates import month_end
 from tadiao.lib.numbers import percent_value
 from tadiao.org.models import Region
-from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, AnnualPlan, BatchEntry, Project, Stage
+from tadiao.projects.models import STAGE_DATE_FIELD, STAGE_ORDER, BatchEntry, Project, Stage
 from tadiao.reporting.models import MonthlyReport, ReportingSettings
 
 CENT = Decimal("0.01")
@@ -156,53 +171,30 @@ def _totals(rows: QuerySet[Any], group: str | None, **aggregates: Any) -> dict:
     return {row.pop(group): row for row in rows.order_by().values(group).annotate(**aggregates)}
 
 
-def _investments(
-    projects: QuerySet[Project], *, selections: dict[str, dict], as_of: datetime.date, by_unit: bool = False
-) -> dict:
-    """{key: {name: (annual planned, year-to-date reported)}} in 万元 for each named selection of the projects;
-    key None, or the unit id when by_unit.
+def _with_year_investment(projects: QuerySet[Project], *, as_of: datetime.date) -> tuple[QuerySet[Project], Any, Any]:
+    """The projects joined to their plan of the as-of year and to their year-to-date reported investment (submitted
+    or approved reports, January to the as-of month), with the two expressions to sum: one row per project.
 
-    Two aggregate queries whatever the number of selections: the year's plans and the submitted or approved reports
-    from January to the as-of month are each read once, with one conditional SUM per selection (the reports of a
-    province are the largest table: reading them once per rate was most of the engine's time).
-    """
-    year_start = as_of.replace(month=1, day=1)
-    group = "project__unit_id" if by_unit else None
-    # Two rates over the same selection of projects (e.g. the year totals and 年度投资完成率) share one SUM.
-    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
-    column = {name: f"s{distinct.index(json.dumps(sel, sort_keys=True))}" for name, sel in selections.items()}
-
-    def sums(field: str) -> dict[str, Sum]:
-        return {
-            f"s{i}": Sum(field, filter=Q(project__in=projects.filter(to_q(json.loads(key), as_of=as_of)).values("pk")))
-            for i, key in enumerate(distinct)
-        }
-
-    planned = _totals(
-        AnnualPlan.objects.filter(project__in=projects.values("pk"), year=as_of.year),
-        group,
-        **sums("planned_investment"),
-    )
-    completed = _totals(
+    The reports are summed per project in one grouped pass (a CTE) and joined, so that any number of investment
+    rates sum columns of the same rows as the count rates: the reports of a province are the largest table, and
+    a conditional SUM per rate over them, each with its own IN (selection) list, was most of the engine's time."""
+    reported = (
         MonthlyReport.objects.filter(
             project__in=projects.values("pk"),
-            period__month__gte=year_start,
+            period__month__gte=as_of.replace(month=1, day=1),
             period__month__lte=as_of,
-            status__in=REPORTED_STATUSES,
-        ),
-        group,
-        **sums("investment_completed"),
+        )
+        .order_by()
+        .values("project_id")
+        # The status is tested in the sum, not in WHERE: there SQLite drove the scan from the status index (most
+        # reports are reported) instead of from the year's periods or the projects asked about.
+        .annotate(ytd=Sum("investment_completed", filter=Q(status__in=REPORTED_STATUSES)))
     )
-    return {
-        key: {
-            name: (
-                (planned.get(key) or {}).get(column[name]) or ZERO,
-                (completed.get(key) or {}).get(column[name]) or ZERO,
-            )
-            for name in selections
-        }
-        for key in planned.keys() | completed.keys()
-    }
+    ytd = CTE(reported, name="year_reported")
+    rows = ytd.join(projects.order_by(), id=ytd.col.project_id, _join_type=LOUTER).annotate(
+        year_plan=FilteredRelation("annual_plans", condition=Q(annual_plans__year=as_of.year))
+    )
+    return with_cte(ytd, select=rows), F("year_plan__planned_investment"), ytd.col.ytd
 
 
 def _rates(
@@ -213,33 +205,48 @@ def _rates(
     by_unit: bool,
     also_investment: dict[str, dict] | None = None,
 ) -> dict:
-    """{key: {code: RateResult}}: all COUNT rates in one aggregate query, all INVESTMENT rates in two more.
-    `also_investment` adds named selections to those two queries: their (planned, reported) pairs come back under
-    their names (compute_indicators' year totals need no queries of their own)."""
+    """{key: {code: RateResult}}: every rate in one aggregate query over the projects, joined (when an investment
+    rate or `also_investment` asks) to their year's plan and year-to-date reports. `also_investment` adds named
+    selections to that query: their (planned, reported) pairs come back under their names (compute_indicators'
+    year totals need no query of their own)."""
     results: dict = {}
     count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
-    if count_rates:
-        aggregates = {}
-        for d in count_rates:
-            denominator = to_q(d.denominator, as_of=as_of)
-            aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
-            aggregates[f"{d.code}__num"] = Count("pk", filter=denominator & to_q(d.numerator, as_of=as_of))
-        for key, totals in _totals(projects, "unit_id" if by_unit else None, **aggregates).items():
-            for d in count_rates:
-                num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
-                results.setdefault(key, {})[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den))
     investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
     selections = {d.code: d.denominator for d in investment_rates} | (also_investment or {})
+    if not count_rates and not selections:
+        return results
+    rows, planned, reported = projects, None, None
     if selections:
-        for key, pairs in _investments(projects, selections=selections, as_of=as_of, by_unit=by_unit).items():
-            for d in investment_rates:
-                planned, completed = pairs[d.code]
-                results.setdefault(key, {})[d.code] = RateResult(
-                    d.code, d.name, completed, planned, percent_of(completed, planned), d.measure
-                )
-            for name in also_investment or {}:
-                results.setdefault(key, {})[name] = pairs[name]
+        rows, planned, reported = _with_year_investment(projects, as_of=as_of)
+    aggregates: dict[str, Any] = {}
+    for d in count_rates:
+        denominator = to_q(d.denominator, as_of=as_of)
+        aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
+        aggregates[f"{d.code}__num"] = Count("pk", filter=denominator & to_q(d.numerator, as_of=as_of))
+    # Two rates over the same selection of projects (e.g. the year totals and 年度投资完成率) share one pair of SUMs.
+    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
+    column = {name: distinct.index(json.dumps(selection, sort_keys=True)) for name, selection in selections.items()}
+    for i, key in enumerate(distinct):
+        selected = to_q(json.loads(key), as_of=as_of)
+        aggregates[f"p{i}"] = Sum(planned, filter=selected)
+        aggregates[f"r{i}"] = Sum(reported, filter=selected)
+    for key, totals in _totals(rows, "unit_id" if by_unit else None, **aggregates).items():
+        found = results.setdefault(key, {})
+        for d in count_rates:
+            num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
+            found[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den))
+        pairs = {name: (_money(totals[f"p{i}"]), _money(totals[f"r{i}"])) for name, i in column.items()}
+        for d in investment_rates:
+            plan, done = pairs[d.code]
+            found[d.code] = RateResult(d.code, d.name, done, plan, percent_of(done, plan), d.measure)
+        for name in also_investment or {}:
+            found[name] = pairs[name]
     return results
+
+
+def _money(value: Decimal | None) -> Decimal:
+    """A summed amount in 万元: zero for none."""
+    return ZERO if value is None else value
 
 
 def _empty(d: RateDefinition) -> RateResult:

@@ -143,7 +143,8 @@ def standing_against_snapshots(units: list[Unit], *, blank_ids: list[int], as_of
     """零的突破 and 连续空白 of a year-to-date blank list against the snapshots of months before `as_of`'s:
     {"broke_zero": [Unit], "streaks": {unit id: n}, "compared_to": the latest earlier Snapshot or None}."""
     history = blank_unit_history(before=as_of)
-    compared_to = latest_snapshot_before(as_of) if history else None
+    # Only the month is shown: a province's snapshot data is megabytes of JSON to decode.
+    compared_to = latest_snapshot_before(as_of, with_data=False) if history else None
     return _standing(units, blank_ids=blank_ids, history=history, compared_to=compared_to)
 
 
@@ -211,14 +212,10 @@ def snapshot_for_month(month: datetime.date) -> Snapshot | None:
     return Snapshot.objects.select_related("period").filter(period__month=month.replace(day=1)).first()
 
 
-def latest_snapshot_before(as_of: datetime.date) -> Snapshot | None:
-    """The last snapshot strictly before the as-of date's month: "上期"."""
-    return (
-        Snapshot.objects.select_related("period")
-        .filter(period__month__lt=as_of.replace(day=1))
-        .order_by("-as_of")
-        .first()
-    )
+def latest_snapshot_before(as_of: datetime.date, *, with_data: bool = True) -> Snapshot | None:
+    """The last snapshot strictly before the as-of date's month: "上期" (without its figures: with_data=False)."""
+    snapshots = Snapshot.objects.select_related("period").filter(period__month__lt=as_of.replace(day=1))
+    return (snapshots if with_data else snapshots.defer("data")).order_by("-as_of").first()
 
 
 def _points(now: str | None, then: str | None) -> str | None:

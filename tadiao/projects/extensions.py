@@ -105,9 +105,15 @@ def set_picker_map(fn: Callable[[], PickerMap]) -> None:
 # What the pages call
 
 
-def with_lights(projects: QuerySet[Project], *, as_of: datetime.date) -> QuerySet[Project]:
-    """The projects with `.light` (unchanged while no lights are registered: the list shows none)."""
-    return projects if _slots.lights is None else _slots.lights.annotate(projects, as_of=as_of)
+def light_rows(projects: list[Project], *, as_of: datetime.date) -> None:
+    """Set `.light` on each of these projects (a page of a list; None while no lights are registered): one query
+    for the rows shown, rather than lighting every project the list's filter matches to show a page of them."""
+    if _slots.lights is None or not projects:
+        return
+    lit = _slots.lights.annotate(Project.objects.filter(pk__in=[p.pk for p in projects]), as_of=as_of)
+    light = dict(lit.values_list("pk", "light"))  # type: ignore[misc]  # `light` is the source's annotation
+    for project in projects:
+        project.light = light.get(project.pk)  # type: ignore[attr-defined]  # an annotation's place, set by hand
 
 
 def light_of(project: Project, *, as_of: datetime.date) -> tuple[int | None, list[tuple[Any, int, str]]]:

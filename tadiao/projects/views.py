@@ -59,12 +59,14 @@ def project_list(request: AuthedRequest) -> HttpResponse:
     _require_project_reader(request.user)
     filters = queries.ProjectFilters.from_query(request.GET)
     plan_year = filters.year or _today().year
-    rows = extensions.with_lights(queries.project_rows(request.user, filters, plan_year=plan_year), as_of=_today())
+    page = page_of(request, queries.project_rows(request.user, filters, plan_year=plan_year))
+    page.object_list = list(page.object_list)
+    extensions.light_rows(page.object_list, as_of=_today())
     return render(
         request,
         "projects/project_list.html",
         {
-            "page": page_of(request, rows),
+            "page": page,
             "filters": filters,
             "choices": queries.filter_choices(request.user),
             "plan_year": plan_year,

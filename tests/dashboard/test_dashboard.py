@@ -145,7 +145,7 @@ def test_query_count_is_flat(client, coordinator, unit_a, unit_b, region, ledger
     _grow(region, 5, 0)
     at_n = count()
     _grow(region, 5, 5)
-    assert count() == at_n == 44
+    assert count() == at_n == 40
 
 
 def _section(page: str, element_id: str) -> str:

@@ -233,18 +233,18 @@ def _count(client, url):
     return len(ctx.captured_queries)
 
 
-# Page, 年度投资完成率 (17): session, user; the rate definitions; the current map; the user's unit and region (the
+# Page, 年度投资完成率 (16): session, user; the rate definitions; the current map; the user's unit and region (the
 # scope); the warning rules and the reporting settings (序时进度) of the lights; the located points (units joined, the
 # year's plan and the lights as subqueries) and the count of the projects without a location; the map's areas
-# (regions joined); the projects' units with their regions' paths; the engine's two aggregates of an investment
-# rate grouped by unit (plans, reports); the filter bar's units, industries and tags.
-# Data, 年度投资完成率 (14): the same without the filter bar's three.
+# (regions joined); the projects' units with their regions' paths; the engine's one aggregate, grouped by unit (an
+# investment rate sums the plans and reports joined to the projects); the filter bar's units, industries and tags.
+# Data, 年度投资完成率 (13): the same without the filter bar's three.
 # Data, 开工率 (13): one aggregate, grouped by unit, for a count rate.
 @pytest.mark.parametrize(
     "url,queries",
     [
-        ("/gis/?as_of=2026-06-30&rate=annual_investment_completion", 17),
-        ("/gis/data/?as_of=2026-06-30&rate=annual_investment_completion", 14),
+        ("/gis/?as_of=2026-06-30&rate=annual_investment_completion", 16),
+        ("/gis/data/?as_of=2026-06-30&rate=annual_investment_completion", 13),
         ("/gis/data/?as_of=2026-06-30", 13),
     ],
 )

@@ -136,8 +136,8 @@ def test_old_snapshot_without_scoped_figures_says_so(may_then_june):
 @pytest.mark.parametrize("n", [1, 2])
 def test_scoped_figures_queries_flat(region, n):
     # 1 GROUP BY (unit, level, stage); the rates per unit (R); then per level with projects (here two) the
-    # level's rates (R) and its rates per unit (R). R = queries.compute_rates' queries: one for the count rates,
-    # one for the plans and one for the reports of every investment rate — 3. 1 + 3 + 2 × (3 + 3) = 16.
+    # level's rates (R) and its rates per unit (R). R = queries.compute_rates' queries: one, the count rates and
+    # the investment rates together (plans and year-to-date reports joined). 1 + 1 + 2 × (1 + 1) = 6.
     definitions = queries.active_definitions()
     for i in range(3 * n):
         unit = UnitFactory(region=region, display_order=i)
@@ -147,6 +147,6 @@ def test_scoped_figures_queries_flat(region, n):
     with CaptureQueriesContext(connection) as captured:
         figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
                                                   definitions=definitions)
-    assert len(captured) == 16
+    assert len(captured) == 6
     assert len(figures["by_unit"]) == 3 * n
     assert figures["by_level"]["COUNTY"]["counts_by_stage"]["started"] == 3 * n * n

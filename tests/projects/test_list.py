@@ -109,6 +109,18 @@ def test_unit_and_industry_filters(client, coordinator, ledger, unit_b):
     assert _names(client, f"industry={industry}") == [ledger["p1"].name]
 
 
+def test_the_unit_filter_offers_each_unit_escaped_and_keeps_the_choice(client, coordinator, ledger, unit_a, unit_b):
+    unit_b.name = "<b>西城</b>街道"
+    unit_b.save()
+    login(client, coordinator)
+    html = client.get(f"/projects/?unit={unit_b.pk}").content.decode()
+    select = html[html.index('id="f-unit"'):]
+    select = select[:select.index("</select>")]
+    assert f'<option value="{unit_a.pk}">{unit_a.name}</option>' in select
+    assert f'<option value="{unit_b.pk}" selected>&lt;b&gt;西城&lt;/b&gt;街道</option>' in select
+    assert select.count(" selected") == 1
+
+
 def test_bad_filter_values_are_ignored_and_said(client, coordinator, ledger):
     login(client, coordinator)
     response = client.get("/projects/?unit=abc&year=99999&level=NOPE")
@@ -177,12 +189,12 @@ def _count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-# List (12): session, user, the user's unit and region (the scope), the warning rules, the reporting settings, count,
-# the filter bar's units, industries and tags, the page's rows (units, leaders, industries joined; the year's plan and
-# the warning lights as subqueries), the page's tags (prefetch).
+# List (13): session, user, the user's unit and region (the scope), count, the filter bar's units, industries and
+# tags, the page's rows (units, leaders, industries joined; the year's plan as a subquery), the page's tags
+# (prefetch), then the lights of the page's rows only: the warning rules, the reporting settings, the lights.
 # Export (7): session, user, unit, region, the rows (one chunk of up to 2 000), their tags and their "三个一批"
 # entries with the batches joined (two prefetches).
-@pytest.mark.parametrize("url,queries", [("/projects/?per_page=100", 12), ("/projects/export.xlsx", 7)])
+@pytest.mark.parametrize("url,queries", [("/projects/?per_page=100", 13), ("/projects/export.xlsx", 7)])
 def test_query_count_does_not_grow_with_rows(client, coordinator, unit_a, unit_b, url, queries):
     login(client, coordinator)
     _make_projects(10, [unit_a, unit_b])

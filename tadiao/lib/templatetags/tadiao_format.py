@@ -4,6 +4,8 @@ import datetime
 from typing import Any
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from tadiao.lib import dates, numbers
 
@@ -61,3 +63,16 @@ def absolute(value: object) -> object:
 def percent_of(numerator: object, denominator: object) -> str:
     """{{ spent|percent_of:issued }} → "58.82%", or "—" when the denominator is empty."""
     return numbers.percent(numerator, denominator)
+
+
+@register.simple_tag
+def unit_options(units: Any, selected: object) -> str:
+    """The <option>s of a filter by unit (or industry …): one per object with id and name, or (id, name) pair, the
+    one whose id equals `selected` (an id or its text) marked selected. Built in Python: a select of a province's
+    1 000 units, as a template loop, was most of a list page's rendering time."""
+    chosen = "" if selected is None else str(selected)
+    rows = ((u.id, u.name) if hasattr(u, "id") else (u[0], u[1]) for u in units)
+    return mark_safe("".join(
+        f'<option value="{escape(str(pk))}"{" selected" if str(pk) == chosen else ""}>{escape(name)}</option>'
+        for pk, name in rows
+    ))
