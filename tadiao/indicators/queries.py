@@ -171,6 +171,9 @@ def _totals(rows: QuerySet[Any], group: str | None, **aggregates: Any) -> dict:
     return {row.pop(group): row for row in rows.order_by().values(group).annotate(**aggregates)}
 
 
+YEAR_PLAN = "year_plan"  # the relation _with_year_investment joins the projects' plan of the year by
+
+
 def _with_year_investment(projects: QuerySet[Project], *, as_of: datetime.date) -> tuple[QuerySet[Project], Any, Any]:
     """The projects joined to their plan of the as-of year and to their year-to-date reported investment (submitted
     or approved reports, January to the as-of month), with the two expressions to sum: one row per project.
@@ -192,9 +195,9 @@ def _with_year_investment(projects: QuerySet[Project], *, as_of: datetime.date) 
     )
     ytd = CTE(reported, name="year_reported")
     rows = ytd.join(projects.order_by(), id=ytd.col.project_id, _join_type=LOUTER).annotate(
-        year_plan=FilteredRelation("annual_plans", condition=Q(annual_plans__year=as_of.year))
+        **{YEAR_PLAN: FilteredRelation("annual_plans", condition=Q(annual_plans__year=as_of.year))}
     )
-    return with_cte(ytd, select=rows), F("year_plan__planned_investment"), ytd.col.ytd
+    return with_cte(ytd, select=rows), F(f"{YEAR_PLAN}__planned_investment"), ytd.col.ytd
 
 
 def _rates(
@@ -215,19 +218,22 @@ def _rates(
     selections = {d.code: d.denominator for d in investment_rates} | (also_investment or {})
     if not count_rates and not selections:
         return results
-    rows, planned, reported = projects, None, None
+    rows, planned, reported, joined = projects, None, None, None
     if selections:
         rows, planned, reported = _with_year_investment(projects, as_of=as_of)
+        joined = YEAR_PLAN
     aggregates: dict[str, Any] = {}
     for d in count_rates:
-        denominator = to_q(d.denominator, as_of=as_of)
+        denominator = to_q(d.denominator, as_of=as_of, year_plan=joined)
         aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
-        aggregates[f"{d.code}__num"] = Count("pk", filter=denominator & to_q(d.numerator, as_of=as_of))
+        aggregates[f"{d.code}__num"] = Count(
+            "pk", filter=denominator & to_q(d.numerator, as_of=as_of, year_plan=joined)
+        )
     # Two rates over the same selection of projects (e.g. the year totals and 年度投资完成率) share one pair of SUMs.
     distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
     column = {name: distinct.index(json.dumps(selection, sort_keys=True)) for name, selection in selections.items()}
     for i, key in enumerate(distinct):
-        selected = to_q(json.loads(key), as_of=as_of)
+        selected = to_q(json.loads(key), as_of=as_of, year_plan=joined)
         aggregates[f"p{i}"] = Sum(planned, filter=selected)
         aggregates[f"r{i}"] = Sum(reported, filter=selected)
     for key, totals in _totals(rows, "unit_id" if by_unit else None, **aggregates).items():

@@ -88,8 +88,10 @@ def period_start(key: str, as_of: datetime.date) -> datetime.date | None:
     return None
 
 
-def to_q(selection: dict, *, as_of: datetime.date) -> Q:
-    """The SQL condition on Project for the selection at the as-of date."""
+def to_q(selection: dict, *, as_of: datetime.date, year_plan: str | None = None) -> Q:
+    """The SQL condition on Project for the selection at the as-of date. `year_plan`: the name of a relation the
+    projects are already joined by to their plan of the as-of year (in_year_plan then tests the join instead of
+    looking the plan up again for each project)."""
     year_start = as_of.replace(month=1, day=1)
     q = Q()
     for key in REACHED_KEYS:
@@ -116,7 +118,9 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
             # EXISTS, not a join: a join would repeat a project once per tag and inflate every count beside it.
             # (ignored for mypy below) Q & Exists is a Q at runtime; the stubs say Combinable
             q &= Exists(Project.tags.through.objects.filter(project_id=OuterRef("pk"), tag__name=tag))  # type: ignore[assignment]
-    if selection.get("in_year_plan"):
+    if selection.get("in_year_plan") and year_plan:
+        q &= Q(**{f"{year_plan}__isnull": False})
+    elif selection.get("in_year_plan"):
         # (ignored for mypy below) Q & Exists is a Q at runtime; the stubs say Combinable
         q &= Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=as_of.year))  # type: ignore[assignment]
     if selection.get("reported_this_year"):
@@ -142,7 +146,7 @@ def to_q(selection: dict, *, as_of: datetime.date) -> Q:
     if alternatives := selection.get("any_of"):
         either = Q()
         for sub in alternatives:
-            either |= to_q(sub, as_of=as_of)
+            either |= to_q(sub, as_of=as_of, year_plan=year_plan)
         q &= either
     return q
 
