@@ -19,6 +19,7 @@ May snapshot (as of 5-31) → 30 June:
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -29,7 +30,8 @@ from tadiao.indicators import queries, scoped_snapshots
 from tadiao.indicators.models import Snapshot
 from tadiao.projects.models import Level, Project, Stage
 from tadiao.reporting import services as reporting
-from tests.factories import ProjectFactory, UnitFactory
+from tadiao.reporting.models import MonthlyReport, Period
+from tests.factories import AnnualPlanFactory, ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -133,11 +135,62 @@ def test_old_snapshot_without_scoped_figures_says_so(may_then_june):
     assert _cli()["compare_to"]["rates"]["start_rate"] == "10.00"  # 2/5 = 40.00% → 3/6 = 50.00%
 
 
+def _report(project, month: D, amount: str, status: str) -> None:
+    period = Period.objects.get_or_create(month=month, defaults={"deadline": month.replace(day=25)})[0]
+    MonthlyReport.objects.create(project=project, period=period, investment_completed=Decimal(amount), status=status)
+
+
+def test_investment_rates_are_recomputed_from_summed_amounts(unit_a, unit_b):
+    """As of 2026-06-30, 年度投资完成率 = 1—6月 reported (submitted or approved) / 2026 plan, and 开工项目投资完成率 the
+    same over started projects:
+      东城镇 A1 省重点 started  plan 100, reported 10 (Mar) + 20 (Jun) = 30; 2025's 500 and July's 70 left out
+      东城镇 A2 县区重点 signed plan 300, reported 60; a draft of 999 left out
+      西湖街道 B1 省重点 started plan 200, reported 150
+    东城镇 90 / 400 = 22.50% (not the mean of 30% and 20%), 省重点 180 / 300 = 60.00% (not the mean of 30% and 75%),
+    县区重点 60 / 300 = 20.00%, 东城镇 × 省重点 30 / 100 = 30.00%; started: 东城镇 30 / 100, 县区重点 none ("—": left
+    out).
+    """
+    a1 = ProjectFactory(unit=unit_a, level=PROVINCIAL, stage=Stage.STARTED, started_date=D(2026, 3, 1))
+    a2 = ProjectFactory(unit=unit_a, level=COUNTY, stage=Stage.SIGNED, signed_date=D(2026, 2, 1))
+    b1 = ProjectFactory(unit=unit_b, level=PROVINCIAL, stage=Stage.STARTED, started_date=D(2026, 1, 5))
+    for project, planned in ((a1, "100"), (a2, "300"), (b1, "200")):
+        AnnualPlanFactory(project=project, year=2026, planned_investment=Decimal(planned))
+    AnnualPlanFactory(project=a1, year=2025, planned_investment=Decimal("900"))
+    _report(a1, D(2025, 12, 1), "500", "APPROVED")
+    _report(a1, D(2026, 3, 1), "10", "APPROVED")
+    _report(a1, D(2026, 6, 1), "20", "SUBMITTED")
+    _report(a1, D(2026, 7, 1), "70", "APPROVED")
+    _report(a2, D(2026, 4, 1), "60", "APPROVED")
+    _report(a2, D(2026, 5, 1), "999", "DRAFT")
+    _report(b1, D(2026, 2, 1), "150", "APPROVED")
+    figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
+                                              definitions=queries.active_definitions())
+    annual, started = "annual_investment_completion", "started_investment_completion"
+    dongcheng = figures["by_unit"][str(unit_a.pk)]
+    assert dongcheng["rates"][annual] == {"numerator": "90.00", "denominator": "400.00", "percent": "22.50"}
+    assert dongcheng["rates"][started] == {"numerator": "30.00", "denominator": "100.00", "percent": "30.00"}
+    assert figures["by_unit"][str(unit_b.pk)]["rates"][annual]["percent"] == "75.00"
+    assert figures["by_level"]["PROVINCIAL"]["rates"][annual] == {
+        "numerator": "180.00", "denominator": "300.00", "percent": "60.00"
+    }
+    assert figures["by_level"]["PROVINCIAL"]["rates"][started]["percent"] == "60.00"
+    assert figures["by_level"]["COUNTY"]["rates"][annual]["percent"] == "20.00"
+    assert started not in figures["by_level"]["COUNTY"]["rates"]
+    assert dongcheng["by_level"]["PROVINCIAL"]["rates"][annual]["percent"] == "30.00"
+    assert dongcheng["by_level"]["COUNTY"]["rates"][annual] == {
+        "numerator": "60.00", "denominator": "300.00", "percent": "20.00"
+    }
+    # The count rates sum the same way: 开工率 东城镇 1 / 2, 省重点 2 / 2.
+    assert dongcheng["rates"]["start_rate"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
+    assert figures["by_level"]["PROVINCIAL"]["rates"]["start_rate"]["percent"] == "100.00"
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_scoped_figures_queries_flat(region, n):
-    # 1 GROUP BY (unit, level, stage); the rates per unit (R); then per level with projects (here two) the
-    # level's rates (R) and its rates per unit (R). R = queries.compute_rates' queries: one for the count rates,
-    # one for the plans and one for the reports of every investment rate — 3. 1 + 3 + 2 × (3 + 3) = 16.
+    # 3, whatever the units, levels and rates: the projects grouped by (unit, level, stage reached) with every count
+    # rate's conditional counts; the year's plans and the 1—N月 reports grouped by (unit, level) with one
+    # conditional sum per investment selection. Per-unit and per-level figures are summed from those groups (this
+    # was 1 + 3 + 3 per level with projects + 3 per level for its units: 16 here, 34 with all five levels).
     definitions = queries.active_definitions()
     for i in range(3 * n):
         unit = UnitFactory(region=region, display_order=i)
@@ -147,6 +200,6 @@ def test_scoped_figures_queries_flat(region, n):
     with CaptureQueriesContext(connection) as captured:
         figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
                                                   definitions=definitions)
-    assert len(captured) == 16
+    assert len(captured) == 3
     assert len(figures["by_unit"]) == 3 * n
     assert figures["by_level"]["COUNTY"]["counts_by_stage"]["started"] == 3 * n * n
