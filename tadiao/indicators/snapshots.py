@@ -11,7 +11,7 @@ from django.utils import timezone
 from tadiao.attraction import queries as attraction
 from tadiao.attraction.standing import Standing
 from tadiao.audit import services as audit
-from tadiao.indicators import queries, rankings, warnings
+from tadiao.indicators import grouped, queries, rankings, warnings
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
 from tadiao.lib.dates import month_end
@@ -51,7 +51,11 @@ def snapshot_data(
     """
     units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
     definitions = queries.active_definitions()
-    by_unit = queries.rates_by_unit(projects, as_of=as_of, definitions=definitions, unit_ids=[u.pk for u in units])
+    # One pass per table grouped by (unit, level) gives both the units' rates (the rankings) and the per-unit,
+    # per-level and per-unit × level figures ("scopes": tadiao indicators --compare-to with --unit / --level).
+    groups = grouped.tallies(projects, as_of=as_of, definitions=definitions)
+    unit_tallies = grouped.summed(groups, definitions, by=0)
+    by_unit = {u.pk: (unit_tallies.get(u.pk) or grouped.Tally.empty(definitions)).rates() for u in units}
     rules = warnings.active_rules()
     lights = warnings.counts_by_unit(projects, as_of=as_of, rules=rules)
     rows = [
@@ -66,6 +70,7 @@ def snapshot_data(
     return {
         "attraction": attraction_data(as_of=as_of, blank_history=blank_history),
         **{key: fn(units=active_units, as_of=as_of) for key, fn in _sections.items()},
+        "scopes": grouped.scopes_json(groups, definitions),
         "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
         "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
         "units": [

@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tadiao.indicators import queries, scoped_snapshots
 from tadiao.indicators.models import Snapshot
+from tadiao.indicators.snapshots import snapshot_data
 from tadiao.projects.models import Level, Project, Stage
 from tadiao.reporting import services as reporting
 from tadiao.reporting.models import MonthlyReport, Period
@@ -140,7 +141,8 @@ def _report(project, month: D, amount: str, status: str) -> None:
     MonthlyReport.objects.create(project=project, period=period, investment_completed=Decimal(amount), status=status)
 
 
-def test_investment_rates_are_recomputed_from_summed_amounts(unit_a, unit_b):
+@pytest.fixture
+def invested(unit_a, unit_b):
     """As of 2026-06-30, 年度投资完成率 = 1—6月 reported (submitted or approved) / 2026 plan, and 开工项目投资完成率 the
     same over started projects:
       东城镇 A1 省重点 started  plan 100, reported 10 (Mar) + 20 (Jun) = 30; 2025's 500 and July's 70 left out
@@ -163,6 +165,9 @@ def test_investment_rates_are_recomputed_from_summed_amounts(unit_a, unit_b):
     _report(a2, D(2026, 4, 1), "60", "APPROVED")
     _report(a2, D(2026, 5, 1), "999", "DRAFT")
     _report(b1, D(2026, 2, 1), "150", "APPROVED")
+
+
+def test_investment_rates_are_recomputed_from_summed_amounts(invested, unit_a, unit_b):
     figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
                                               definitions=queries.active_definitions())
     annual, started = "annual_investment_completion", "started_investment_completion"
@@ -183,6 +188,25 @@ def test_investment_rates_are_recomputed_from_summed_amounts(unit_a, unit_b):
     # The count rates sum the same way: 开工率 东城镇 1 / 2, 省重点 2 / 2.
     assert dongcheng["rates"]["start_rate"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
     assert figures["by_level"]["PROVINCIAL"]["rates"]["start_rate"]["percent"] == "100.00"
+
+
+def test_snapshot_ranks_units_by_the_same_summed_figures(invested, unit_a, unit_b):
+    # The units' rates (rankings, 较上期 per unit) come from the same (unit, level) groups as "scopes": every rate
+    # kept, a rate over an empty set as 0 / 0 with no percent.
+    data = snapshot_data(Project.objects.all(), as_of=D(2026, 6, 30))
+    units = {row["id"]: row["rates"] for row in data["units"]}
+    assert set(units) == {unit_a.pk, unit_b.pk}
+    assert units[unit_a.pk]["annual_investment_completion"] == {
+        "numerator": "90.00", "denominator": "400.00", "percent": "22.50"
+    }
+    assert units[unit_b.pk]["started_investment_completion"] == {
+        "numerator": "150.00", "denominator": "200.00", "percent": "75.00"
+    }
+    assert units[unit_a.pk]["start_rate"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
+    assert units[unit_a.pk]["completed_to_producing"] == {"numerator": 0, "denominator": 0, "percent": None}
+    assert data["scopes"]["by_unit"][str(unit_a.pk)]["rates"]["annual_investment_completion"]["percent"] == "22.50"
+    # 年度投资完成率 ranks 西湖街道 (75.00%) before 东城镇 (22.50%).
+    assert data["rankings"]["annual_investment_completion"] == [unit_b.pk, unit_a.pk]
 
 
 @pytest.mark.parametrize("n", [1, 2])
