@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from tadiao.indicators import events as event_counts
 from tadiao.indicators import queries
 from tadiao.indicators.formatting import rate_as_json
 from tadiao.indicators.models import RateDefinition
@@ -38,6 +39,9 @@ class Tally:
     counts: dict[str, int]
     numerators: dict[str, Decimal | int]
     denominators: dict[str, Decimal | int]
+    # The year's plans and 1—N月 reports of the projects with a plan (compute_indicators' annual totals), when asked.
+    annual_planned: Decimal = ZERO
+    annual_completed: Decimal = ZERO
 
     @classmethod
     def empty(cls, definitions: list[RateDefinition]) -> "Tally":
@@ -53,6 +57,8 @@ class Tally:
             self.numerators[code] += amount
         for code, amount in other.denominators.items():
             self.denominators[code] += amount
+        self.annual_planned += other.annual_planned
+        self.annual_completed += other.annual_completed
 
     def rates(self) -> dict[str, queries.RateResult]:
         """Every rate, in the definitions' order (over an empty set: zero over zero, percent None)."""
@@ -71,10 +77,15 @@ class Tally:
     def compact_json(self) -> dict[str, Any]:
         """{"counts_by_stage", "rates"} without the stages that have no project and the rates over an empty set ("—")
         (scoped_snapshots.py: a snapshot holds one per unit, level and unit × level)."""
-        return {
-            "counts_by_stage": {stage: n for stage, n in self.counts.items() if n},
-            "rates": {code: rate_as_json(rate) for code, rate in self.rates().items() if rate.denominator},
-        }
+        rates = {}
+        for d in self.definitions:
+            numerator, denominator = self.numerators[d.code], self.denominators[d.code]
+            if denominator:
+                percent = queries.percent_of(numerator, denominator)
+                rates[d.code] = rate_as_json(
+                    queries.RateResult(d.code, d.name, numerator, denominator, percent, d.measure)
+                )
+        return {"counts_by_stage": {stage: n for stage, n in self.counts.items() if n}, "rates": rates}
 
 
 def summed(groups: dict[Key, Tally], definitions: list[RateDefinition], *, by: int) -> dict[Any, Tally]:
@@ -108,14 +119,18 @@ def scopes_json(groups: dict[Key, Tally], definitions: list[RateDefinition]) -> 
 
 
 def tallies(
-    projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition]
+    projects: QuerySet[Project],
+    *,
+    as_of: datetime.date,
+    definitions: list[RateDefinition],
+    annual_totals: bool = False,
 ) -> dict[Key, Tally]:
     """{(unit id, level): its Tally} for every (unit, level) with projects, in the order the database groups them.
 
     Three queries whatever the number of projects, units, levels or rates: the projects grouped by (unit, level,
     stage reached) with every COUNT rate's numerator and denominator as conditional counts, then, when there are
-    INVESTMENT rates, the year's plans and the year-to-date reports grouped by (unit, level) with one conditional sum
-    per distinct selection.
+    INVESTMENT rates or `annual_totals` are asked for, the year's plans and the year-to-date reports grouped by
+    (unit, level) with one conditional sum per distinct selection.
     """
     count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
     aggregates: dict[str, Count] = {"n": Count("pk")}
@@ -142,14 +157,44 @@ def tallies(
             numerators[code] += row[num]
             denominators[code] += row[den]
     investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
-    if investment_rates:
-        planned, completed = _investments(projects, as_of=as_of, selections=[d.denominator for d in investment_rates])
+    selections = [d.denominator for d in investment_rates] + ([ANNUAL_TOTALS] if annual_totals else [])
+    if selections:
+        planned, completed = _investments(projects, as_of=as_of, selections=selections)
+        annual = len(investment_rates)  # the index of ANNUAL_TOTALS' sums
         for key, tally in groups.items():
             plans, reports = planned.get(key, {}), completed.get(key, {})
             for i, d in enumerate(investment_rates):
                 tally.denominators[d.code] += plans.get(i) or ZERO
                 tally.numerators[d.code] += reports.get(i) or ZERO
+            if annual_totals:
+                tally.annual_planned += plans.get(annual) or ZERO
+                tally.annual_completed += reports.get(annual) or ZERO
     return groups
+
+
+# compute_indicators' annual totals (年度计划投资, 1—N月完成投资): the projects in the year's plan.
+ANNUAL_TOTALS = {"in_year_plan": True}
+
+
+def region_indicators(
+    projects: QuerySet[Project], *, groups: dict[Key, Tally], definitions: list[RateDefinition], as_of: datetime.date
+) -> queries.Indicators:
+    """queries.compute_indicators(projects, as_of=as_of) with the stage counts, the rates and the annual totals summed
+    from `groups` (tallies(projects, …, annual_totals=True)) instead of read again; the targets and the events are
+    compute_indicators' own. tests/indicators/test_snapshots.py checks that both agree."""
+    region = Tally.empty(definitions)
+    for tally in groups.values():
+        region.add(tally)
+    return queries.Indicators(
+        as_of=as_of,
+        counts_by_stage={stage: region.counts[stage.lower()] for stage in STAGE_ORDER},
+        rates=region.rates(),
+        time_progress=queries.time_progress(as_of, basis=queries.time_progress_basis()),
+        annual_planned=region.annual_planned,
+        annual_completed=region.annual_completed,
+        targets=queries.evaluate_targets(projects, as_of=as_of),
+        events=event_counts.standard_events(projects, as_of=as_of),
+    )
 
 
 _GROUP = ("project__unit_id", "project__level")

@@ -53,7 +53,8 @@ def snapshot_data(
     definitions = queries.active_definitions()
     # One pass per table grouped by (unit, level) gives both the units' rates (the rankings) and the per-unit,
     # per-level and per-unit × level figures ("scopes": tadiao indicators --compare-to with --unit / --level).
-    groups = grouped.tallies(projects, as_of=as_of, definitions=definitions)
+    # The whole region's figures are summed from the same groups (grouped.region_indicators).
+    groups = grouped.tallies(projects, as_of=as_of, definitions=definitions, annual_totals=True)
     unit_tallies = grouped.summed(groups, definitions, by=0)
     by_unit = {u.pk: (unit_tallies.get(u.pk) or grouped.Tally.empty(definitions)).rates() for u in units}
     rules = warnings.active_rules()
@@ -72,7 +73,9 @@ def snapshot_data(
         **{key: fn(units=active_units, as_of=as_of) for key, fn in _sections.items()},
         "scopes": grouped.scopes_json(groups, definitions),
         "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
-        "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
+        "indicators": indicators_as_json(
+            grouped.region_indicators(projects, groups=groups, definitions=definitions, as_of=as_of)
+        ),
         "units": [
             {
                 "id": row.unit.pk,

@@ -27,7 +27,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tadiao.indicators import queries, scoped_snapshots
-from tadiao.indicators.models import Snapshot
+from tadiao.indicators.formatting import indicators_as_json
+from tadiao.indicators.models import RateDefinition, Snapshot, Target
 from tadiao.indicators.snapshots import snapshot_data
 from tadiao.projects.models import Level, Project, Stage
 from tadiao.reporting import services as reporting
@@ -227,3 +228,21 @@ def test_scoped_figures_queries_flat(region, n):
     assert len(captured) == 3
     assert len(figures["by_unit"]) == 3 * n
     assert figures["by_level"]["COUNTY"]["counts_by_stage"]["started"] == 3 * n * n
+
+
+def test_snapshot_region_figures_summed_from_the_groups_agree_with_compute_indicators(invested, unit_a):
+    # The snapshot sums the whole region's stage counts, rates and annual totals from the (unit, level) groups
+    # rather than running compute_indicators' passes again; targets and events are compute_indicators' own.
+    # By hand: plans 100 + 300 + 200 = 600 (A1's 2025 plan left out), reported 30 + 60 + 150 = 240; started A1, B1;
+    # signed A2; 开工率 2 / 3; the 省重点 开工率 target: A1 and B1 started, 2 / 2.
+    start_rate = RateDefinition.objects.get(code="start_rate")
+    Target.objects.create(year=2026, kind=Target.Kind.RATE, rate=start_rate, level=PROVINCIAL,
+                          deadline=D(2026, 6, 30), percent=Decimal("85"))
+    as_of = D(2026, 6, 30)
+    figures = snapshot_data(Project.objects.all(), as_of=as_of)["indicators"]
+    assert figures == indicators_as_json(queries.compute_indicators(Project.objects.all(), as_of=as_of))
+    assert figures["annual_investment"] == {"planned": "600.00", "completed": "240.00"}
+    assert (figures["counts_by_stage"]["started"], figures["counts_by_stage"]["signed"]) == (2, 1)
+    assert figures["rates"]["start_rate"] == {"numerator": 2, "denominator": 3, "percent": "66.67"}
+    assert figures["rates"]["annual_investment_completion"]["percent"] == "40.00"
+    assert [t["actual"] for t in figures["targets"]] == ["100.00"]
