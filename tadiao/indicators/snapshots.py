@@ -203,9 +203,17 @@ def freeze(*, period: Period, by: User | None, as_of: datetime.date) -> Snapshot
     if not period.month <= as_of <= month_end(period.month):
         raise ValueError(f"快照统计日期 {as_of} 不在 {period} 之内。")
     data = snapshot_data(Project.objects.all(), as_of=as_of)
-    snapshot, created = Snapshot.objects.update_or_create(
-        period=period, defaults={"as_of": as_of, "data": data, "created_at": timezone.now(), "created_by": by}
-    )
+    fields = {"as_of": as_of, "data": data, "created_at": timezone.now(), "created_by": by}
+    # Refreezing overwrites the row without reading the old figures back (update_or_create loaded and parsed a
+    # province's megabytes of JSON only to replace them). The close's conditional UPDATE of the period already
+    # keeps a second close of the same month out, so nothing else writes this row meanwhile.
+    pk = Snapshot.objects.filter(period=period).values_list("pk", flat=True).first()
+    created = pk is None
+    if pk is None:
+        snapshot = Snapshot.objects.create(period=period, **fields)
+    else:
+        Snapshot.objects.filter(pk=pk).update(**fields)
+        snapshot = Snapshot(pk=pk, period=period, **fields)
     audit.record(
         actor=by,
         action="indicators.snapshot.frozen" if created else "indicators.snapshot.refrozen",
