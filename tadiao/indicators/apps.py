@@ -10,7 +10,7 @@ class IndicatorsConfig(AppConfig):
         # Fill the registries of the layers below (each documented in its own module): indicators may import
         # projects, reporting and attraction, never the reverse.
         from tadiao.attraction import standing
-        from tadiao.indicators import campaign, scoped_snapshots, snapshots, warnings
+        from tadiao.indicators import campaign, snapshots, warnings
         from tadiao.projects import extensions
         from tadiao.reporting import hooks
 
@@ -18,5 +18,3 @@ class IndicatorsConfig(AppConfig):
         extensions.set_campaign_rates(campaign.campaign_rates)
         hooks.on_period_closed(snapshots.freeze)
         standing.set_source(snapshots.work_items_standing)
-        # Per-unit and per-level figures, for --compare-to with --unit / --level (scoped_snapshots.py).
-        snapshots.register_section("scopes", scoped_snapshots.scopes_section)

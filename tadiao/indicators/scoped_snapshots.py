@@ -1,8 +1,8 @@
 """Per-unit and per-level figures frozen in a snapshot, so that `tadiao indicators --compare-to` with `--unit` and /
 or `--level` compares like with like (issue "The figures the meeting quotes", point 5).
 
-A snapshot's data gets the key "scopes", a section registered in IndicatorsConfig.ready()
-(snapshots.register_section("scopes", scoped_snapshots.scopes_section)):
+A snapshot's data gets the key "scopes" (snapshots.snapshot_data, from the same (unit, level) tallies as the units'
+rates it ranks: grouped.py):
 
     {"by_unit":  {"<unit id>": {"counts_by_stage", "rates", "by_level": {"<LEVEL>": {"counts_by_stage", "rates"}}}},
      "by_level": {"<LEVEL>": {"counts_by_stage", "rates"}}}
@@ -15,78 +15,24 @@ Chinese.
 """
 
 import datetime
-from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from tadiao.indicators import queries, snapshots
-from tadiao.indicators.formatting import rate_as_json
+from tadiao.indicators import grouped, snapshots
 from tadiao.indicators.models import RateDefinition, Snapshot
-from tadiao.org.models import Unit
-from tadiao.projects.models import STAGE_ORDER, Level, Project
+from tadiao.projects.models import Level, Project
 
 LEVEL_LABELS: dict[str, str] = dict(Level.choices)
-
-
-def _empty_counts() -> dict[str, int]:
-    return {stage.lower(): 0 for stage in STAGE_ORDER}
-
-
-def _figures(counts: dict[str, int], rates: dict[str, queries.RateResult]) -> dict[str, Any]:
-    """Kept small (a snapshot holds one per unit, level and unit × level): stages without projects and rates over an
-    empty set ("—") are left out — snapshots.compare reads a missing stage as 0 and a missing rate as "—"."""
-    return {
-        "counts_by_stage": {stage: n for stage, n in counts.items() if n},
-        "rates": {code: rate_as_json(r) for code, r in rates.items() if r.denominator},
-    }
-
-
-def scopes_section(*, units: list[Unit], as_of: datetime.date) -> dict[str, Any]:
-    """The snapshot section "scopes" over every project (a snapshot is the whole region's; `units` is the section
-    signature's, unused: a unit is stored when it has projects, active or not)."""
-    return scoped_figures(Project.objects.all(), as_of=as_of, definitions=queries.active_definitions())
 
 
 def scoped_figures(
     projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition]
 ) -> dict[str, Any]:
-    """The "scopes" of a snapshot (see the module doc).
-
-    Queries: one GROUP BY (unit, level, stage reached) for every count, the rates per unit, then per level with
-    projects (at most five) the level's rates and its rates per unit — each as many as queries.compute_rates makes
-    (one for the count rates, two per investment rate), whatever the number of projects or units.
-    """
-    rows = (
-        projects.order_by()
-        .annotate(stage_at=queries.stage_at(as_of))
-        .values("unit_id", "level", "stage_at")
-        .annotate(n=Count("pk"))
-    )
-    by_unit: dict[int, dict[str, int]] = defaultdict(_empty_counts)
-    by_level: dict[str, dict[str, int]] = defaultdict(_empty_counts)
-    by_unit_level: dict[tuple[int, str], dict[str, int]] = defaultdict(_empty_counts)
-    for row in rows:
-        stage, n = row["stage_at"].lower(), row["n"]
-        by_unit[row["unit_id"]][stage] += n
-        by_level[row["level"]][stage] += n
-        by_unit_level[(row["unit_id"], row["level"])][stage] += n
-    rates_by_unit = queries.rates_by_unit(projects, as_of=as_of, definitions=definitions, unit_ids=list(by_unit))
-    units: dict[str, dict[str, Any]] = {
-        str(unit_id): {**_figures(counts, rates_by_unit[unit_id]), "by_level": {}}
-        for unit_id, counts in by_unit.items()
-    }
-    levels: dict[str, dict[str, Any]] = {}
-    for level in Level.values:
-        if level not in by_level:
-            continue
-        scoped = projects.filter(level=level)
-        levels[level] = _figures(by_level[level], queries.compute_rates(scoped, as_of=as_of, definitions=definitions))
-        unit_ids = [unit_id for unit_id, lvl in by_unit_level if lvl == level]
-        per_unit = queries.rates_by_unit(scoped, as_of=as_of, definitions=definitions, unit_ids=unit_ids)
-        for unit_id in unit_ids:
-            units[str(unit_id)]["by_level"][level] = _figures(by_unit_level[(unit_id, level)], per_unit[unit_id])
-    return {"by_unit": units, "by_level": levels}
+    """The "scopes" over `projects`: three queries whatever the number of projects, units, levels or rates
+    (grouped.tallies). snapshots.snapshot_data builds them (grouped.scopes_json) from the tallies it also ranks the
+    units with."""
+    return grouped.scopes_json(grouped.tallies(projects, as_of=as_of, definitions=definitions), definitions)
 
 
 def scope_label(*, unit_name: str | None, level: str | None) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tadiao.attraction import queries as attraction
 from tadiao.attraction.standing import Standing
 from tadiao.audit import services as audit
-from tadiao.indicators import queries, rankings, warnings
+from tadiao.indicators import grouped, queries, rankings, warnings
 from tadiao.indicators.formatting import batches_as_json, indicators_as_json, rate_as_json
 from tadiao.indicators.models import Snapshot
 from tadiao.lib.dates import month_end
@@ -51,7 +51,12 @@ def snapshot_data(
     """
     units = list(Unit.objects.filter(pk__in=projects.values("unit_id")).order_by("display_order", "id"))
     definitions = queries.active_definitions()
-    by_unit = queries.rates_by_unit(projects, as_of=as_of, definitions=definitions, unit_ids=[u.pk for u in units])
+    # One pass per table grouped by (unit, level) gives both the units' rates (the rankings) and the per-unit,
+    # per-level and per-unit × level figures ("scopes": tadiao indicators --compare-to with --unit / --level).
+    # The whole region's figures are summed from the same groups (grouped.region_indicators).
+    groups = grouped.tallies(projects, as_of=as_of, definitions=definitions, annual_totals=True)
+    unit_tallies = grouped.summed(groups, definitions, by=0)
+    by_unit = {u.pk: (unit_tallies.get(u.pk) or grouped.Tally.empty(definitions)).rates() for u in units}
     rules = warnings.active_rules()
     lights = warnings.counts_by_unit(projects, as_of=as_of, rules=rules)
     rows = [
@@ -66,8 +71,11 @@ def snapshot_data(
     return {
         "attraction": attraction_data(as_of=as_of, blank_history=blank_history),
         **{key: fn(units=active_units, as_of=as_of) for key, fn in _sections.items()},
+        "scopes": grouped.scopes_json(groups, definitions),
         "batches": {"rows": batches["batches"], "total": batches["batches_total"]},
-        "indicators": indicators_as_json(queries.compute_indicators(projects, as_of=as_of)),
+        "indicators": indicators_as_json(
+            grouped.region_indicators(projects, groups=groups, definitions=definitions, as_of=as_of)
+        ),
         "units": [
             {
                 "id": row.unit.pk,
@@ -196,9 +204,17 @@ def freeze(*, period: Period, by: User | None, as_of: datetime.date) -> Snapshot
     if not period.month <= as_of <= month_end(period.month):
         raise ValueError(f"快照统计日期 {as_of} 不在 {period} 之内。")
     data = snapshot_data(Project.objects.all(), as_of=as_of)
-    snapshot, created = Snapshot.objects.update_or_create(
-        period=period, defaults={"as_of": as_of, "data": data, "created_at": timezone.now(), "created_by": by}
-    )
+    fields = {"as_of": as_of, "data": data, "created_at": timezone.now(), "created_by": by}
+    # Refreezing overwrites the row without reading the old figures back (update_or_create loaded and parsed a
+    # province's megabytes of JSON only to replace them). The close's conditional UPDATE of the period already
+    # keeps a second close of the same month out, so nothing else writes this row meanwhile.
+    pk = Snapshot.objects.filter(period=period).values_list("pk", flat=True).first()
+    created = pk is None
+    if pk is None:
+        snapshot = Snapshot.objects.create(period=period, **fields)
+    else:
+        Snapshot.objects.filter(pk=pk).update(**fields)
+        snapshot = Snapshot(pk=pk, period=period, **fields)
     audit.record(
         actor=by,
         action="indicators.snapshot.frozen" if created else "indicators.snapshot.refrozen",

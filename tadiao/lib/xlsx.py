@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import xlsxwriter
 from django.conf import settings
@@ -200,9 +200,17 @@ def map_columns(header: Sequence[Any], columns: Mapping[str, Sequence[str]]) -> 
 # --- writing ------------------------------------------------------------------------------------------
 
 
+# What a column holds, when every cell of it is known to be of one type (or None): its cells are then written without
+# looking at each value's type — the same cells as the untyped path writes for those values, faster (a 50 000-row
+# ledger is a million cells). "text": str (None and "" left empty); "number": int or float; "money": Decimal
+# (#,##0.00); "date": datetime.date, not datetime.
+CellKind = Literal["text", "number", "money", "date"]
+
+
 @dataclass
 class XlsxSheet:
-    """One sheet to write: a bold, frozen header row, then the rows; `widths` in characters per column."""
+    """One sheet to write: a bold, frozen header row, then the rows; `widths` in characters per column; `kinds`
+    (optional) the type of each column's cells (see CellKind)."""
 
     name: str
     headers: Sequence[str]
@@ -210,6 +218,7 @@ class XlsxSheet:
     widths: Sequence[int] | None = None
     # Rows written as they are above the header (a title line); the header then sits below them.
     preamble: Sequence[Sequence[Any]] = field(default_factory=list)
+    kinds: Sequence[CellKind] | None = None
 
 
 def _sheet_name(name: str) -> str:
@@ -258,6 +267,9 @@ def write_xlsx(target: str | os.PathLike | IO[bytes], sheets: Sequence[XlsxSheet
             sheet.freeze_panes(row_index + 1, 0)
             for col, width in enumerate(spec.widths or []):
                 sheet.set_column(col, col, width)
+            if spec.kinds is not None:
+                _write_typed_rows(sheet, row_index, spec.rows, spec.kinds, formats)
+                continue
             for values in spec.rows:
                 row_index += 1
                 for col, value in enumerate(values):
@@ -284,6 +296,34 @@ def xlsx_response(filename: str, sheets: Sequence[XlsxSheet], *, large: bool = F
     response = HttpResponse(xlsx_bytes(sheets, large=large), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def _write_typed_rows(
+    sheet: Any, header_row: int, rows: Iterable[Sequence[Any]], kinds: Sequence[CellKind], formats: dict[str, Any]
+) -> None:
+    """The rows below `header_row`, each column written by its kind's writer (the cells _write_cell would write)."""
+    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+    wrap, money, date = formats["wrap"], formats["money"], formats["date"]
+
+    def text(row: int, col: int, value: Any) -> None:
+        value = str(value)[:EXCEL_MAX_CELL_CHARS]
+        write_string(row, col, value, wrap if "\n" in value else None)
+
+    def number(row: int, col: int, value: Any) -> None:
+        write_number(row, col, value)
+
+    def money_(row: int, col: int, value: Any) -> None:
+        write_number(row, col, float(value), money)
+
+    def date_(row: int, col: int, value: Any) -> None:
+        write_datetime(row, col, value, date)
+
+    by_kind = {"text": text, "number": number, "money": money_, "date": date_}
+    writers = [(col, by_kind[kind]) for col, kind in enumerate(kinds)]
+    for row, values in enumerate(rows, start=header_row + 1):
+        for (col, write), value in zip(writers, values, strict=True):
+            if value is not None and value != "":
+                write(row, col, value)
 
 
 def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any]) -> None:

@@ -136,3 +136,32 @@ def test_writer_keeps_text_as_text_and_dates_as_dates():
     # The aware datetime is written in Asia/Shanghai local time (UTC+8).
     assert rows[1] == ["=1+1", 1234.5, datetime.date(2024, 3, 5), datetime.datetime(2024, 3, 5, 16, 30), ""]
     assert rows[2] == ["http://example.com", 7, "001", "多行\n文本", True]
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_typed_columns_write_the_same_cells_as_the_untyped_writer(large):
+    # The ledger export declares each column's kind and skips the per-cell type test; the sheet must come out the
+    # same byte for byte: text kept as text (a formula-like one too, a long one cut at Excel's limit, a multi-line
+    # one wrapped), money as numbers with the #,##0.00 format, dates with the date format, None and "" left empty.
+    rows = [
+        [1, "=1+1", Decimal("1234.50"), datetime.date(2024, 3, 5), "多行\n文本"],
+        [2, "", None, None, "长" * (xlsx.EXCEL_MAX_CELL_CHARS + 5)],
+        [3, "甲", Decimal("0"), datetime.date(2026, 12, 31), None],
+    ]
+    untyped = xlsx.xlsx_bytes([xlsx.XlsxSheet("表", ["序号", "文本", "金额", "日期", "说明"], rows)], large=large)
+    typed = xlsx.xlsx_bytes(
+        [xlsx.XlsxSheet("表", ["序号", "文本", "金额", "日期", "说明"], rows,
+                        kinds=["number", "text", "money", "date", "text"])],
+        large=large,
+    )
+    assert _sheet_xml(typed) == _sheet_xml(untyped)
+    assert read_rows(typed, "表")[1:] == [
+        [1, "=1+1", 1234.5, datetime.date(2024, 3, 5), "多行\n文本"],
+        [2, "", "", "", "长" * xlsx.EXCEL_MAX_CELL_CHARS],
+        [3, "甲", 0, datetime.date(2026, 12, 31), ""],
+    ]

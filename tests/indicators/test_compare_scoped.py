@@ -19,6 +19,7 @@ May snapshot (as of 5-31) → 30 June:
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -26,10 +27,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tadiao.indicators import queries, scoped_snapshots
-from tadiao.indicators.models import Snapshot
+from tadiao.indicators.formatting import indicators_as_json
+from tadiao.indicators.models import RateDefinition, Snapshot, Target
+from tadiao.indicators.snapshots import snapshot_data
 from tadiao.projects.models import Level, Project, Stage
 from tadiao.reporting import services as reporting
-from tests.factories import ProjectFactory, UnitFactory
+from tadiao.reporting.models import MonthlyReport, Period
+from tests.factories import AnnualPlanFactory, ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -133,11 +137,85 @@ def test_old_snapshot_without_scoped_figures_says_so(may_then_june):
     assert _cli()["compare_to"]["rates"]["start_rate"] == "10.00"  # 2/5 = 40.00% → 3/6 = 50.00%
 
 
+def _report(project, month: D, amount: str, status: str) -> None:
+    period = Period.objects.get_or_create(month=month, defaults={"deadline": month.replace(day=25)})[0]
+    MonthlyReport.objects.create(project=project, period=period, investment_completed=Decimal(amount), status=status)
+
+
+@pytest.fixture
+def invested(unit_a, unit_b):
+    """As of 2026-06-30, 年度投资完成率 = 1—6月 reported (submitted or approved) / 2026 plan, and 开工项目投资完成率 the
+    same over started projects:
+      东城镇 A1 省重点 started  plan 100, reported 10 (Mar) + 20 (Jun) = 30; 2025's 500 and July's 70 left out
+      东城镇 A2 县区重点 signed plan 300, reported 60; a draft of 999 left out
+      西湖街道 B1 省重点 started plan 200, reported 150
+    东城镇 90 / 400 = 22.50% (not the mean of 30% and 20%), 省重点 180 / 300 = 60.00% (not the mean of 30% and 75%),
+    县区重点 60 / 300 = 20.00%, 东城镇 × 省重点 30 / 100 = 30.00%; started: 东城镇 30 / 100, 县区重点 none ("—": left
+    out).
+    """
+    a1 = ProjectFactory(unit=unit_a, level=PROVINCIAL, stage=Stage.STARTED, started_date=D(2026, 3, 1))
+    a2 = ProjectFactory(unit=unit_a, level=COUNTY, stage=Stage.SIGNED, signed_date=D(2026, 2, 1))
+    b1 = ProjectFactory(unit=unit_b, level=PROVINCIAL, stage=Stage.STARTED, started_date=D(2026, 1, 5))
+    for project, planned in ((a1, "100"), (a2, "300"), (b1, "200")):
+        AnnualPlanFactory(project=project, year=2026, planned_investment=Decimal(planned))
+    AnnualPlanFactory(project=a1, year=2025, planned_investment=Decimal("900"))
+    _report(a1, D(2025, 12, 1), "500", "APPROVED")
+    _report(a1, D(2026, 3, 1), "10", "APPROVED")
+    _report(a1, D(2026, 6, 1), "20", "SUBMITTED")
+    _report(a1, D(2026, 7, 1), "70", "APPROVED")
+    _report(a2, D(2026, 4, 1), "60", "APPROVED")
+    _report(a2, D(2026, 5, 1), "999", "DRAFT")
+    _report(b1, D(2026, 2, 1), "150", "APPROVED")
+
+
+def test_investment_rates_are_recomputed_from_summed_amounts(invested, unit_a, unit_b):
+    figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
+                                              definitions=queries.active_definitions())
+    annual, started = "annual_investment_completion", "started_investment_completion"
+    dongcheng = figures["by_unit"][str(unit_a.pk)]
+    assert dongcheng["rates"][annual] == {"numerator": "90.00", "denominator": "400.00", "percent": "22.50"}
+    assert dongcheng["rates"][started] == {"numerator": "30.00", "denominator": "100.00", "percent": "30.00"}
+    assert figures["by_unit"][str(unit_b.pk)]["rates"][annual]["percent"] == "75.00"
+    assert figures["by_level"]["PROVINCIAL"]["rates"][annual] == {
+        "numerator": "180.00", "denominator": "300.00", "percent": "60.00"
+    }
+    assert figures["by_level"]["PROVINCIAL"]["rates"][started]["percent"] == "60.00"
+    assert figures["by_level"]["COUNTY"]["rates"][annual]["percent"] == "20.00"
+    assert started not in figures["by_level"]["COUNTY"]["rates"]
+    assert dongcheng["by_level"]["PROVINCIAL"]["rates"][annual]["percent"] == "30.00"
+    assert dongcheng["by_level"]["COUNTY"]["rates"][annual] == {
+        "numerator": "60.00", "denominator": "300.00", "percent": "20.00"
+    }
+    # The count rates sum the same way: 开工率 东城镇 1 / 2, 省重点 2 / 2.
+    assert dongcheng["rates"]["start_rate"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
+    assert figures["by_level"]["PROVINCIAL"]["rates"]["start_rate"]["percent"] == "100.00"
+
+
+def test_snapshot_ranks_units_by_the_same_summed_figures(invested, unit_a, unit_b):
+    # The units' rates (rankings, 较上期 per unit) come from the same (unit, level) groups as "scopes": every rate
+    # kept, a rate over an empty set as 0 / 0 with no percent.
+    data = snapshot_data(Project.objects.all(), as_of=D(2026, 6, 30))
+    units = {row["id"]: row["rates"] for row in data["units"]}
+    assert set(units) == {unit_a.pk, unit_b.pk}
+    assert units[unit_a.pk]["annual_investment_completion"] == {
+        "numerator": "90.00", "denominator": "400.00", "percent": "22.50"
+    }
+    assert units[unit_b.pk]["started_investment_completion"] == {
+        "numerator": "150.00", "denominator": "200.00", "percent": "75.00"
+    }
+    assert units[unit_a.pk]["start_rate"] == {"numerator": 1, "denominator": 2, "percent": "50.00"}
+    assert units[unit_a.pk]["completed_to_producing"] == {"numerator": 0, "denominator": 0, "percent": None}
+    assert data["scopes"]["by_unit"][str(unit_a.pk)]["rates"]["annual_investment_completion"]["percent"] == "22.50"
+    # 年度投资完成率 ranks 西湖街道 (75.00%) before 东城镇 (22.50%).
+    assert data["rankings"]["annual_investment_completion"] == [unit_b.pk, unit_a.pk]
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_scoped_figures_queries_flat(region, n):
-    # 1 GROUP BY (unit, level, stage); the rates per unit (R); then per level with projects (here two) the
-    # level's rates (R) and its rates per unit (R). R = queries.compute_rates' queries: one, the count rates and
-    # the investment rates together (plans and year-to-date reports joined). 1 + 1 + 2 × (1 + 1) = 6.
+    # 3, whatever the units, levels and rates: the projects grouped by (unit, level, stage reached) with every count
+    # rate's conditional counts; the year's plans and the 1—N月 reports grouped by (unit, level) with one
+    # conditional sum per investment selection. Per-unit and per-level figures are summed from those groups (this
+    # was 1 + 3 + 3 per level with projects + 3 per level for its units: 16 here, 34 with all five levels).
     definitions = queries.active_definitions()
     for i in range(3 * n):
         unit = UnitFactory(region=region, display_order=i)
@@ -147,6 +225,24 @@ def test_scoped_figures_queries_flat(region, n):
     with CaptureQueriesContext(connection) as captured:
         figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
                                                   definitions=definitions)
-    assert len(captured) == 6
+    assert len(captured) == 3
     assert len(figures["by_unit"]) == 3 * n
     assert figures["by_level"]["COUNTY"]["counts_by_stage"]["started"] == 3 * n * n
+
+
+def test_snapshot_region_figures_summed_from_the_groups_agree_with_compute_indicators(invested, unit_a):
+    # The snapshot sums the whole region's stage counts, rates and annual totals from the (unit, level) groups
+    # rather than running compute_indicators' passes again; targets and events are compute_indicators' own.
+    # By hand: plans 100 + 300 + 200 = 600 (A1's 2025 plan left out), reported 30 + 60 + 150 = 240; started A1, B1;
+    # signed A2; 开工率 2 / 3; the 省重点 开工率 target: A1 and B1 started, 2 / 2.
+    start_rate = RateDefinition.objects.get(code="start_rate")
+    Target.objects.create(year=2026, kind=Target.Kind.RATE, rate=start_rate, level=PROVINCIAL,
+                          deadline=D(2026, 6, 30), percent=Decimal("85"))
+    as_of = D(2026, 6, 30)
+    figures = snapshot_data(Project.objects.all(), as_of=as_of)["indicators"]
+    assert figures == indicators_as_json(queries.compute_indicators(Project.objects.all(), as_of=as_of))
+    assert figures["annual_investment"] == {"planned": "600.00", "completed": "240.00"}
+    assert (figures["counts_by_stage"]["started"], figures["counts_by_stage"]["signed"]) == (2, 1)
+    assert figures["rates"]["start_rate"] == {"numerator": 2, "denominator": 3, "percent": "66.67"}
+    assert figures["rates"]["annual_investment_completion"]["percent"] == "40.00"
+    assert [t["actual"] for t in figures["targets"]] == ["100.00"]

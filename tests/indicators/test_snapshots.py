@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tadiao.audit.models import AuditEvent
 from tadiao.indicators.models import Snapshot
 from tadiao.projects import services as project_services
 from tadiao.projects.models import Stage
@@ -66,8 +67,16 @@ def test_reclosing_after_reopen_refreezes(may_closed, coordinator):
         reason="补录开工",  # issue 15 ③: 签约 → 开工 without 立项 takes the office's reason
     )
     services.reopen_period(period=may, reason="补录开工", by=coordinator)
+    first = Snapshot.objects.get(period=may)
     services.close_period(period=may, by=coordinator, today=D(2026, 6, 5), reason="月末后关账")
-    assert Snapshot.objects.get(period=may).data["indicators"]["rates"]["start_rate"]["percent"] == "66.67"
+    snapshot = Snapshot.objects.get(period=may)
+    assert snapshot.data["indicators"]["rates"]["start_rate"]["percent"] == "66.67"
+    # The same row rewritten (not a second snapshot of the month), audited as refrozen.
+    assert snapshot.pk == first.pk and Snapshot.objects.filter(period=may).count() == 1
+    events = AuditEvent.objects.filter(object_type="indicators.snapshot").order_by("pk")
+    assert [(e.action, e.object_id) for e in events] == [
+        ("indicators.snapshot.frozen", str(first.pk)), ("indicators.snapshot.refrozen", str(first.pk)),
+    ]
 
 
 def test_cli_compares_with_a_snapshot(may_closed, coordinator):

@@ -93,8 +93,9 @@ def _count(client) -> int:
 
 
 def test_query_count_does_not_grow_with_rows(client, coordinator, reported, unit_a):
-    # 7: session, user, unit, region, the rows (the plan, the 1—N月 sum and the latest 形象进度 and its month as
-    # subqueries), their tags and their "三个一批" entries (two prefetches).
+    # 7: session, user, unit, region, their tags and their "三个一批" entries (one query each over the filtered rows,
+    # read into dicts), then the rows as values (the plan, the 1—N月 sum and the latest 形象进度 and its month as
+    # subqueries).
     login(client, coordinator)
     at_n = _count(client)
     for i in range(6):

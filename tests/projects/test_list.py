@@ -192,8 +192,8 @@ def _count_queries(client, url):
 # List (13): session, user, the user's unit and region (the scope), count, the filter bar's units, industries and
 # tags, the page's rows (units, leaders, industries joined; the year's plan as a subquery), the page's tags
 # (prefetch), then the lights of the page's rows only: the warning rules, the reporting settings, the lights.
-# Export (7): session, user, unit, region, the rows (one chunk of up to 2 000), their tags and their "三个一批"
-# entries with the batches joined (two prefetches).
+# Export (7): session, user, unit, region, the rows' tags and their "三个一批" entries with the batches joined (one
+# query each over the filtered rows, whatever their number), the rows as values.
 @pytest.mark.parametrize("url,queries", [("/projects/?per_page=100", 13), ("/projects/export.xlsx", 7)])
 def test_query_count_does_not_grow_with_rows(client, coordinator, unit_a, unit_b, url, queries):
     login(client, coordinator)
