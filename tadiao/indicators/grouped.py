@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from tadiao.indicators import events as event_counts
 from tadiao.indicators import queries
 from tadiao.indicators.formatting import rate_as_json
 from tadiao.indicators.models import RateDefinition
-from tadiao.indicators.selection import REPORTED_STATUSES, to_q
-from tadiao.projects.models import STAGE_ORDER, AnnualPlan, Level, Project
-from tadiao.reporting.models import MonthlyReport
+from tadiao.indicators.selection import to_q
+from tadiao.projects.models import STAGE_ORDER, Level, Project
 
 ZERO = queries.ZERO
 STAGES = [stage.lower() for stage in STAGE_ORDER]
@@ -127,26 +126,42 @@ def tallies(
 ) -> dict[Key, Tally]:
     """{(unit id, level): its Tally} for every (unit, level) with projects, in the order the database groups them.
 
-    Three queries whatever the number of projects, units, levels or rates: the projects grouped by (unit, level,
-    stage reached) with every COUNT rate's numerator and denominator as conditional counts, then, when there are
-    INVESTMENT rates or `annual_totals` are asked for, the year's plans and the year-to-date reports grouped by
-    (unit, level) with one conditional sum per distinct selection.
+    One query whatever the number of projects, units, levels or rates: the projects grouped by (unit, level, stage
+    reached) with every COUNT rate's numerator and denominator as conditional counts and — when there are
+    INVESTMENT rates or `annual_totals` are asked for — joined to their year's plan and year-to-date reports
+    (queries.with_year_investment) with one conditional sum of each per distinct selection.
     """
     count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
-    aggregates: dict[str, Count] = {"n": Count("pk")}
+    investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
+    selections = [d.denominator for d in investment_rates] + ([ANNUAL_TOTALS] if annual_totals else [])
+    rows, planned, reported, joined = projects, None, None, None
+    if selections:
+        rows, planned, reported = queries.with_year_investment(projects, as_of=as_of)
+        joined = queries.YEAR_PLAN
+    aggregates: dict[str, Any] = {"n": Count("pk")}
     for i, d in enumerate(count_rates):
-        denominator = to_q(d.denominator, as_of=as_of)
+        denominator = to_q(d.denominator, as_of=as_of, year_plan=joined)
         aggregates[f"rate{i}_den"] = Count("pk", filter=denominator)
-        aggregates[f"rate{i}_num"] = Count("pk", filter=denominator & to_q(d.numerator, as_of=as_of))
-    rows = (
-        projects.order_by()
+        aggregates[f"rate{i}_num"] = Count(
+            "pk", filter=denominator & to_q(d.numerator, as_of=as_of, year_plan=joined)
+        )
+    # One pair of sums per distinct selection (the annual totals and 年度投资完成率 select the same projects).
+    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections))
+    column = [distinct.index(json.dumps(selection, sort_keys=True)) for selection in selections]
+    for i, selection in enumerate(distinct):
+        selected = to_q(json.loads(selection), as_of=as_of, year_plan=joined)
+        aggregates[f"plan{i}"] = Sum(planned, filter=selected)
+        aggregates[f"done{i}"] = Sum(reported, filter=selected)
+    grouped = (
+        rows.order_by()
         .annotate(stage_at=queries.stage_at(as_of))
         .values("unit_id", "level", "stage_at")
         .annotate(**aggregates)
     )
     columns = [(d.code, f"rate{i}_num", f"rate{i}_den") for i, d in enumerate(count_rates)]
+    sums = [(d.code, f"done{column[i]}", f"plan{column[i]}") for i, d in enumerate(investment_rates)]
     groups: dict[Key, Tally] = {}
-    for row in cast(Iterable[dict[str, Any]], rows):  # the rate columns are named at run time
+    for row in cast(Iterable[dict[str, Any]], grouped):  # the rate columns are named at run time
         key = (row["unit_id"], row["level"])
         tally = groups.get(key)
         if tally is None:
@@ -156,19 +171,12 @@ def tallies(
         for code, num, den in columns:
             numerators[code] += row[num]
             denominators[code] += row[den]
-    investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
-    selections = [d.denominator for d in investment_rates] + ([ANNUAL_TOTALS] if annual_totals else [])
-    if selections:
-        planned, completed = _investments(projects, as_of=as_of, selections=selections)
-        annual = len(investment_rates)  # the index of ANNUAL_TOTALS' sums
-        for key, tally in groups.items():
-            plans, reports = planned.get(key, {}), completed.get(key, {})
-            for i, d in enumerate(investment_rates):
-                tally.denominators[d.code] += plans.get(i) or ZERO
-                tally.numerators[d.code] += reports.get(i) or ZERO
-            if annual_totals:
-                tally.annual_planned += plans.get(annual) or ZERO
-                tally.annual_completed += reports.get(annual) or ZERO
+        for code, done, plan in sums:
+            numerators[code] += row[done] or ZERO
+            denominators[code] += row[plan] or ZERO
+        if annual_totals:
+            tally.annual_planned += row[f"plan{column[-1]}"] or ZERO
+            tally.annual_completed += row[f"done{column[-1]}"] or ZERO
     return groups
 
 
@@ -195,47 +203,3 @@ def region_indicators(
         targets=queries.evaluate_targets(projects, as_of=as_of),
         events=event_counts.standard_events(projects, as_of=as_of),
     )
-
-
-_GROUP = ("project__unit_id", "project__level")
-
-
-def _investments(
-    projects: QuerySet[Project], *, as_of: datetime.date, selections: list[dict]
-) -> tuple[dict[Key, dict[int, Decimal | None]], dict[Key, dict[int, Decimal | None]]]:
-    """({(unit id, level): {i: planned}}, {(unit id, level): {i: reported}}) in 万元 for each selection i of the
-    projects: the year's plans and the submitted or approved reports from January to the as-of month, each read once
-    grouped by (unit, level), one conditional SUM per distinct selection — what queries.compute_rates sums for an
-    investment rate (its denominator's projects' plans, and their reports), grouped one level finer."""
-    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections))
-    column = [distinct.index(json.dumps(selection, sort_keys=True)) for selection in selections]
-
-    def sums(field_name: str) -> dict[str, Sum]:
-        return {
-            f"s{i}": Sum(
-                field_name, filter=Q(project__in=projects.filter(to_q(json.loads(key), as_of=as_of)).values("pk"))
-            )
-            for i, key in enumerate(distinct)
-        }
-
-    def by_group(rows: Iterable[dict[str, Any]]) -> dict[Key, dict[int, Decimal | None]]:
-        return {(row[_GROUP[0]], row[_GROUP[1]]): {i: row[f"s{c}"] for i, c in enumerate(column)} for row in rows}
-
-    planned = (
-        AnnualPlan.objects.filter(project__in=projects.values("pk"), year=as_of.year)
-        .order_by()
-        .values(*_GROUP)
-        .annotate(**sums("planned_investment"))
-    )
-    completed = (
-        MonthlyReport.objects.filter(
-            project__in=projects.values("pk"),
-            period__month__gte=as_of.replace(month=1, day=1),
-            period__month__lte=as_of,
-            status__in=REPORTED_STATUSES,
-        )
-        .order_by()
-        .values(*_GROUP)
-        .annotate(**sums("investment_completed"))
-    )
-    return by_group(planned), by_group(completed)

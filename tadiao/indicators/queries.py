@@ -171,10 +171,10 @@ def _totals(rows: QuerySet[Any], group: str | None, **aggregates: Any) -> dict:
     return {row.pop(group): row for row in rows.order_by().values(group).annotate(**aggregates)}
 
 
-YEAR_PLAN = "year_plan"  # the relation _with_year_investment joins the projects' plan of the year by
+YEAR_PLAN = "year_plan"  # the relation with_year_investment joins the projects' plan of the year by
 
 
-def _with_year_investment(projects: QuerySet[Project], *, as_of: datetime.date) -> tuple[QuerySet[Project], Any, Any]:
+def with_year_investment(projects: QuerySet[Project], *, as_of: datetime.date) -> tuple[QuerySet[Project], Any, Any]:
     """The projects joined to their plan of the as-of year and to their year-to-date reported investment (submitted
     or approved reports, January to the as-of month), with the two expressions to sum: one row per project.
 
@@ -220,7 +220,7 @@ def _rates(
         return results
     rows, planned, reported, joined = projects, None, None, None
     if selections:
-        rows, planned, reported = _with_year_investment(projects, as_of=as_of)
+        rows, planned, reported = with_year_investment(projects, as_of=as_of)
         joined = YEAR_PLAN
     aggregates: dict[str, Any] = {}
     for d in count_rates:

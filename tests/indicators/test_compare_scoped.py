@@ -212,10 +212,10 @@ def test_snapshot_ranks_units_by_the_same_summed_figures(invested, unit_a, unit_
 
 @pytest.mark.parametrize("n", [1, 2])
 def test_scoped_figures_queries_flat(region, n):
-    # 3, whatever the units, levels and rates: the projects grouped by (unit, level, stage reached) with every count
-    # rate's conditional counts; the year's plans and the 1—N月 reports grouped by (unit, level) with one
-    # conditional sum per investment selection. Per-unit and per-level figures are summed from those groups (this
-    # was 1 + 3 + 3 per level with projects + 3 per level for its units: 16 here, 34 with all five levels).
+    # 1, whatever the units, levels and rates: the projects grouped by (unit, level, stage reached) with every count
+    # rate's conditional counts and, joined to their year's plan and 1—N月 reports, one conditional sum of each per
+    # investment selection. Per-unit and per-level figures are summed from those groups (this was 1 + 3 + 3 per
+    # level with projects + 3 per level for its units: 16 here, 34 with all five levels).
     definitions = queries.active_definitions()
     for i in range(3 * n):
         unit = UnitFactory(region=region, display_order=i)
@@ -225,7 +225,7 @@ def test_scoped_figures_queries_flat(region, n):
     with CaptureQueriesContext(connection) as captured:
         figures = scoped_snapshots.scoped_figures(Project.objects.all(), as_of=D(2026, 6, 30),
                                                   definitions=definitions)
-    assert len(captured) == 3
+    assert len(captured) == 1
     assert len(figures["by_unit"]) == 3 * n
     assert figures["by_level"]["COUNTY"]["counts_by_stage"]["started"] == 3 * n * n
 
