@@ -37,10 +37,16 @@ def capture(fn: Callable[[], Any]) -> tuple[Captured, Any]:
     return captured, result
 
 
+def _reads(sql: str) -> bool:
+    """A SELECT, with or without common table expressions before it (the warning lights' and the indicators'
+    statements start WITH …)."""
+    return sql.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
 def replay(captured: Captured) -> Callable[[], int]:
     """A function that runs the captured SELECTs again through a bare cursor and fetches every row: the floor of
     what the page's data costs in the database. Writes (session touch, savepoints) are left out."""
-    selects = [(sql, params) for sql, params in captured.statements if sql.lstrip().upper().startswith("SELECT")]
+    selects = [(sql, params) for sql, params in captured.statements if _reads(sql)]
 
     def run() -> int:
         rows = 0
@@ -59,7 +65,7 @@ def slowest_plan(captured: Captured) -> tuple[float, str, list[str]]:
     timed = []
     with connection.cursor() as cursor:
         for sql, params in captured.statements:
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not _reads(sql):
                 continue
             started = time.perf_counter()
             cursor.execute(sql, params)
