@@ -58,12 +58,12 @@ def snapshot_data(
     unit_tallies = grouped.summed(groups, definitions, by=0)
     by_unit = {u.pk: (unit_tallies.get(u.pk) or grouped.Tally.empty(definitions)).rates() for u in units}
     rules = warnings.active_rules()
-    lights = warnings.counts_by_unit(projects, as_of=as_of, rules=rules)
+    warned = warnings.warned_rows(projects, as_of=as_of, rules=rules)
+    lights = warnings.counts_of_rows(warned)  # the warned rows hold every red and yellow project
     rows = [
         rankings.UnitRow(u, by_unit[u.pk], lights.get(u.pk, {}).get("red", 0), lights.get(u.pk, {}).get("yellow", 0))
         for u in units
     ]
-    warned = warnings.warned_projects(projects, as_of=as_of, rules=rules).select_related("unit")
     if blank_history is None:
         blank_history = blank_unit_history(before=as_of)
     batches = batches_as_json(projects, as_of=as_of)
@@ -87,17 +87,7 @@ def snapshot_data(
             for row in rows
         ],
         "rankings": {r.key: [row.unit.pk for row in r.rows] for r in rankings.rank_units(rows)},
-        "warnings": [
-            {
-                "project_id": p.pk,
-                "name": p.name,
-                "unit_id": p.unit_id,
-                "unit": p.unit.name,
-                "light": p.light,
-                "reasons": [text for _, _, text in warnings.explain(p, as_of=as_of, rules=rules)],
-            }
-            for p in warned
-        ],
+        "warnings": warned,
     }
 
 

@@ -163,3 +163,15 @@ def test_lit_projects_keep_the_callers_scope(ledger, unit_a):
     assert lit.count() == 5
     assert lit.filter(light=warnings.RED).count() == 2  # W2 W7
     assert [p.name for p in lit.order_by("name")[1:3]] == ["W2", "W7"]
+
+
+def test_warned_rows_say_what_the_warned_projects_say(ledger, unit_a, unit_b):
+    rules = warnings.active_rules()
+    rows = warnings.warned_rows(Project.objects.all(), as_of=AS_OF, rules=rules)
+    assert [row["name"] for row in rows] == ["W2", "W7", "W3", "W5", "W10", "W1", "W8", "W6"]
+    w3 = next(row for row in rows if row["name"] == "W3")
+    assert w3 == {"project_id": ledger["w3"].pk, "name": "W3", "unit_id": unit_b.pk, "unit": unit_b.name,
+                  "light": warnings.RED, "reasons": ["黄灯：年度投资完成率低于序时进度（年度投资完成率 20.00%）",
+                                                     "红灯：年度投资完成率不足序时进度的八成（年度投资完成率 20.00%）"]}
+    assert next(row for row in rows if row["name"] == "W5")["reasons"] == ["红灯：签约后 90 天未开工（桩基进场）（已 121 天）"]
+    assert warnings.counts_of_rows(rows) == {unit_a.pk: {"red": 2, "yellow": 2}, unit_b.pk: {"red": 3, "yellow": 1}}
