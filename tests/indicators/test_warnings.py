@@ -173,5 +173,6 @@ def test_warned_rows_say_what_the_warned_projects_say(ledger, unit_a, unit_b):
     assert w3 == {"project_id": ledger["w3"].pk, "name": "W3", "unit_id": unit_b.pk, "unit": unit_b.name,
                   "light": warnings.RED, "reasons": ["黄灯：年度投资完成率低于序时进度（年度投资完成率 20.00%）",
                                                      "红灯：年度投资完成率不足序时进度的八成（年度投资完成率 20.00%）"]}
-    assert next(row for row in rows if row["name"] == "W5")["reasons"] == ["红灯：签约后 90 天未开工（桩基进场）（已 121 天）"]
+    w5 = next(row for row in rows if row["name"] == "W5")
+    assert w5["reasons"] == ["红灯：签约后 90 天未开工（桩基进场）（已 121 天）"]
     assert warnings.counts_of_rows(rows) == {unit_a.pk: {"red": 2, "yellow": 2}, unit_b.pk: {"red": 3, "yellow": 1}}
