@@ -26,7 +26,7 @@ from tadiao.imports.services.validation import (
     _ProjectIndex,
     _Scope,
 )
-from tadiao.lib import xlsx
+from tadiao.lib import bulk, xlsx
 from tadiao.projects import lifecycle
 from tadiao.projects.models import (
     DERIVED_TAGS,
@@ -459,7 +459,15 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     tag_ids = _tag_ids({name for p in plans if p.tags_changed for name in p.tags})
 
     if created:
-        Project.objects.bulk_create([p.project for p in created], batch_size=BATCH)
+        # Inserted without the ORM's per-value SQL assembly (lib.bulk), then their pks read back by name and unit
+        # (unique together): one statement each per chunk.
+        projects = [p.project for p in created]
+        bulk.insert(Project, projects)
+        pks = {(name, unit_id): pk for name, unit_id, pk in Project.objects.filter(
+            name__in=[p.name for p in projects]).order_by().values_list("name", "unit_id", "pk")}
+        for project in projects:
+            project.pk = pks[(project.name, project.unit_id)]
+            project._state.adding, project._state.db = False, "default"
     if updated:
         # A tags-only change bumps the version too: the project as a whole was edited.
         changed_fields = sorted({name for p in updated for name in p.changes if name not in ("tags", "batches")})
@@ -473,14 +481,11 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     relinked = [p for p in plans if p.tags_changed]
     for chunk in _chunks(p.project.pk for p in relinked if not p.created):
         through.objects.filter(project_id__in=chunk).delete()
-    through.objects.bulk_create(
-        [through(project_id=p.project.pk, tag_id=tag_ids[name]) for p in relinked for name in p.tags],
-        batch_size=BATCH,
-    )
+    bulk.insert(through, [through(project_id=p.project.pk, tag_id=tag_ids[name]) for p in relinked for name in p.tags])
     transitions = [p.transition for p in plans if p.transition is not None]
     for t in transitions:
         t.project_id, t.by, t.at = t.project.pk, by, now
-    StageTransition.objects.bulk_create(transitions, batch_size=BATCH)
+    bulk.insert(StageTransition, transitions)
     BatchEntry.objects.bulk_create(
         [BatchEntry(batch=batch, project_id=p.project.pk, kind=kind) for p in plans for batch, kind in p.batch_entries],
         batch_size=BATCH,
