@@ -23,7 +23,7 @@ def insert(model: type[Model], objs: Sequence[Model], *, using: str = DEFAULT_DB
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field and not getattr(f, "generated", False)]
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column or f.attname) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
     steps = [_step(field, connection) for field in fields]
     with connection.cursor() as cursor:
@@ -44,8 +44,10 @@ def _step(field: Field, connection: Any) -> Callable[[Model], Any]:
     """How one column's value is taken from an object: pre_save where it matters (auto_now …), then what
     get_db_prep_save would give, calling it only for values the database does not take as they are."""
     attname = field.attname
-    dated = isinstance(field, models.DateField)  # DateTimeField too
-    own_pre_save = (field.auto_now or field.auto_now_add) if dated else type(field).pre_save is not Field.pre_save
+    if isinstance(field, models.DateField):  # DateTimeField too: its pre_save only sets auto_now(_add)
+        own_pre_save = bool(field.auto_now or field.auto_now_add)
+    else:
+        own_pre_save = type(field).pre_save is not Field.pre_save
     target = field.target_field if isinstance(field, models.ForeignKey) else field
     plain = type(target) in _PLAIN_FIELDS or isinstance(target, (models.AutoField, models.BigAutoField))
     nullable = not isinstance(field, models.JSONField)  # JSON's None is a JSON null, not always SQL NULL

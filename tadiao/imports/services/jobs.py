@@ -119,7 +119,8 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
         for index, cells in enumerate(table, start=1):
             if index <= header_index + 1 or all(xlsx.is_blank(c) for c in cells):
                 continue
-            yield Row(line=index, values={key: (cells[pos] if pos < len(cells) else "") for key, pos in positions.items()})
+            yield Row(line=index, values={key: (cells[pos] if pos < len(cells) else "")
+                                          for key, pos in positions.items()})
 
     if next(data_rows(), None) is None:
         raise ImportFailed(f"工作表“{sheet_name}”中没有数据行。")
