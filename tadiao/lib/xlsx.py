@@ -2,6 +2,7 @@
 workbooks with XlsxWriter. Pure helpers, no models; every message is the Chinese text the user sees."""
 
 import datetime
+import functools
 import io
 import os
 import unicodedata
@@ -133,7 +134,12 @@ def fold(text: Any) -> str:
     """
     if text is None:
         return ""
-    normal = unicodedata.normalize("NFKC", str(text))
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few unit, industry and choice labels on every row of an import
+def _fold(text: str) -> str:
+    normal = unicodedata.normalize("NFKC", text)
     if normal.isprintable():  # the common case, fast: no control, format or separator character but " "
         return normal.replace(" ", "")
     return "".join(ch for ch in normal if not ch.isspace() and unicodedata.category(ch) != "Cf")

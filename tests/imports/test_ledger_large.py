@@ -108,10 +108,10 @@ def test_statements_grow_with_chunks_not_rows(tmp_path, actors, monkeypatch):
     two = _statements(tmp_path, 12, actors, prefix="甲", codes=100000)
     four = _statements(tmp_path, 24, actors, prefix="乙", codes=200000)
     six = _statements(tmp_path, 36, actors, prefix="丙", codes=300000)
-    # Per chunk of new projects, 9 statements: validation — projects by code, by name; the write — tags by name,
-    # INSERT projects, their pks by name, INSERT tag links, INSERT transitions, the audit chain's head, INSERT
-    # the audit events.
-    assert four - two == six - four == 2 * 9
+    # Per chunk of new projects, 10 statements: validation — projects by code, by name, the progress save (the
+    # lease renewed); the write — tags by name, INSERT projects, their pks by name, INSERT tag links, INSERT
+    # transitions, the audit chain's head, INSERT the audit events.
+    assert four - two == six - four == 2 * 10
 
 
 def test_the_cap_counts_the_rows_and_refuses_the_file(tmp_path, actors, monkeypatch):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from tadiao.audit.models import AuditEvent
 from tadiao.imports import services
 from tadiao.imports.models import ImportJob
+from tadiao.imports.services import ledger
 from tadiao.projects.models import Project
 from tests.conftest import TODAY
 from tests.imports.helpers import LEDGER_HEADERS, ledger_row, write_workbook
@@ -115,7 +116,8 @@ def test_updating_n_and_2n_projects(tmp_path, actors):
     assert AuditEvent.objects.filter(action="projects.project.updated").count() == 3 * N
 
 
-def test_progress_is_saved_every_200_rows(tmp_path, actors):
+def test_progress_is_saved_once_a_chunk(tmp_path, actors, monkeypatch):
+    monkeypatch.setattr(ledger, "CHUNK", 200)  # 2 000 rows a chunk in earnest
     rows = [ledger_row(项目名称=f"项目{i:03d}", 责任单位="东城镇") for i in range(450)]
     job, sql = _run(tmp_path, "big", rows, actors)
     saves = [s for s in sql if s.startswith('UPDATE "imports_importjob" SET "progress_done"')]

@@ -17,7 +17,7 @@ from tadiao.imports import parsing, sheets
 from tadiao.imports.models import ImportJob
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome
 from tadiao.imports.services.base import BATCH, ImportFailed, Row, _chunks
-from tadiao.imports.services.running import _heartbeat, _progress, _succeed
+from tadiao.imports.services.running import _heartbeat, _succeed
 from tadiao.imports.services.validation import (
     _cell,
     _check_unit,
@@ -132,11 +132,11 @@ def import_ledger(*, job: ImportJob, by, rows: Callable[[], Iterable[Row]]) -> S
     targets, versions = array("q"), array("q")  # per data row: the matched project's pk and version, 0 when new
     total = 0
     for chunk in _in_chunks(rows()):
-        parsed = []
-        for row in chunk:
-            parsed.append(_parse_ledger_row(row, ctx))
-            total += 1
-            _progress(job, total)
+        parsed = [_parse_ledger_row(row, ctx) for row in chunk]
+        total += len(chunk)
+        if total < job.progress_total:  # "已处理 N / M 行" on the job page, and the lease renewed, once a chunk
+            job.progress_done = total
+            _heartbeat(job, progress_done=total)
         existing = _load_projects(((p.values.get("code"), p.values["name"], p.values.get("unit")) for p in parsed),
                                   units=scope.units_by_id)
         _match_projects(parsed, _ProjectIndex(existing), ctx)
