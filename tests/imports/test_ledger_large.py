@@ -3,9 +3,11 @@ nothing, names a wrong row deep in the file, runs a fixed number of statements p
 its cap with the rows counted."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from tadiao.audit.models import AuditEvent
@@ -14,6 +16,7 @@ from tadiao.imports.models import ImportJob
 from tadiao.imports.services import jobs, ledger
 from tadiao.projects.models import Project, StageTransition, Tag
 from tests.conftest import TODAY
+from tests.factories import ProjectFactory
 from tests.imports.helpers import LEDGER_HEADERS, error_column, ledger_row, read_rows, write_workbook
 
 LARGE = 12000
@@ -130,3 +133,22 @@ def test_the_cap_counts_the_rows_and_refuses_the_file(tmp_path, actors, monkeypa
 
 def test_the_real_caps_and_chunk():
     assert (jobs.ROW_LIMITS, jobs.MAX_ROWS, ledger.CHUNK) == ({ImportJob.Kind.LEDGER: 200000}, 10000, 2000)
+
+
+def test_a_project_edited_between_the_validation_and_the_write_stops_the_import(tmp_path, actors, unit_a,
+                                                                                monkeypatch):
+    project = ProjectFactory(name="已有项目", unit=unit_a, total_investment=Decimal("100.00"))
+    validated = ledger._heartbeat
+
+    def validated_then_edited(job, **values):  # someone saves the project as the validation ends
+        validated(job, **values)
+        if values.get("progress_total"):
+            Project.objects.filter(pk=project.pk).update(version=F("version") + 1, total_investment=Decimal("7.00"))
+
+    monkeypatch.setattr(ledger, "_heartbeat", validated_then_edited)
+    rows = [ledger_row(项目名称="已有项目", 责任单位="东城镇", 总投资=300), *_rows(3)]
+    job = _import(tmp_path, rows, actors)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.summary == "导入期间有项目被他人修改或删除，未导入任何数据，请稍后重新导入。"
+    assert list(Project.objects.values_list("name", "total_investment")) == [("已有项目", Decimal("7.00"))]

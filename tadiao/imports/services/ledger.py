@@ -50,6 +50,7 @@ from tadiao.projects.queries import batch_entries_text
 IMPORT_REASON = "台账导入"
 CHUNK = 2000  # rows validated, then written, at a time: what memory holds of the sheet
 CHANGED_MEANWHILE = "导入期间有项目被他人修改或删除，未导入任何数据，请稍后重新导入。"
+BATCHES_CHANGED_MEANWHILE = "导入期间“三个一批”期次或列入情况被他人修改，未导入任何数据，请稍后重新导入。"
 
 # Project fields the ledger sets, in sheet order; investor/content only when the sheet has the column.
 LEDGER_FIELDS = [
@@ -165,7 +166,7 @@ def import_ledger(*, job: ImportJob, by, rows: Callable[[], Iterable[Row]]) -> S
             if ctx.has_batches:
                 _check_batch_entries(parsed, by=by)
             if any(item.errors for item in parsed):  # only what changed since the validation can cause this
-                raise ImportFailed(CHANGED_MEANWHILE)
+                raise ImportFailed(BATCHES_CHANGED_MEANWHILE)
             tags_of = _load_tags([item.target for item in parsed if item.target is not None])
             plans = [_plan(p, tags_of=tags_of, optional=ctx.optional) for p in parsed]
             for plan in plans:
@@ -467,7 +468,7 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
             name__in=[p.name for p in projects]).order_by().values_list("name", "unit_id", "pk")}
         for project in projects:
             project.pk = pks[(project.name, project.unit_id)]
-            project._state.adding, project._state.db = False, "default"
+            project._state.adding, project._state.db = False, Project.objects.db
     if updated:
         # A tags-only change bumps the version too: the project as a whole was edited.
         changed_fields = sorted({name for p in updated for name in p.changes if name not in ("tags", "batches")})
