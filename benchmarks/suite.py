@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.test import Client
 
-from benchmarks import handwritten
+from benchmarks import handwritten, importing
 from benchmarks.measure import Captured, best, capture, replay, slowest_plan
 
 
@@ -50,7 +50,7 @@ class Result:
         return self.ratio <= self.goal
 
 
-ITEMS: dict[str, Callable[[Context], list[Result]]] = {}
+ITEMS: dict[str, Callable[[Context], list[Result]]] = {"import": importing.run}
 
 
 def item(name: str):

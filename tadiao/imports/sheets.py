@@ -2,13 +2,14 @@
 workbook."""
 
 import datetime
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from tadiao.imports import parsing, registry
 from tadiao.imports.models import ImportJob
-from tadiao.lib.xlsx import XlsxSheet, is_blank, xlsx_bytes
+from tadiao.lib.xlsx import XlsxSheet, is_blank, write_xlsx, xlsx_bytes
 from tadiao.org.models import Unit
 from tadiao.projects.models import Category, Level, Nature
 
@@ -222,27 +223,33 @@ def template_workbook(*, kind: str, example_unit: str, example_region_code: str,
     return xlsx_bytes([sheet, notes_sheet])
 
 
-def error_workbook(*, sheet_name: str, raw_rows: Sequence[Sequence[Any]], header_index: int,
-                   errors: Mapping[int, Sequence[str]]) -> bytes:
+def write_error_workbook(target: IO[bytes], *, sheet_name: str, table: Iterable[Sequence[Any]], header_index: int,
+                         errors: Mapping[int, Sequence[str]]) -> None:
     """The uploaded sheet as it was, row for row, plus a last column 错误原因 with every message of a row.
 
-    `errors` maps an Excel row number (1-based) to its messages; rows without errors keep an empty cell.
+    `table` is read twice (the width, then the rows) and written as it is read (XlsxWriter's constant_memory), so
+    a 100 000-row sheet is never held whole. `errors` maps an Excel row number (1-based) to its messages; rows
+    without errors keep an empty cell.
     """
     width = 0
-    for row in raw_rows:
-        for index in range(len(row) - 1, -1, -1):
+    for row in table:
+        for index in range(len(row) - 1, width - 1, -1):
             if not is_blank(row[index]):
-                width = max(width, index + 1)
+                width = index + 1
                 break
-    padded = [list(row[:width]) + [""] * (width - len(row[:width])) for row in raw_rows]
-    body = []
-    for index, row in enumerate(padded[header_index + 1:], start=header_index + 2):
-        body.append([*row, "\n".join(errors.get(index, []))])
+
+    def padded(row: Sequence[Any]) -> list[Any]:
+        return list(row[:width]) + [""] * (width - len(row[:width]))
+
+    rows = iter(table)
+    preamble = [padded(row) for row in itertools.islice(rows, header_index)]
+    header = padded(next(rows))
+    body = ([*padded(row), "\n".join(errors.get(line, []))] for line, row in enumerate(rows, start=header_index + 2))
     sheet = XlsxSheet(
         name=sheet_name,
-        preamble=padded[:header_index],
-        headers=[*("" if is_blank(cell) else str(cell) for cell in padded[header_index]), ERROR_COLUMN],
+        preamble=preamble,
+        headers=[*("" if is_blank(cell) else str(cell) for cell in header), ERROR_COLUMN],
         rows=body,
         widths=[14] * width + [60],
     )
-    return xlsx_bytes([sheet])
+    write_xlsx(target, [sheet], large=True)

@@ -2,11 +2,12 @@
 workbooks with XlsxWriter. Pure helpers, no models; every message is the Chinese text the user sees."""
 
 import datetime
+import functools
 import io
 import os
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -133,7 +134,12 @@ def fold(text: Any) -> str:
     """
     if text is None:
         return ""
-    normal = unicodedata.normalize("NFKC", str(text))
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few unit, industry and choice labels on every row of an import
+def _fold(text: str) -> str:
+    normal = unicodedata.normalize("NFKC", text)
     if normal.isprintable():  # the common case, fast: no control, format or separator character but " "
         return normal.replace(" ", "")
     return "".join(ch for ch in normal if not ch.isspace() and unicodedata.category(ch) != "Cf")
@@ -161,6 +167,43 @@ def read_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> list[lis
     except Exception as exc:  # untrusted input: whatever calamine raises means "cannot read"
         raise XlsxError("无法读取该 Excel 文件，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后再试。") from exc
     return [list(row) for row in rows]
+
+
+class SheetRows:
+    """One sheet as python-calamine holds it (its cells in Rust memory), handed out as Python lists one row at a
+    time from A1 on, so a 100 000-row sheet never exists as 100 000 lists at once. Iterate it as often as
+    needed: each pass converts the rows again."""
+
+    def __init__(self, sheet: Any) -> None:
+        self._sheet = sheet
+        # iter_rows() starts at row 1 but at the first used column: the columns to the left are put back.
+        self._left = sheet.start[1] if sheet.start else 0
+        self.height = sheet.end[0] + 1 if sheet.end else 0  # rows from A1 to the last used row, blank ones too
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        pad = [""] * self._left
+        for row in self._sheet.iter_rows():
+            yield pad + row if pad else row
+
+
+def open_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> SheetRows:
+    """One sheet, found by its folded name, for reading row by row (SheetRows); cells as read_sheet returns
+    them."""
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            workbook = CalamineWorkbook.from_path(str(source))
+        else:
+            source.seek(0)
+            workbook = CalamineWorkbook.from_filelike(source)
+        names = {fold(name): name for name in workbook.sheet_names}
+        if fold(sheet) not in names:
+            found = "、".join(f"“{n}”" for n in workbook.sheet_names) or "无"
+            raise XlsxError(f"工作簿中没有名为“{sheet}”的工作表（现有工作表：{found}）。")
+        return SheetRows(workbook.get_sheet_by_name(names[fold(sheet)]))
+    except XlsxError:
+        raise
+    except Exception as exc:  # untrusted input: whatever calamine raises means "cannot read"
+        raise XlsxError("无法读取该 Excel 文件，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后再试。") from exc
 
 
 def is_blank(value: Any) -> bool:

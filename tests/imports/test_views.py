@@ -119,9 +119,14 @@ def test_the_progress_partial_while_running(client, reporter_a):
     url = reverse("imports:detail", args=[job.pk])
     poll = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert f'hx-get="{url}" hx-trigger="every 1s" hx-swap="outerHTML"' in poll
-    assert 'style="width: 20%"' in poll and "已校验 200 / 1000 行" in poll and "处理中" in poll
+    assert 'style="width: 20%"' in poll and "已处理 200 / 1000 行" in poll and "处理中" in poll
     full = client.get(url).content.decode()
     assert "<html" in full and "a.xlsx" in full
+
+    # Every row validated, the write running (its progress is inside its transaction): the page says so.
+    ImportJob.objects.filter(pk=job.pk).update(progress_done=1000)
+    poll = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "已校验全部 1000 行，正在写入……" in poll and "已处理" not in poll
 
 
 def test_a_bad_file_gives_a_downloadable_error_report(client, reporter_a, bad_file, immediate_tasks,

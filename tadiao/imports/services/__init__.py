@@ -6,7 +6,9 @@ A row of the ledger, of 年度计划 and of 月度进展 finds its project by on
 
 Queries are bounded: reference data, existing projects and their tags, plans or reports are read in a fixed
 number of queries (IN lists in chunks of IN_CHUNK), writes are bulk operations in batches of BATCH. The
-per-object audit events are written in batches through audit.record_many().
+per-object audit events are written in batches through audit.record_many(). The ledger streams: its rows are
+validated, then written, ledger.CHUNK at a time, with a fixed number of queries per chunk (up to 200 000 rows;
+the other sheets are read whole, up to 10 000).
 
 Which module holds what:
 
@@ -26,6 +28,7 @@ from tadiao.imports.services.base import BATCH, IN_CHUNK, ImportFailed, JobLost,
 from tadiao.imports.services.jobs import (
     CONFLICT_EXAMPLES,
     INTERRUPTED,
+    LEDGER_MAX_ROWS,
     MAX_ROWS,
     check_job,
     create_job,
@@ -48,7 +51,8 @@ from tadiao.imports.services.validation import ProjectKey
 
 __all__ = [
     "BATCH", "CONFLICT_EXAMPLES", "DATE_FIELDS", "FLAG_FIELDS", "IMPORT_REASON", "INTERRUPTED", "IN_CHUNK",
-    "LEDGER_FIELDS", "MAX_ROWS", "OPTIONAL_FIELDS", "PROGRESS_EVERY", "REPORT_DONE", "REPORT_STATUS_FIELDS",
+    "LEDGER_FIELDS", "LEDGER_MAX_ROWS", "MAX_ROWS", "OPTIONAL_FIELDS", "PROGRESS_EVERY", "REPORT_DONE",
+    "REPORT_STATUS_FIELDS",
     "UNIT_FIELDS", "ImportFailed", "JobLost", "ProjectKey", "Row", "_start_progress", "check_job", "create_job",
     "import_ledger", "import_plans", "import_progress", "import_units", "recover_stale_jobs", "run_import",
 ]

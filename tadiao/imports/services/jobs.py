@@ -3,12 +3,13 @@ rows to the sheet's writer, write the error workbook when rows are wrong), and f
 stopped (the recovery, and the check the job page makes)."""
 
 import datetime
+import itertools
 import logging
+import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,7 +27,12 @@ from tadiao.lib import leases, xlsx
 
 logger = logging.getLogger(__name__)
 
+# Data rows one import may hold: a cap that protects the server, not the size of the work. The ledger streams (its
+# rows are validated and written in chunks, memory does not grow with them); the other sheets are read whole.
 MAX_ROWS = 10000
+LEDGER_MAX_ROWS = 200000
+ROW_LIMITS = {ImportJob.Kind.LEDGER: LEDGER_MAX_ROWS}
+HEADER_SCAN = 10  # the header row is looked for among the first rows (a title line may come first)
 
 # What a constraint hit while writing most likely was, by import kind.
 CONFLICT_EXAMPLES = {
@@ -90,52 +96,66 @@ def _run(job: ImportJob, *, today: datetime.date) -> None:
     _check_allowed(job.created_by, job.kind)
     path = job.file.path
     xlsx.check_archive(path)  # again, before parsing: a job may not have come through the upload form
-    raw = xlsx.read_sheet(path, sheet=sheet_name)
+    table = xlsx.open_sheet(path, sheet=sheet_name)
+    head = list(itertools.islice(table, HEADER_SCAN))
     # The first required column marks the header row, under any of its accepted names.
-    found = [xlsx.find_header_row(raw, marker=name) for name in next(iter(columns.values()))]
+    found = [xlsx.find_header_row(head, marker=name, scan=HEADER_SCAN) for name in next(iter(columns.values()))]
     header_index = min((index for index in found if index is not None), default=None)
     if header_index is None:
         raise ImportFailed(
             f"工作表“{sheet_name}”的前 10 行中找不到表头（应包含：{'、'.join(n[0] for n in columns.values())}）。"
         )
-    positions, missing = xlsx.map_columns(raw[header_index], {**columns, **optional})
+    positions, missing = xlsx.map_columns(head[header_index], {**columns, **optional})
     missing = [name for name in missing if name not in {n[0] for n in optional.values()}]
     if missing:
         raise ImportFailed(f"工作表“{sheet_name}”缺少表头：{'、'.join(missing)}。请使用导入模板的表头。")
     if job.kind in sheets.PROJECT_KEY_KINDS and "code" not in positions and not {"name", "unit"} <= positions.keys():
         raise ImportFailed(f"工作表“{sheet_name}”缺少表头：须有“项目代码”，或同时有“项目名称”和“责任单位”，"
                            "用来确定每行是哪个项目。请使用导入模板的表头。")
-    rows = []
-    for index in range(header_index + 1, len(raw)):
-        cells = raw[index]
-        if all(xlsx.is_blank(c) for c in cells):
-            continue
-        rows.append(Row(line=index + 1, values={
-            key: (cells[pos] if pos < len(cells) else "") for key, pos in positions.items()
-        }))
-    if not rows:
+    del head
+
+    def data_rows() -> Iterator[Row]:
+        """The data rows, read again on each call (one row in memory at a time)."""
+        for index, cells in enumerate(table, start=1):
+            if index <= header_index + 1 or all(xlsx.is_blank(c) for c in cells):
+                continue
+            yield Row(line=index, values={key: (cells[pos] if pos < len(cells) else "")
+                                          for key, pos in positions.items()})
+
+    if next(data_rows(), None) is None:
         raise ImportFailed(f"工作表“{sheet_name}”中没有数据行。")
-    if len(rows) > MAX_ROWS:
-        raise ImportFailed(f"共 {len(rows)} 行，超过每次导入的上限 {MAX_ROWS} 行，请分批导入。")
+    limit = ROW_LIMITS.get(job.kind, MAX_ROWS)
+    total = table.height - header_index - 1  # blank rows included: counted only when it matters
+    if total > limit:
+        total = sum(1 for _ in data_rows())
+    if total > limit:
+        raise ImportFailed(f"共 {total} 行，超过每次导入的上限 {limit} 行，请分批导入。")
 
     # Every sheet's service runs from here: the importer was checked above, the progress starts here.
-    running._start_progress(job, len(rows))  # looked up at call time: a test replaces it there
+    running._start_progress(job, total)  # looked up at call time: a test replaces it there
     app = registry.app_sheet(job.kind)
-    if app is not None:
-        outcome = _run_app_sheet(job, app, rows=rows, today=today)
-    elif job.kind == ImportJob.Kind.PROGRESS:
-        outcome = import_progress(job=job, by=job.created_by, rows=rows, today=today)
+    if job.kind == ImportJob.Kind.LEDGER:  # streams: read in chunks, twice (validate, then write)
+        outcome = import_ledger(job=job, by=job.created_by, rows=data_rows)
     else:
-        service = {ImportJob.Kind.UNITS: import_units, ImportJob.Kind.PLANS: import_plans}.get(job.kind, import_ledger)
-        outcome = service(job=job, by=job.created_by, rows=rows)
+        rows = list(data_rows())
+        if app is not None:
+            outcome = _run_app_sheet(job, app, rows=rows, today=today)
+        elif job.kind == ImportJob.Kind.PROGRESS:
+            outcome = import_progress(job=job, by=job.created_by, rows=rows, today=today)
+        else:
+            service = {ImportJob.Kind.UNITS: import_units, ImportJob.Kind.PLANS: import_plans}[job.kind]
+            outcome = service(job=job, by=job.created_by, rows=rows)
+        del rows
     if outcome.errors:
         _heartbeat(job)
-        content = sheets.error_workbook(sheet_name=sheet_name, raw_rows=raw, header_index=header_index,
+        with tempfile.TemporaryFile() as content:
+            sheets.write_error_workbook(content, sheet_name=sheet_name, table=table, header_index=header_index,
                                         errors=outcome.errors)
-        job.error_file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(content), save=False)
+            content.seek(0)
+            job.error_file.save(f"{uuid.uuid4().hex}.xlsx", File(content), save=False)
         job.error_row_count = len(outcome.errors)
-        job.progress_done = job.progress_total  # every row was checked
-        job.save(update_fields=["error_file", "error_row_count", "progress_done"])
+        job.progress_done = job.progress_total = outcome.total  # every row was checked
+        job.save(update_fields=["error_file", "error_row_count", "progress_done", "progress_total"])
         raise ImportFailed(
             f"共 {outcome.total} 行，其中 {len(outcome.errors)} 行有错误，未导入任何数据。"
             "请下载错误报告，按“错误原因”列修改后重新导入。"

@@ -1,8 +1,10 @@
 """The project ledger (项目): create or update projects, their tags, stage transitions and 三个一批 entries,
 all or nothing."""
 
+import itertools
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,8 +16,8 @@ from tadiao.audit import services as audit
 from tadiao.imports import parsing, sheets
 from tadiao.imports.models import ImportJob
 from tadiao.imports.registry import CLI_ACTOR, SheetOutcome
-from tadiao.imports.services.base import BATCH, Row, _chunks, _lock_unchanged
-from tadiao.imports.services.running import _progress, _succeed
+from tadiao.imports.services.base import BATCH, ImportFailed, Row, _chunks
+from tadiao.imports.services.running import _heartbeat, _succeed
 from tadiao.imports.services.validation import (
     _cell,
     _check_unit,
@@ -24,7 +26,7 @@ from tadiao.imports.services.validation import (
     _ProjectIndex,
     _Scope,
 )
-from tadiao.lib import xlsx
+from tadiao.lib import bulk, xlsx
 from tadiao.projects import lifecycle
 from tadiao.projects.models import (
     DERIVED_TAGS,
@@ -46,6 +48,9 @@ from tadiao.projects.models import (
 from tadiao.projects.queries import batch_entries_text
 
 IMPORT_REASON = "台账导入"
+CHUNK = 2000  # rows validated, then written, at a time: what memory holds of the sheet
+CHANGED_MEANWHILE = "导入期间有项目被他人修改或删除，未导入任何数据，请稍后重新导入。"
+BATCHES_CHANGED_MEANWHILE = "导入期间“三个一批”期次或列入情况被他人修改，未导入任何数据，请稍后重新导入。"
 
 # Project fields the ledger sets, in sheet order; investor/content only when the sheet has the column.
 LEDGER_FIELDS = [
@@ -80,6 +85,11 @@ class _LedgerContext:
     has_batches: bool  # the sheet has the column 三个一批
     scope: _Scope
     industries: dict[str, Industry]  # by folded name
+    industries_by_id: dict[int, Industry]
+    # Across chunks: the first line of each 项目代码, of each (项目名称, 责任单位 pk) and of each matched project.
+    first_code: dict[str, int] = field(default_factory=dict)
+    first_key: dict[tuple[str, int], int] = field(default_factory=dict)
+    first_target: dict[int, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=lambda: _column_labels(sheets.LEDGER_COLUMNS,
                                                                           sheets.LEDGER_OPTIONAL_COLUMNS))
     level: Callable[[Any], str | None] = field(default_factory=lambda: parsing.choice_parser(
@@ -92,46 +102,107 @@ class _LedgerContext:
         choices=sheets.STATUS_CHOICES, synonyms=sheets.STATUS_SYNONYMS))
 
 
-def import_ledger(*, job: ImportJob, by, rows: Sequence[Row]) -> SheetOutcome:
+def import_ledger(*, job: ImportJob, by, rows: Callable[[], Iterable[Row]]) -> SheetOutcome:
     """Validate every row, then create/update all projects in one transaction, or write nothing.
 
     A row matches a project by 项目代码, else by (项目名称, 责任单位). Re-importing the same rows changes
     nothing. Raises ImportFailed when the import as a whole cannot run.
+
+    `rows()` hands the sheet's rows out one at a time and is called twice; they are handled CHUNK at a time, so
+    memory holds one chunk's rows, projects and audit events whatever the length of the sheet:
+
+    1. validation, outside any transaction (its progress and heartbeat are seen by the job page and the
+       recovery): each chunk is parsed and matched against the projects as they are (one look-up per chunk);
+       what later rows are checked against is kept small: the keys already seen, and per row the pk and version
+       of the project it matched. Any wrong row: nothing is written, the errors are returned.
+    2. the write, in one transaction: each chunk is parsed again, its projects read by pk and locked (refused
+       when one changed since the validation: the optimistic lock), then written in bulk with its audit events.
     """
+    first = next(iter(rows()), None)
     scope = _Scope.load(by)
     industries = list(Industry.objects.all())
     ctx = _LedgerContext(
-        optional=[f for f in OPTIONAL_FIELDS if rows and f in rows[0].values],
-        has_batches=bool(rows) and "batches" in rows[0].values,
+        optional=[f for f in OPTIONAL_FIELDS if first is not None and f in first.values],
+        has_batches=first is not None and "batches" in first.values,
         scope=scope,
         industries={xlsx.fold(i.name): i for i in industries},
+        industries_by_id={i.pk: i for i in industries},
     )
 
-    parsed = []
-    for done, row in enumerate(rows, start=1):
-        parsed.append(_parse_ledger_row(row, ctx))
-        _progress(job, done)
-
-    existing = _load_projects(((p.values.get("code"), p.values["name"], p.values.get("unit")) for p in parsed),
-                              units=scope.units_by_id)
-    tags_of = _load_tags(existing, industries={i.pk: i for i in industries})
-    _match_projects(parsed, _ProjectIndex(existing), ctx.scope)
-    if ctx.has_batches:
-        _check_batch_entries(parsed, by=by)
-    if by is not None and not by.is_coordinator:
-        _check_stage_skips(parsed)
-    errors = {p.row.line: p.errors for p in parsed if p.errors}
+    errors: dict[int, list[str]] = {}
+    targets, versions = array("q"), array("q")  # per data row: the matched project's pk and version, 0 when new
+    total = 0
+    for chunk in _in_chunks(rows()):
+        parsed = [_parse_ledger_row(row, ctx) for row in chunk]
+        total += len(chunk)
+        if total < job.progress_total:  # "已处理 N / M 行" on the job page, and the lease renewed, once a chunk
+            job.progress_done = total
+            _heartbeat(job, progress_done=total)
+        existing = _load_projects(((p.values.get("code"), p.values["name"], p.values.get("unit")) for p in parsed),
+                                  units=scope.units_by_id)
+        _match_projects(parsed, _ProjectIndex(existing), ctx)
+        if ctx.has_batches:
+            _check_batch_entries(parsed, by=by)
+        if by is not None and not by.is_coordinator:
+            _check_stage_skips(parsed)
+        for item in parsed:
+            if item.errors:
+                errors[item.row.line] = item.errors
+            targets.append(item.target.pk if item.target is not None else 0)
+            versions.append(item.target.version if item.target is not None else 0)
     if errors:
-        return SheetOutcome(total=len(rows), errors=errors)
+        return SheetOutcome(total=total, errors=errors)
+    # Validated: the page shows every row checked while the write runs (its progress is in the transaction).
+    job.progress_done = job.progress_total = total
+    _heartbeat(job, progress_done=total, progress_total=total)
 
-    plans = [_plan(p, tags_of=tags_of, optional=ctx.optional) for p in parsed]
-    outcome = SheetOutcome(total=len(rows), created=sum(1 for p in plans if p.created),
-                      updated=sum(1 for p in plans if not p.created and p.changes),
-                      unchanged=sum(1 for p in plans if not p.created and not p.changes))
+    outcome = SheetOutcome(total=total)
     with transaction.atomic():
-        _write_projects(plans, by=by)
+        done = 0
+        for chunk in _in_chunks(rows()):
+            parsed = [_parse_ledger_row(row, ctx) for row in chunk]
+            _attach_targets(parsed, targets[done:done + len(chunk)], versions[done:done + len(chunk)], ctx)
+            done += len(chunk)
+            if ctx.has_batches:
+                _check_batch_entries(parsed, by=by)
+            if any(item.errors for item in parsed):  # only what changed since the validation can cause this
+                raise ImportFailed(BATCHES_CHANGED_MEANWHILE)
+            tags_of = _load_tags([item.target for item in parsed if item.target is not None])
+            plans = [_plan(p, tags_of=tags_of, optional=ctx.optional) for p in parsed]
+            for plan in plans:
+                if plan.created:
+                    outcome.created += 1
+                elif plan.changes:
+                    outcome.updated += 1
+                else:
+                    outcome.unchanged += 1
+            _write_projects(plans, by=by)
         _succeed(job, by=by, outcome=outcome, noun="项目")
     return outcome
+
+
+def _in_chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        yield chunk
+
+
+def _attach_targets(parsed: list[_LedgerRow], pks: Sequence[int], versions: Sequence[int], ctx: _LedgerContext
+                    ) -> None:
+    """Give each row of a chunk the project it matched in the validation, read again by pk and locked (one query);
+    refuse the import when one of them was changed or deleted since (its version moved on)."""
+    wanted = {pk: version for pk, version in zip(pks, versions, strict=True) if pk}
+    found = {}
+    for project in Project.objects.select_for_update().filter(pk__in=list(wanted)).order_by() if wanted else ():
+        if project.version != wanted[project.pk]:
+            raise ImportFailed(CHANGED_MEANWHILE)
+        project.unit = ctx.scope.units_by_id[project.unit_id]
+        project.industry = ctx.industries_by_id.get(project.industry_id) if project.industry_id else None
+        found[project.pk] = project
+    if len(found) != len(wanted):
+        raise ImportFailed(CHANGED_MEANWHILE)
+    for item, pk in zip(parsed, pks, strict=True):
+        item.target = found[pk] if pk else None
 
 
 def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
@@ -193,10 +264,8 @@ def _parse_ledger_row(row: Row, ctx: _LedgerContext) -> _LedgerRow:
     return result
 
 
-def _load_tags(projects: list[Project], *, industries: dict[int, Industry]) -> dict[int, list[str]]:
-    """The tag names of existing projects; their industries attached from those already read."""
-    for project in projects:
-        project.industry = industries.get(project.industry_id) if project.industry_id else None
+def _load_tags(projects: list[Project]) -> dict[int, list[str]]:
+    """The tag names of existing projects."""
     tags_of: dict[int, list[str]] = defaultdict(list)
     through = Project.tags.through
     for chunk in _chunks(p.pk for p in projects):
@@ -205,11 +274,10 @@ def _load_tags(projects: list[Project], *, industries: dict[int, Industry]) -> d
     return tags_of
 
 
-def _match_projects(parsed: list[_LedgerRow], index: _ProjectIndex, scope: _Scope) -> None:
-    """Find each row's project; flag duplicates in the file, key conflicts and out-of-order dates."""
-    first_code: dict[str, int] = {}
-    first_key: dict[tuple[str, int], int] = {}
-    first_target: dict[int, int] = {}
+def _match_projects(parsed: list[_LedgerRow], index: _ProjectIndex, ctx: _LedgerContext) -> None:
+    """Find each row's project; flag duplicates in the file (with the rows of earlier chunks), key conflicts and
+    out-of-order dates."""
+    first_code, first_key, first_target, scope = ctx.first_code, ctx.first_key, ctx.first_target, ctx.scope
     for item in parsed:
         values, errors, line = item.values, item.errors, item.row.line
         code, name, unit = values.get("code"), values["name"], values["unit"]
@@ -388,13 +456,19 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     created = [p for p in plans if p.created]
     updated = [p for p in plans if not p.created and p.changes]
 
-    # Optimistic lock: a project edited by someone since it was read would otherwise be overwritten.
-    _lock_unchanged(Project, {p.project.pk: p.project.version for p in updated}, field="version", noun="项目")
-
+    # The optimistic lock was taken as the chunk's projects were read (_attach_targets).
     tag_ids = _tag_ids({name for p in plans if p.tags_changed for name in p.tags})
 
     if created:
-        Project.objects.bulk_create([p.project for p in created], batch_size=BATCH)
+        # Inserted without the ORM's per-value SQL assembly (lib.bulk), then their pks read back by name and unit
+        # (unique together): one statement each per chunk.
+        projects = [p.project for p in created]
+        bulk.insert(Project, projects)
+        pks = {(name, unit_id): pk for name, unit_id, pk in Project.objects.filter(
+            name__in=[p.name for p in projects]).order_by().values_list("name", "unit_id", "pk")}
+        for project in projects:
+            project.pk = pks[(project.name, project.unit_id)]
+            project._state.adding, project._state.db = False, Project.objects.db
     if updated:
         # A tags-only change bumps the version too: the project as a whole was edited.
         changed_fields = sorted({name for p in updated for name in p.changes if name not in ("tags", "batches")})
@@ -408,14 +482,11 @@ def _write_projects(plans: list[_Plan], *, by) -> None:
     relinked = [p for p in plans if p.tags_changed]
     for chunk in _chunks(p.project.pk for p in relinked if not p.created):
         through.objects.filter(project_id__in=chunk).delete()
-    through.objects.bulk_create(
-        [through(project_id=p.project.pk, tag_id=tag_ids[name]) for p in relinked for name in p.tags],
-        batch_size=BATCH,
-    )
+    bulk.insert(through, [through(project_id=p.project.pk, tag_id=tag_ids[name]) for p in relinked for name in p.tags])
     transitions = [p.transition for p in plans if p.transition is not None]
     for t in transitions:
         t.project_id, t.by, t.at = t.project.pk, by, now
-    StageTransition.objects.bulk_create(transitions, batch_size=BATCH)
+    bulk.insert(StageTransition, transitions)
     BatchEntry.objects.bulk_create(
         [BatchEntry(batch=batch, project_id=p.project.pk, kind=kind) for p in plans for batch, kind in p.batch_entries],
         batch_size=BATCH,
