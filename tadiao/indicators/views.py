@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from tadiao.indicators import events, forms, params, queries, rankings, services
 from tadiao.indicators.models import RateDefinition, Target, WarningRule
 from tadiao.indicators.targets import MEASURE_NOTES
 from tadiao.lib.forms import error_text, posted_version
-from tadiao.lib.paging import query_without_page
+from tadiao.lib.paging import Counted, query_without_page
 from tadiao.lib.xlsx import XlsxSheet, xlsx_response
 from tadiao.org.http import AuthedRequest
 from tadiao.org.models import User
@@ -77,9 +77,12 @@ def warning_list(request: AuthedRequest) -> HttpResponse:
     _require_reader(request.user)
     as_of = params.as_of_from(request)
     projects, rules = _warning_rows(request, as_of)
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
-    rows = [(p, warnings.explain(p, as_of=as_of, rules=rules)) for p in page]
     totals = warnings.light_totals(scoped_projects(request), as_of=as_of, rules=rules)
+    # The totals give the list's length: no second lighting of every project to count them.
+    light = request.GET.get("light", "")
+    known = totals[light] if light in ("red", "yellow") else totals["red"] + totals["yellow"]
+    page: Page[Any] = Paginator(Counted(projects, known), 50).get_page(request.GET.get("page"))
+    rows = [(p, warnings.explain(p, as_of=as_of, rules=rules)) for p in page]
     return render(
         request,
         "indicators/warnings.html",

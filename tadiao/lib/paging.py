@@ -1,6 +1,6 @@
 """Pagination of the list pages: the page the request asks for, in one of the offered sizes."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -25,3 +25,23 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+class Counted:
+    """Rows whose number is known already (e.g. from totals the page shows anyway): Paginator asks `count()` here
+    instead of sending a COUNT of an expensive query to the database. Slicing goes to the rows."""
+
+    def __init__(self, rows: QuerySet[Any], count: int) -> None:
+        self.rows, self.known = rows, count
+
+    def count(self) -> int:
+        return self.known
+
+    def __len__(self) -> int:
+        return self.known
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.rows[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)

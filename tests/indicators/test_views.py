@@ -169,3 +169,21 @@ def test_settings_page_shows_the_warning_rules_and_their_edit_forms(client, coor
     assert f'action="/indicators/settings/rules/{rule.pk}/" id="rule-form-{rule.pk}"' in row
     assert f'form="rule-form-{rule.pk}" name="yellow" aria-label="黄灯阈值" value="60.00"' in row
     assert f'form="rule-form-{rule.pk}" name="is_active" aria-label="启用" checked' in row
+
+
+def test_warnings_pages_are_counted_from_the_totals(client, coordinator, unit_a, unit_b):
+    # 签约后未开工: signed on 1 January, not started, on 30 June: 180 days > 90 → red; 60 such projects, and 3
+    # signed on 1 May (60 days ≥ 60 → yellow). 63 warned: page 1 holds 50, page 2 the other 13.
+    for i in range(60):
+        ProjectFactory(unit=(unit_a, unit_b)[i % 2], name=f"红{i:02d}", stage=Stage.SIGNED, signed_date=D(2026, 1, 1))
+    for i in range(3):
+        ProjectFactory(unit=unit_a, name=f"黄{i}", stage=Stage.SIGNED, signed_date=D(2026, 5, 1))
+    login(client, coordinator)
+    first = client.get("/indicators/warnings/?as_of=2026-06-30")
+    assert first.context["page"].paginator.count == 63 and len(first.context["rows"]) == 50
+    second = client.get("/indicators/warnings/?as_of=2026-06-30&page=2")
+    assert [p.name for p, _ in second.context["rows"]][-3:] == ["黄0", "黄1", "黄2"]  # red first
+    assert len(second.context["rows"]) == 13 and second.context["page"].paginator.num_pages == 2
+    yellow = client.get("/indicators/warnings/?as_of=2026-06-30&light=yellow")
+    assert yellow.context["page"].paginator.count == 3
+    assert [p.name for p, _ in yellow.context["rows"]] == ["黄0", "黄1", "黄2"]
