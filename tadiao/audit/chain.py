@@ -36,6 +36,8 @@ HASHED_FIELDS = ("seq", "at", "actor_id", "actor_name", "ip", "action", "object_
 def _canonical_value(value: Any) -> Any:
     """The value as JSON keeps it in both databases: PostgreSQL's jsonb returns a whole-number float as an
     integer (1e20 → 100000000000000000000), so such floats are integers here too."""
+    if value is None or type(value) in (str, int, bool):  # most values: asked first
+        return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):

@@ -12,8 +12,13 @@ from tadiao.audit.context import current_ip, with_via
 from tadiao.audit.models import AuditEvent
 
 
+_AS_IS = (str, int, bool, float)
+
+
 def _plain(value: Any) -> Any:
     """JSON-safe form of a field value, as a person reads it."""
+    if value is None or type(value) in _AS_IS:  # most values: asked first (an import audits millions of them)
+        return value
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime):
