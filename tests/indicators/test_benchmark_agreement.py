@@ -96,6 +96,7 @@ def test_engine_agrees_with_handwritten_sql(built_province, as_of):
     assert hand["rates"]["campaign_signed_performing"] is not None
     assert hand["rates"]["start_or_resume_rate"] is not None
     assert any(planned for _, planned, _ in hand["events"]["year"].values() if planned)
+    assert hand["events"]["year"]["CANCELLED"][0] > 0
 
 
 def test_cancelled_on_the_local_day():
