@@ -75,8 +75,8 @@ def indicators(ctx: Context) -> list[Result]:
     ):
         ours, engine = best(lambda p=projects: queries.compute_indicators(p, as_of=ctx.as_of), ctx.repeat)
         base, hand = best(lambda u=unit_id: handwritten.figures(ctx.as_of, unit_id=u), ctx.repeat)
-        disagree = [code for code, percent in hand.items()
-                    if (None if engine.rates[code].percent is None else str(engine.rates[code].percent)) != percent]
+        # Every figure: the rates of the active definitions, the counts by stage, the year totals, the events.
+        disagree = handwritten.disagreements(handwritten.engine_figures(engine), hand)
         captured, _ = capture(lambda p=projects: queries.compute_indicators(p, as_of=ctx.as_of))
         ctx.keep_plan(label, captured)
         results.append(Result(label, ours, base, 1.5, len(captured.statements),
