@@ -11,7 +11,6 @@ from django.utils import timezone
 from tadiao.audit.context import current_ip, with_via
 from tadiao.audit.models import AuditEvent
 
-
 _AS_IS = (str, int, bool, float)
 
 
