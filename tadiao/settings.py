@@ -178,8 +178,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # jit=off: PostgreSQL compiles a query to machine code when its estimated cost is high, which the warning
     # lights and the indicators' conditional sums always are; the compiling took 150–190 ms of a 500 ms query
     # and doubled a one-unit query that runs in 25 ms (docs/performance.md). Reports are read, not crunched for
-    # minutes, so compiling never pays back. A DATABASE_URL's own ?options= wins.
-    _db["OPTIONS"] = {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, "options": "-c jit=off", **_db.get("OPTIONS", {})}
+    # minutes, so compiling never pays back. Sent as a startup option, which PgBouncer refuses: behind it set
+    # TADIAO_PG_JIT_OFF=0 and `ALTER DATABASE … SET jit = off` instead (docs/install.md).
+    options = {"options": "-c jit=off"} if _env_bool("TADIAO_PG_JIT_OFF", True) else {}
+    _db["OPTIONS"] = {"connect_timeout": DB_CONNECT_TIMEOUT_SECONDS, **options, **_db.get("OPTIONS", {})}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

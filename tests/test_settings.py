@@ -158,6 +158,18 @@ def test_postgresql_keeps_checked_connections_from_the_environment(tmp_path):
     assert tuned.stdout.split() == ["0", "True", "3", "False"], tuned.stderr
 
 
+JIT_OPTION = """
+import tadiao.settings as s
+print(s.DATABASES["default"]["OPTIONS"].get("options"))
+"""
+
+
+def test_the_jit_option_can_be_left_out_for_pgbouncer(tmp_path):
+    url = "postgres://tadiao@db.internal:5432/tadiao"
+    assert run_in_django(tmp_path, JIT_OPTION, DATABASE_URL=url).stdout.strip() == "-c jit=off"
+    assert run_in_django(tmp_path, JIT_OPTION, DATABASE_URL=url, TADIAO_PG_JIT_OFF="0").stdout.strip() == "None"
+
+
 @pytest.mark.django_db
 def test_postgresql_sessions_do_not_jit_compile_queries():
     from django.db import connection
