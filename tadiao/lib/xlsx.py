@@ -145,12 +145,12 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in normal if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
-def read_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> list[list[Any]]:
-    """All rows of one sheet from A1 on (so list index + 1 is the Excel row number).
+CANNOT_READ = "无法读取该 Excel 文件，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后再试。"
 
-    The sheet is found by its folded name. Real Excel dates come back as datetime.date/datetime, numbers
-    as float (or int), empty cells as "".
-    """
+
+def _calamine_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> Any:
+    """python-calamine's sheet whose folded name is `sheet`'s; XlsxError when the workbook cannot be read or has no
+    such sheet (untrusted input: whatever calamine raises means "cannot read")."""
     try:
         if isinstance(source, (str, os.PathLike)):
             workbook = CalamineWorkbook.from_path(str(source))
@@ -161,11 +161,24 @@ def read_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> list[lis
         if fold(sheet) not in names:
             found = "、".join(f"“{n}”" for n in workbook.sheet_names) or "无"
             raise XlsxError(f"工作簿中没有名为“{sheet}”的工作表（现有工作表：{found}）。")
-        rows = workbook.get_sheet_by_name(names[fold(sheet)]).to_python(skip_empty_area=False)
+        return workbook.get_sheet_by_name(names[fold(sheet)])
     except XlsxError:
         raise
-    except Exception as exc:  # untrusted input: whatever calamine raises means "cannot read"
-        raise XlsxError("无法读取该 Excel 文件，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后再试。") from exc
+    except Exception as exc:
+        raise XlsxError(CANNOT_READ) from exc
+
+
+def read_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> list[list[Any]]:
+    """All rows of one sheet from A1 on (so list index + 1 is the Excel row number).
+
+    The sheet is found by its folded name. Real Excel dates come back as datetime.date/datetime, numbers
+    as float (or int), empty cells as "".
+    """
+    found = _calamine_sheet(source, sheet=sheet)
+    try:
+        rows = found.to_python(skip_empty_area=False)
+    except Exception as exc:  # untrusted input, as in _calamine_sheet
+        raise XlsxError(CANNOT_READ) from exc
     return [list(row) for row in rows]
 
 
@@ -189,21 +202,11 @@ class SheetRows:
 def open_sheet(source: str | os.PathLike | IO[bytes], *, sheet: str) -> SheetRows:
     """One sheet, found by its folded name, for reading row by row (SheetRows); cells as read_sheet returns
     them."""
+    found = _calamine_sheet(source, sheet=sheet)
     try:
-        if isinstance(source, (str, os.PathLike)):
-            workbook = CalamineWorkbook.from_path(str(source))
-        else:
-            source.seek(0)
-            workbook = CalamineWorkbook.from_filelike(source)
-        names = {fold(name): name for name in workbook.sheet_names}
-        if fold(sheet) not in names:
-            found = "、".join(f"“{n}”" for n in workbook.sheet_names) or "无"
-            raise XlsxError(f"工作簿中没有名为“{sheet}”的工作表（现有工作表：{found}）。")
-        return SheetRows(workbook.get_sheet_by_name(names[fold(sheet)]))
-    except XlsxError:
-        raise
-    except Exception as exc:  # untrusted input: whatever calamine raises means "cannot read"
-        raise XlsxError("无法读取该 Excel 文件，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后再试。") from exc
+        return SheetRows(found)
+    except Exception as exc:  # untrusted input, as in _calamine_sheet
+        raise XlsxError(CANNOT_READ) from exc
 
 
 def is_blank(value: Any) -> bool:
