@@ -9,19 +9,17 @@ reports from January to the as-of month, against the as-of year's plans).
 """
 
 import datetime
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 
 from tadiao.indicators import events as event_counts
 from tadiao.indicators import queries
 from tadiao.indicators.formatting import rate_as_json
 from tadiao.indicators.models import RateDefinition
-from tadiao.indicators.selection import to_q
 from tadiao.projects.models import STAGE_ORDER, Level, Project
 
 ZERO = queries.ZERO
@@ -133,33 +131,16 @@ def tallies(
     """
     count_rates = [d for d in definitions if d.measure == RateDefinition.Measure.COUNT]
     investment_rates = [d for d in definitions if d.measure == RateDefinition.Measure.INVESTMENT]
-    selections = [d.denominator for d in investment_rates] + ([ANNUAL_TOTALS] if annual_totals else [])
-    rows, planned, reported, joined = projects, None, None, None
-    if selections:
-        rows, planned, reported = queries.with_year_investment(projects, as_of=as_of)
-        joined = queries.YEAR_PLAN
-    aggregates: dict[str, Any] = {"n": Count("pk")}
-    for i, d in enumerate(count_rates):
-        denominator = to_q(d.denominator, as_of=as_of, year_plan=joined)
-        aggregates[f"rate{i}_den"] = Count("pk", filter=denominator)
-        aggregates[f"rate{i}_num"] = Count(
-            "pk", filter=denominator & to_q(d.numerator, as_of=as_of, year_plan=joined)
-        )
-    # One pair of sums per distinct selection (the annual totals and 年度投资完成率 select the same projects).
-    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections))
-    column = [distinct.index(json.dumps(selection, sort_keys=True)) for selection in selections]
-    for i, selection in enumerate(distinct):
-        selected = to_q(json.loads(selection), as_of=as_of, year_plan=joined)
-        aggregates[f"plan{i}"] = Sum(planned, filter=selected)
-        aggregates[f"done{i}"] = Sum(reported, filter=selected)
+    selections = {d.code: d.denominator for d in investment_rates}
+    if annual_totals:  # compute_indicators' year totals, the same selection
+        selections[queries.YEAR_TOTALS] = queries.YEAR_TOTALS_SELECTION
+    columns = queries.rate_columns(projects, as_of=as_of, count_rates=count_rates, selections=selections)
     grouped = (
-        rows.order_by()
+        columns.rows.order_by()
         .annotate(stage_at=queries.stage_at(as_of))
         .values("unit_id", "level", "stage_at")
-        .annotate(**aggregates)
+        .annotate(n=Count("pk"), **columns.aggregates)
     )
-    columns = [(d.code, f"rate{i}_num", f"rate{i}_den") for i, d in enumerate(count_rates)]
-    sums = [(d.code, f"done{column[i]}", f"plan{column[i]}") for i, d in enumerate(investment_rates)]
     groups: dict[Key, Tally] = {}
     for row in cast(Iterable[dict[str, Any]], grouped):  # the rate columns are named at run time
         key = (row["unit_id"], row["level"])
@@ -168,20 +149,19 @@ def tallies(
             tally = groups[key] = Tally.empty(definitions)
         tally.counts[row["stage_at"].lower()] += row["n"]
         numerators, denominators = tally.numerators, tally.denominators
-        for code, num, den in columns:
-            numerators[code] += row[num]
-            denominators[code] += row[den]
-        for code, done, plan in sums:
-            numerators[code] += row[done] or ZERO
-            denominators[code] += row[plan] or ZERO
+        for d, num, den in columns.counts(row):
+            numerators[d.code] += num
+            denominators[d.code] += den
+        pairs = columns.pairs(row)
+        for d in investment_rates:
+            planned, reported = pairs[d.code]
+            numerators[d.code] += reported
+            denominators[d.code] += planned
         if annual_totals:
-            tally.annual_planned += row[f"plan{column[-1]}"] or ZERO
-            tally.annual_completed += row[f"done{column[-1]}"] or ZERO
+            planned, reported = pairs[queries.YEAR_TOTALS]
+            tally.annual_planned += planned
+            tally.annual_completed += reported
     return groups
-
-
-# compute_indicators' annual totals (年度计划投资, 1—N月完成投资): the projects in the year's plan.
-ANNUAL_TOTALS = {"in_year_plan": True}
 
 
 def region_indicators(

@@ -200,6 +200,53 @@ def with_year_investment(projects: QuerySet[Project], *, as_of: datetime.date) -
     return with_cte(ytd, select=rows), F(f"{YEAR_PLAN}__planned_investment"), ytd.col.ytd
 
 
+@dataclass
+class RateColumns:
+    """Every rate as aggregate expressions over `rows` (the projects, joined to their year's plan and year-to-date
+    reports when an investment selection asks), and how to read them back from a result row: what _rates sums over
+    a scope or per unit, and grouped.tallies per (unit, level, stage)."""
+
+    rows: QuerySet[Project]
+    aggregates: dict[str, Any]
+    count_rates: list[RateDefinition]
+    column: dict[str, int]  # selection name → index of its pair of sums
+
+    def counts(self, row: dict[str, Any]) -> list[tuple[RateDefinition, int, int]]:
+        """(count rate, numerator, denominator) for each count rate."""
+        return [(d, row[f"{d.code}__num"], row[f"{d.code}__den"]) for d in self.count_rates]
+
+    def pairs(self, row: dict[str, Any]) -> dict[str, tuple[Decimal, Decimal]]:
+        """{selection name: (planned, reported)} in 万元, zero for none."""
+        return {name: (_money(row[f"p{i}"]), _money(row[f"r{i}"])) for name, i in self.column.items()}
+
+
+def rate_columns(
+    projects: QuerySet[Project], *, as_of: datetime.date, count_rates: list[RateDefinition],
+    selections: dict[str, dict],
+) -> RateColumns:
+    """The count rates' conditional counts and, per distinct investment selection, a conditional sum of the joined
+    plans and reports (two selections of the same projects — e.g. the year totals and 年度投资完成率 — share one
+    pair)."""
+    rows, planned, reported, joined = projects, None, None, None
+    if selections:
+        rows, planned, reported = with_year_investment(projects, as_of=as_of)
+        joined = YEAR_PLAN
+    aggregates: dict[str, Any] = {}
+    for d in count_rates:
+        denominator = to_q(d.denominator, as_of=as_of, year_plan=joined)
+        aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
+        aggregates[f"{d.code}__num"] = Count(
+            "pk", filter=denominator & to_q(d.numerator, as_of=as_of, year_plan=joined)
+        )
+    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
+    column = {name: distinct.index(json.dumps(selection, sort_keys=True)) for name, selection in selections.items()}
+    for i, key in enumerate(distinct):
+        selected = to_q(json.loads(key), as_of=as_of, year_plan=joined)
+        aggregates[f"p{i}"] = Sum(planned, filter=selected)
+        aggregates[f"r{i}"] = Sum(reported, filter=selected)
+    return RateColumns(rows, aggregates, count_rates, column)
+
+
 def _rates(
     projects: QuerySet[Project],
     *,
@@ -218,30 +265,12 @@ def _rates(
     selections = {d.code: d.denominator for d in investment_rates} | (also_investment or {})
     if not count_rates and not selections:
         return results
-    rows, planned, reported, joined = projects, None, None, None
-    if selections:
-        rows, planned, reported = with_year_investment(projects, as_of=as_of)
-        joined = YEAR_PLAN
-    aggregates: dict[str, Any] = {}
-    for d in count_rates:
-        denominator = to_q(d.denominator, as_of=as_of, year_plan=joined)
-        aggregates[f"{d.code}__den"] = Count("pk", filter=denominator)
-        aggregates[f"{d.code}__num"] = Count(
-            "pk", filter=denominator & to_q(d.numerator, as_of=as_of, year_plan=joined)
-        )
-    # Two rates over the same selection of projects (e.g. the year totals and 年度投资完成率) share one pair of SUMs.
-    distinct = list(dict.fromkeys(json.dumps(selection, sort_keys=True) for selection in selections.values()))
-    column = {name: distinct.index(json.dumps(selection, sort_keys=True)) for name, selection in selections.items()}
-    for i, key in enumerate(distinct):
-        selected = to_q(json.loads(key), as_of=as_of, year_plan=joined)
-        aggregates[f"p{i}"] = Sum(planned, filter=selected)
-        aggregates[f"r{i}"] = Sum(reported, filter=selected)
-    for key, totals in _totals(rows, "unit_id" if by_unit else None, **aggregates).items():
+    columns = rate_columns(projects, as_of=as_of, count_rates=count_rates, selections=selections)
+    for key, totals in _totals(columns.rows, "unit_id" if by_unit else None, **columns.aggregates).items():
         found = results.setdefault(key, {})
-        for d in count_rates:
-            num, den = totals[f"{d.code}__num"], totals[f"{d.code}__den"]
+        for d, num, den in columns.counts(totals):
             found[d.code] = RateResult(d.code, d.name, num, den, percent_of(num, den))
-        pairs = {name: (_money(totals[f"p{i}"]), _money(totals[f"r{i}"])) for name, i in column.items()}
+        pairs = columns.pairs(totals)
         for d in investment_rates:
             plan, done = pairs[d.code]
             found[d.code] = RateResult(d.code, d.name, done, plan, percent_of(done, plan), d.measure)
@@ -308,6 +337,7 @@ def evaluate_targets(projects: QuerySet[Project], *, as_of: datetime.date) -> li
 
 
 YEAR_TOTALS = "__year_totals__"
+YEAR_TOTALS_SELECTION = {"in_year_plan": True}  # 年度计划投资, 1—N月完成投资: the projects in the year's plan
 
 
 def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, with_targets: bool = True) -> Indicators:
@@ -316,7 +346,7 @@ def compute_indicators(projects: QuerySet[Project], *, as_of: datetime.date, wit
     definitions = active_definitions()
     # The year's plan totals ride along with the investment rates' two queries.
     found = _rates(projects, as_of=as_of, definitions=definitions, by_unit=False,
-                   also_investment={YEAR_TOTALS: {"in_year_plan": True}}).get(None, {})
+                   also_investment={YEAR_TOTALS: YEAR_TOTALS_SELECTION}).get(None, {})
     planned, completed = found.get(YEAR_TOTALS, (ZERO, ZERO))
     return Indicators(
         as_of=as_of,

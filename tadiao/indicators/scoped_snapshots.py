@@ -29,7 +29,7 @@ LEVEL_LABELS: dict[str, str] = dict(Level.choices)
 def scoped_figures(
     projects: QuerySet[Project], *, as_of: datetime.date, definitions: list[RateDefinition]
 ) -> dict[str, Any]:
-    """The "scopes" over `projects`: three queries whatever the number of projects, units, levels or rates
+    """The "scopes" over `projects`: one query whatever the number of projects, units, levels or rates
     (grouped.tallies). snapshots.snapshot_data builds them (grouped.scopes_json) from the tallies it also ranks the
     units with."""
     return grouped.scopes_json(grouped.tallies(projects, as_of=as_of, definitions=definitions), definitions)
