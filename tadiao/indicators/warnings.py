@@ -6,6 +6,7 @@ decimals as floats, and PostgreSQL classify a project on a boundary the same way
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -289,12 +290,18 @@ def warned_rows(projects: QuerySet[Project], *, as_of: datetime.date, rules: lis
     ]
 
 
+def _unit_counts(rows: Iterable[tuple[int, int, int]]) -> dict[int, dict[str, int]]:
+    """{unit id: {"red": n, "yellow": n}} from (unit id, light, n) rows; units without a warning left out."""
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, light, n in rows:
+        if light in (RED, YELLOW):
+            counts.setdefault(unit_id, {"red": 0, "yellow": 0})["red" if light == RED else "yellow"] += n
+    return counts
+
+
 def counts_of_rows(rows: list[dict]) -> dict[int, dict[str, int]]:
     """counts_by_unit's result from warned_rows' rows, without lighting the projects again."""
-    counts: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["unit_id"], {"red": 0, "yellow": 0})["red" if row["light"] == RED else "yellow"] += 1
-    return counts
+    return _unit_counts((row["unit_id"], row["light"], 1) for row in rows)
 
 
 def warned_of_light(
@@ -314,14 +321,8 @@ def counts_by_unit(projects: QuerySet[Project], *, as_of: datetime.date, rules: 
     Grouped by (unit, light) rather than counting red and yellow with two filtered COUNTs: the light is a large
     expression (each rule's correlated subqueries), and each reference to it is evaluated again — grouping names
     it once (half the time on a province)."""
-    counts: dict[int, dict[str, int]] = {}
-    rows = with_lights(projects, as_of=as_of, rules=rules).order_by().values("unit_id", "light").annotate(n=Count("pk"))
-    for row in rows:
-        if row["light"] in (RED, YELLOW):
-            counts.setdefault(row["unit_id"], {"red": 0, "yellow": 0})["red" if row["light"] == RED else "yellow"] = (
-                row["n"]
-            )
-    return counts
+    lit = with_lights(projects, as_of=as_of, rules=rules).order_by()
+    return _unit_counts(lit.values_list("unit_id", "light").annotate(n=Count("pk")))
 
 
 def light_totals(projects: QuerySet[Project], *, as_of: datetime.date, rules: list[WarningRule]) -> dict:
