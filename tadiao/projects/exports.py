@@ -10,7 +10,7 @@ from django.http import HttpResponse
 
 from tadiao.lib.xlsx import CellKind, XlsxSheet, xlsx_response
 from tadiao.projects.extensions import with_year_progress
-from tadiao.projects.models import BatchEntry, Category, Level, Nature, Project, Stage
+from tadiao.projects.models import BatchEntry, Category, Level, Nature, Project, Stage, status_label
 from tadiao.projects.queries import batch_entries_text, ledger_months
 
 # (header, width, kind); headers of the ledger import come first, in its order. Each row is built from one
@@ -56,11 +56,6 @@ _NATURES, _STAGES = dict(Nature.choices), dict(Stage.choices)
 
 def _month_text(month: datetime.date | None) -> str:
     return f"{month.year}年{month.month}月" if month else ""
-
-
-def _status(is_cancelled: bool, is_suspended: bool) -> str:
-    """Project.status_label from the two flags."""
-    return "终止" if is_cancelled else "停工" if is_suspended else "正常"
 
 
 def _tags_by_project(rows: QuerySet[Project]) -> dict[int, str]:
@@ -114,9 +109,10 @@ def ledger_sheet(rows: QuerySet[Project], *, plan_year: int, months: int) -> Xls
             yield (
                 n, name, code, unit, _LEVELS.get(level, level), _CATEGORIES.get(category, category), industry,
                 _NATURES.get(nature, nature), total_investment, signed, approved, planned_started, started,
-                planned_completed, completed, producing, at_capacity, _status(is_cancelled, is_suspended),
-                tags.get(pk), _STAGES.get(stage, stage), leader, investor, batches.get(pk), year_planned,
-                ytd_investment, progress_text, _month_text(progress_month),
+                planned_completed, completed, producing, at_capacity,
+                status_label(is_cancelled=is_cancelled, is_suspended=is_suspended), tags.get(pk),
+                _STAGES.get(stage, stage), leader, investor, batches.get(pk), year_planned, ytd_investment,
+                progress_text, _month_text(progress_month),
             )
 
     return XlsxSheet(

@@ -135,6 +135,15 @@ def _money(verbose: str, **kwargs: Any) -> models.DecimalField:
     return models.DecimalField(verbose, max_digits=16, decimal_places=2, **kwargs)
 
 
+def status_label(*, is_cancelled: bool, is_suspended: bool) -> str:
+    """项目状态 from the two flags (a value row of the ledger export has no instance to ask)."""
+    if is_cancelled:
+        return "终止"
+    if is_suspended:
+        return "停工"
+    return "正常"
+
+
 class Project(models.Model):
     """A key project (重点项目) with its stage, flags and the planned/actual date of every stage."""
 
@@ -256,11 +265,7 @@ class Project(models.Model):
 
     @property
     def status_label(self) -> str:
-        if self.is_cancelled:
-            return "终止"
-        if self.is_suspended:
-            return "停工"
-        return "正常"
+        return status_label(is_cancelled=self.is_cancelled, is_suspended=self.is_suspended)
 
     def stage_date(self, stage: str) -> datetime.date | None:
         return getattr(self, STAGE_DATE_FIELD[stage])
